@@ -1,0 +1,85 @@
+// Command portico runs Portico, a local and self-hosted AWS API Gateway V2.
+//
+//	portico serve [flags]
+//
+// Every flag has an environment twin: --data-dir is PORTICO_DATA_DIR.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/portico-dev/portico/server"
+)
+
+func main() {
+	if len(os.Args) < 2 || os.Args[1] != "serve" {
+		fmt.Fprintln(os.Stderr, "usage: portico serve [flags]   (portico serve -h lists the flags)")
+		os.Exit(2)
+	}
+	if err := serve(os.Args[2:]); err != nil {
+		fmt.Fprintln(os.Stderr, "portico:", err)
+		os.Exit(1)
+	}
+}
+
+// env returns the environment twin of a flag, or def.
+func env(flagName, def string) string {
+	name := "PORTICO_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+	if v, ok := os.LookupEnv(name); ok {
+		return v
+	}
+	return def
+}
+
+func serve(args []string) error {
+	fs := flag.NewFlagSet("portico serve", flag.ContinueOnError)
+	var cfg server.Config
+	str := func(p *string, name, def, usage string) {
+		fs.StringVar(p, name, env(name, def), usage+" (env PORTICO_"+strings.ToUpper(strings.ReplaceAll(name, "-", "_"))+")")
+	}
+	str(&cfg.Listen, "listen", "127.0.0.1:4800", "address to listen on")
+	str(&cfg.DataDir, "data-dir", ".portico", "directory of the SQLite database")
+	str(&cfg.Region, "region", "us-east-1", "region of requests that carry no SigV4 credential scope")
+	str(&cfg.Account, "account", "000000000000", "account of requests whose access key id is not a 12-digit account")
+	str(&cfg.EndpointStyle, "endpoint-style", "local", `apiEndpoint form: "local" (path-style URL on this server, no DNS needed) or "aws" (https://{apiId}.execute-api.{region}.amazonaws.com)`)
+	var logLevel string
+	str(&logLevel, "log-level", "info", `"debug" logs one line per request; "info" only start and stop`)
+	inMemory, _ := strconv.ParseBool(env("in-memory", "false"))
+	fs.BoolVar(&cfg.InMemory, "in-memory", inMemory, "keep nothing on disk (env PORTICO_IN_MEMORY)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(logLevel)); err != nil {
+		return fmt.Errorf("--log-level: %v", err)
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	cfg.Logger = log
+
+	srv, err := server.Start(cfg)
+	if err != nil {
+		return err
+	}
+	where := "in memory"
+	if !cfg.InMemory {
+		where = cfg.DataDir
+	}
+	log.Info("portico listening", "url", srv.URL, "state", where)
+
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, syscall.SIGINT, syscall.SIGTERM)
+	sig := <-stop
+	log.Info("portico stopping", "signal", sig.String())
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return srv.Shutdown(ctx)
+}

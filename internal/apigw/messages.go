@@ -1,0 +1,36 @@
+package apigw
+
+import (
+	"github.com/portico-dev/portico/internal/awsproto"
+)
+
+// The error messages in one place. Texts marked [V] are real AWS output
+// (control-plane spec); the others are Portico's wording where AWS's is not
+// known ([I] in the spec), kept here so they are easy to correct.
+
+// apiNotFound [V]: "Invalid API identifier specified {accountId}:{apiId}".
+func apiNotFound(account, apiID string) error {
+	return awsproto.NotFound("Invalid API identifier specified %s:%s", account, apiID)
+}
+
+// routeNotFound [I] (moto's wording).
+func routeNotFound(routeID string) error {
+	return awsproto.NotFound("Invalid Route identifier specified %s", routeID)
+}
+
+// routeResponseNotFound [I] (moto's wording).
+func routeResponseNotFound(id string) error {
+	return awsproto.NotFound("Invalid RouteResponse identifier specified %s", id)
+}
+
+// routeKeyRequired [V] (goldstack #42).
+var routeKeyRequired = awsproto.BadRequest("Route key is required")
+
+// websocketOnly and httpOnly [I]: AWS's texts for these are not known.
+func websocketOnly(what string) error {
+	return awsproto.BadRequest("%s supported only for WebSocket APIs", what)
+}
+
+func httpOnly(what string) error {
+	return awsproto.BadRequest("%s supported only for HTTP APIs", what)
+}

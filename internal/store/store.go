@@ -1,0 +1,81 @@
+// Package store is Portico's narrow persistence interface. The service keeps
+// every resource (API, route, route response, ...) as a JSON document in a
+// Record; the backends only know about kinds, ids, parents and uniqueness
+// keys, so one conformance suite (storetest) covers every backend.
+package store
+
+import (
+	"context"
+	"errors"
+)
+
+// Scope isolates state the way AWS does: by account and region.
+type Scope struct {
+	Account string
+	Region  string
+}
+
+// Kind names a resource family ("api", "route", "routeresponse", ...).
+type Kind string
+
+// Ref points at one record of a scope.
+type Ref struct {
+	Kind Kind
+	ID   string
+}
+
+// Record is one stored resource.
+type Record struct {
+	Kind Kind
+	// ID is unique within (scope, kind).
+	ID string
+	// Parent is the record this one belongs to; the zero Ref for top-level
+	// records. Deleting a record deletes its children, recursively.
+	Parent Ref
+	// Key, when not empty, is unique among the records of the same kind
+	// under the same parent (a route's routeKey, a route response's key).
+	Key string
+	// Data is the resource document, opaque to the store.
+	Data []byte
+}
+
+var (
+	// ErrNotFound: no record with that kind and id in the scope.
+	ErrNotFound = errors.New("store: not found")
+	// ErrConflict: the id, or the non-empty key under the same parent, is taken.
+	ErrConflict = errors.New("store: conflict")
+)
+
+// Store is implemented by every backend.
+type Store interface {
+	// View runs fn in a read-only transaction that sees one consistent state.
+	View(ctx context.Context, s Scope, fn func(Tx) error) error
+	// Update runs fn in one write transaction. If fn returns an error nothing
+	// is written; when Update returns nil the change is committed (and, on a
+	// durable backend, on disk). Write transactions are serialized, so a
+	// read-modify-write inside fn never loses a concurrent update.
+	Update(ctx context.Context, s Scope, fn func(Tx) error) error
+	// Reset deletes all state of every scope.
+	Reset(ctx context.Context) error
+	Close() error
+}
+
+// Tx is what a transaction can do. Writes fail on a View transaction.
+type Tx interface {
+	// Get returns the record or ErrNotFound.
+	Get(kind Kind, id string) (Record, error)
+	// List returns the records of kind under parent, ordered by ID
+	// ascending, with ID > after (after "" means from the start); at most
+	// limit records, or all of them when limit <= 0.
+	List(kind Kind, parent Ref, after string, limit int) ([]Record, error)
+	// Count returns how many records of kind are under parent.
+	Count(kind Kind, parent Ref) (int, error)
+	// Insert adds a new record; ErrConflict if the id or key is taken.
+	Insert(r Record) error
+	// Replace overwrites the Key and Data of an existing record (Kind, ID
+	// and Parent identify it and cannot change); ErrNotFound if missing,
+	// ErrConflict if the new key is taken by another record.
+	Replace(r Record) error
+	// Delete removes the record and all its descendants; ErrNotFound if missing.
+	Delete(kind Kind, id string) error
+}

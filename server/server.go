@@ -1,0 +1,204 @@
+// Package server wires Portico together: the store, the ApiGatewayV2
+// control plane and the operations endpoints, on one listener. It is the
+// package the portico command runs, and the one Go programs use to start
+// Portico inside their own tests:
+//
+//	srv, err := server.Start(server.Config{Listen: "127.0.0.1:0", InMemory: true})
+//	...
+//	defer srv.Close()
+//	client := apigatewayv2.New(apigatewayv2.Options{BaseEndpoint: aws.String(srv.URL), ...})
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/portico-dev/portico/internal/apigw"
+	"github.com/portico-dev/portico/internal/awsproto"
+	"github.com/portico-dev/portico/internal/store"
+	"github.com/portico-dev/portico/internal/store/memory"
+	"github.com/portico-dev/portico/internal/store/sqlite"
+)
+
+// Config is every setting; the zero value plus a Listen address works.
+type Config struct {
+	// Listen is the address to listen on (default 127.0.0.1:4800; port 0
+	// picks a free port).
+	Listen string
+	// DataDir holds the SQLite database (default ./.portico).
+	DataDir string
+	// InMemory keeps nothing on disk.
+	InMemory bool
+	// Region and Account apply to requests without a SigV4 credential scope
+	// (defaults us-east-1 and 000000000000).
+	Region  string
+	Account string
+	// EndpointStyle is "local" (default: apiEndpoint is this server's
+	// path-style execute-api URL, which works without DNS) or "aws"
+	// (https://{apiId}.execute-api.{region}.amazonaws.com, wss:// for
+	// WebSocket APIs, exactly as AWS returns it).
+	EndpointStyle string
+	// Logger receives one line per request at debug level (default: discard).
+	Logger *slog.Logger
+}
+
+// DatabaseFile is the SQLite file's name inside DataDir.
+const DatabaseFile = "portico.db"
+
+// Server is a running Portico.
+type Server struct {
+	// URL is the base URL clients use, e.g. http://127.0.0.1:4800.
+	URL string
+
+	cfg   Config
+	store store.Store
+	http  *http.Server
+	ln    net.Listener
+	done  chan error
+}
+
+func (c *Config) setDefaults() {
+	if c.Listen == "" {
+		c.Listen = "127.0.0.1:4800"
+	}
+	if c.DataDir == "" {
+		c.DataDir = ".portico"
+	}
+	if c.Region == "" {
+		c.Region = "us-east-1"
+	}
+	if c.Account == "" {
+		c.Account = "000000000000"
+	}
+	if c.EndpointStyle == "" {
+		c.EndpointStyle = "local"
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+}
+
+// Start opens the store, listens and serves in the background.
+func Start(cfg Config) (*Server, error) {
+	cfg.setDefaults()
+	if cfg.EndpointStyle != "local" && cfg.EndpointStyle != "aws" {
+		return nil, fmt.Errorf("endpoint style %q: want local or aws", cfg.EndpointStyle)
+	}
+	st, err := openStore(cfg)
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	s := &Server{cfg: cfg, store: st, ln: ln, done: make(chan error, 1), URL: "http://" + clientAddr(ln.Addr())}
+	s.http = &http.Server{
+		Handler:           s.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn),
+	}
+	go func() { s.done <- s.http.Serve(ln) }()
+	return s, nil
+}
+
+func openStore(cfg Config) (store.Store, error) {
+	if cfg.InMemory {
+		return memory.New(), nil
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+		return nil, err
+	}
+	return sqlite.Open(filepath.Join(cfg.DataDir, DatabaseFile))
+}
+
+// clientAddr is the address clients dial: a wildcard listen address is
+// reached on loopback.
+func clientAddr(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok || !tcp.IP.IsUnspecified() {
+		return a.String()
+	}
+	return net.JoinHostPort("127.0.0.1", fmt.Sprint(tcp.Port))
+}
+
+// Handler routes the listener's surfaces (DESIGN.md section 1).
+func (s *Server) Handler() http.Handler {
+	control := awsproto.NewHandler(apigw.Operations(apigw.New(s.store, apigw.Config{Endpoint: s.endpoint})),
+		awsproto.Identity{Account: s.cfg.Account, Region: s.cfg.Region}, s.cfg.Logger)
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /_portico/health", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"status":"ok"}`))
+	})
+	mux.HandleFunc("POST /_portico/reset", func(w http.ResponseWriter, r *http.Request) {
+		if err := s.store.Reset(r.Context()); err != nil {
+			awsproto.WriteError(w, err)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+	mux.HandleFunc("/_aws/execute-api/", dataPlaneNotImplemented)
+	mux.Handle("/", control)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isExecuteAPIHost(r.Host) {
+			dataPlaneNotImplemented(w, r)
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
+}
+
+// isExecuteAPIHost matches {apiId}.execute-api.<anything>, the AWS and
+// LocalStack host forms of the data plane.
+func isExecuteAPIHost(host string) bool {
+	first, rest, ok := strings.Cut(host, ".")
+	return ok && first != "" && strings.HasPrefix(rest, "execute-api.")
+}
+
+func dataPlaneNotImplemented(w http.ResponseWriter, r *http.Request) {
+	e := awsproto.NotImplemented("execute-api")
+	e.Message = "Portico does not serve APIs (the execute-api data plane) yet"
+	awsproto.WriteError(w, e)
+}
+
+func (s *Server) endpoint(apiID, protocol, region string) string {
+	if s.cfg.EndpointStyle == "aws" {
+		return apigw.AWSEndpoint(apiID, protocol, region)
+	}
+	base := s.URL
+	if protocol == "WEBSOCKET" {
+		base = "ws" + strings.TrimPrefix(base, "http")
+	}
+	return base + "/_aws/execute-api/" + apiID
+}
+
+// Shutdown stops accepting requests, waits for those in flight, then closes
+// the store.
+func (s *Server) Shutdown(ctx context.Context) error {
+	err := s.http.Shutdown(ctx)
+	if serveErr := <-s.done; !errors.Is(serveErr, http.ErrServerClosed) && err == nil {
+		err = serveErr
+	}
+	if cerr := s.store.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// Close shuts down with a short grace period.
+func (s *Server) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return s.Shutdown(ctx)
+}
