@@ -30,12 +30,16 @@ type Record struct {
 	// ID is unique within (scope, kind).
 	ID string
 	// Parent is the record this one belongs to; the zero Ref for top-level
-	// records. Deleting a record deletes its children, recursively.
+	// records (a Ref must have both or neither of Kind and ID). Deleting a
+	// record deletes its children, recursively. The store does not check
+	// that the parent exists: that is the caller's business.
 	Parent Ref
 	// Key, when not empty, is unique among the records of the same kind
 	// under the same parent (a route's routeKey, a route response's key).
 	Key string
-	// Data is the resource document, opaque to the store.
+	// Data is the resource document, opaque to the store. Backends copy it
+	// in both directions: the caller may modify its slices freely. A
+	// record read back always has non-nil Data.
 	Data []byte
 }
 
@@ -50,17 +54,20 @@ var (
 type Store interface {
 	// View runs fn in a read-only transaction that sees one consistent state.
 	View(ctx context.Context, s Scope, fn func(Tx) error) error
-	// Update runs fn in one write transaction. If fn returns an error nothing
-	// is written; when Update returns nil the change is committed (and, on a
-	// durable backend, on disk). Write transactions are serialized, so a
-	// read-modify-write inside fn never loses a concurrent update.
+	// Update runs fn in one write transaction. If fn returns an error (or
+	// panics, or ctx is done before the commit) nothing is written; when
+	// Update returns nil the change is committed (and, on a durable backend,
+	// on disk). Write transactions are serialized, so a read-modify-write
+	// inside fn never loses a concurrent update. fn's error is returned as is.
 	Update(ctx context.Context, s Scope, fn func(Tx) error) error
 	// Reset deletes all state of every scope.
 	Reset(ctx context.Context) error
 	Close() error
 }
 
-// Tx is what a transaction can do. Writes fail on a View transaction.
+// Tx is what a transaction can do. Writes fail on a View transaction. A Tx
+// is valid only until its fn returns, and is not safe for concurrent use. A
+// write that fails (ErrConflict, say) changes nothing, and fn may go on.
 type Tx interface {
 	// Get returns the record or ErrNotFound.
 	Get(kind Kind, id string) (Record, error)
@@ -70,11 +77,13 @@ type Tx interface {
 	List(kind Kind, parent Ref, after string, limit int) ([]Record, error)
 	// Count returns how many records of kind are under parent.
 	Count(kind Kind, parent Ref) (int, error)
-	// Insert adds a new record; ErrConflict if the id or key is taken.
+	// Insert adds a new record; ErrConflict if the id or key is taken. Kind
+	// and ID must not be empty.
 	Insert(r Record) error
 	// Replace overwrites the Key and Data of an existing record (Kind, ID
 	// and Parent identify it and cannot change); ErrNotFound if missing,
-	// ErrConflict if the new key is taken by another record.
+	// ErrConflict if the new key is taken by another record. A record of
+	// that kind and id under another parent counts as missing.
 	Replace(r Record) error
 	// Delete removes the record and all its descendants; ErrNotFound if missing.
 	Delete(kind Kind, id string) error

@@ -1,0 +1,457 @@
+// Package sqlite is the durable store.Store backend, on SQLite through the
+// pure-Go modernc.org/sqlite driver.
+//
+// The database runs in WAL mode with synchronous=FULL, so a commit that
+// Update has acknowledged survives a process kill and a power loss. Writes
+// go through one connection (SQLite allows a single writer anyway, and
+// queueing in database/sql is cheaper and fairer than busy-waiting on the
+// file lock); Views use a separate pool of read-only connections, which WAL
+// lets run concurrently with the writer, each on its own snapshot.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	sqlitedrv "modernc.org/sqlite" // also registers the "sqlite" driver
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/portico-dev/portico/internal/store"
+)
+
+// schemaVersion is stored in PRAGMA user_version. Bump it, and add a
+// migration step to migrate, whenever the schema changes.
+const schemaVersion = 1
+
+const schema = `
+CREATE TABLE IF NOT EXISTS records (
+	account     TEXT NOT NULL,
+	region      TEXT NOT NULL,
+	kind        TEXT NOT NULL,
+	id          TEXT NOT NULL,
+	parent_kind TEXT NOT NULL, -- '' for top-level records
+	parent_id   TEXT NOT NULL,
+	key         TEXT NULL,     -- NULL when Record.Key is empty: never unique
+	data        BLOB NOT NULL,
+	PRIMARY KEY (account, region, kind, id)
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX IF NOT EXISTS records_key
+	ON records (account, region, kind, parent_kind, parent_id, key) WHERE key IS NOT NULL;
+-- Serves List and Count (equality up to kind, then id in order) and the
+-- cascading Delete (equality up to parent_id). In a WITHOUT ROWID table
+-- every index ends with the primary key columns anyway, so a separate
+-- (account, region, kind, parent_kind, parent_id, id) index would hold
+-- the same entries in another order and only slow down writes.
+CREATE INDEX IF NOT EXISTS records_parent
+	ON records (account, region, parent_kind, parent_id, kind, id);
+`
+
+// Statements, prepared once per pool; see Store.stmts.
+const (
+	stGet = iota
+	stList
+	stCount
+	stInsert
+	stReplace
+	stDeleteTree
+	numStmts
+)
+
+var queries = [numStmts]string{
+	stGet: `SELECT parent_kind, parent_id, key, data FROM records
+		WHERE account = ?1 AND region = ?2 AND kind = ?3 AND id = ?4`,
+	// Without ANALYZE statistics the planner may pick the primary key for
+	// List (ordered by id, but it walks every record of the kind in the
+	// scope); INDEXED BY pins the parent index, and makes preparing fail
+	// loudly if it is ever renamed. A negative LIMIT means no limit.
+	stList: `SELECT id, key, data FROM records INDEXED BY records_parent
+		WHERE account = ?1 AND region = ?2 AND kind = ?3 AND parent_kind = ?4 AND parent_id = ?5 AND id > ?6
+		ORDER BY id LIMIT ?7`,
+	stCount: `SELECT count(*) FROM records INDEXED BY records_parent
+		WHERE account = ?1 AND region = ?2 AND kind = ?3 AND parent_kind = ?4 AND parent_id = ?5`,
+	stInsert: `INSERT INTO records (account, region, kind, id, parent_kind, parent_id, key, data)
+		VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)`,
+	// Matching on the parent too makes a record under another parent "not
+	// found", as the memory backend does.
+	stReplace: `UPDATE records SET key = ?7, data = ?8
+		WHERE account = ?1 AND region = ?2 AND kind = ?3 AND id = ?4 AND parent_kind = ?5 AND parent_id = ?6`,
+	// Deletes record (?3, ?4) and its descendants, found through
+	// records_parent, in one statement, so a failure cannot leave orphans
+	// behind. The tree is seeded with the row itself, not its ref: a
+	// missing record deletes nothing (ErrNotFound) even if records name it
+	// as their parent. CROSS JOIN pins tree as the outer loop: left to
+	// choose, the planner scans the whole scope for every tree row. UNION
+	// (not UNION ALL) ends the recursion even if parents form a cycle.
+	stDeleteTree: `WITH RECURSIVE tree(kind, id) AS (
+			SELECT kind, id FROM records WHERE account = ?1 AND region = ?2 AND kind = ?3 AND id = ?4
+		UNION
+			SELECT r.kind, r.id FROM tree CROSS JOIN records r INDEXED BY records_parent
+				ON r.account = ?1 AND r.region = ?2 AND r.parent_kind = tree.kind AND r.parent_id = tree.id
+		)
+		DELETE FROM records WHERE account = ?1 AND region = ?2 AND (kind, id) IN (SELECT kind, id FROM tree)`,
+}
+
+var errReadOnly = errors.New("store: write in a read-only transaction")
+
+// Store is a store.Store on an SQLite database file.
+type Store struct {
+	w, r   *sql.DB // the single writer connection; the read-only pool
+	wStmts [numStmts]*sql.Stmt
+	rStmts [numStmts]*sql.Stmt
+}
+
+// Open opens, creating it if needed, the database at path. The directory
+// must exist: Open does not create it. path must name a file (not
+// ":memory:"), since the writer and the readers are separate connections.
+// The store is meant to be the only user of the file; another process
+// writing it would only be waited for (busy_timeout), not coordinated with.
+func Open(path string) (*Store, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	uri := fileURI(abs)
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	// WAL lets Views read while an Update writes; FULL syncs the WAL on
+	// every commit (NORMAL, the usual WAL pairing, can lose the last
+	// commits on power loss).
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(FULL)")
+	// On macOS a plain fsync leaves the data in the drive's volatile
+	// cache; F_FULLFSYNC flushes it. Other systems ignore this pragma.
+	q.Add("_pragma", "fullfsync(1)")
+	// IMMEDIATE takes the write lock at BEGIN: a deferred transaction that
+	// reads first and writes later could fail with SQLITE_BUSY at the
+	// first write instead of waiting.
+	q.Set("_txlock", "immediate")
+	w, err := sql.Open("sqlite", uri+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	// Keep the one connection open for good, with its prepared statements.
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+
+	s := &Store{w: w}
+	if err := s.migrate(); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+
+	// mode=ro makes SQLite refuse any write on these connections. They
+	// must be opened after the writer has switched the file to WAL, which
+	// a read-only connection cannot do. BEGIN stays deferred here: an
+	// IMMEDIATE one would take the write lock.
+	q = url.Values{}
+	q.Set("mode", "ro")
+	q.Add("_pragma", "busy_timeout(10000)")
+	r, err := sql.Open("sqlite", uri+"?"+q.Encode())
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	n := max(4, runtime.GOMAXPROCS(0))
+	r.SetMaxOpenConns(n)
+	r.SetMaxIdleConns(n)
+	s.r = r
+
+	for i, q := range queries {
+		if s.wStmts[i], err = w.Prepare(q); err == nil {
+			s.rStmts[i], err = r.Prepare(q)
+		}
+		if err != nil {
+			s.Close()
+			return nil, fmt.Errorf("store: open %s: prepare %q: %w", path, q, err)
+		}
+	}
+	return s, nil
+}
+
+// fileURI turns an absolute path into a "file:" URI. The driver splits the
+// DSN at the first '?', and SQLite decodes %XX escapes in the path, so
+// those characters (and '#') are escaped.
+func fileURI(abs string) string {
+	p := filepath.ToSlash(abs)
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p // a Windows drive path: file:///C:/...
+	}
+	p = strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(p)
+	return "file://" + p
+}
+
+// migrate creates the schema, or checks that an existing file has a
+// schema this code understands.
+func (s *Store) migrate() error {
+	ctx := context.Background()
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var v int
+	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+		return err
+	}
+	switch {
+	case v == schemaVersion:
+		return nil
+	case v > schemaVersion:
+		return fmt.Errorf("schema version %d is newer than this program's %d", v, schemaVersion)
+	}
+	if _, err := tx.ExecContext(ctx, schema); err != nil {
+		return err
+	}
+	// PRAGMA takes no bound parameters.
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", schemaVersion)); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// View implements store.Store. The first statement of the read
+// transaction pins a WAL snapshot that lasts until fn returns.
+func (s *Store) View(ctx context.Context, sc store.Scope, fn func(store.Tx) error) error {
+	sqlTx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer sqlTx.Rollback()
+	t := &tx{ctx: ctx, tx: sqlTx, stmts: &s.rStmts, sc: sc, readOnly: true}
+	defer func() { t.done = true }()
+	return fn(t)
+}
+
+// Update implements store.Store. If ctx ends before the commit, the
+// transaction is rolled back (database/sql does so as soon as ctx is done)
+// and Update returns ctx's error.
+func (s *Store) Update(ctx context.Context, sc store.Scope, fn func(store.Tx) error) error {
+	sqlTx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer sqlTx.Rollback() // no-op after Commit; covers fn panicking
+	t := &tx{ctx: ctx, tx: sqlTx, stmts: &s.wStmts, sc: sc}
+	defer func() { t.done = true }()
+	if err := fn(t); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		// Commit reports sql.ErrTxDone if ctx ended and database/sql
+		// rolled back first; the context's error says more.
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return ctxErr
+		}
+		return err
+	}
+	return nil
+}
+
+// Reset implements store.Store.
+func (s *Store) Reset(ctx context.Context) error {
+	_, err := s.w.ExecContext(ctx, "DELETE FROM records")
+	return err
+}
+
+// Close implements store.Store. Closing the last connection checkpoints
+// the WAL into the main file.
+func (s *Store) Close() error {
+	var errs []error
+	if s.r != nil {
+		errs = append(errs, s.r.Close()) // closes its statements too
+	}
+	errs = append(errs, s.w.Close())
+	return errors.Join(errs...)
+}
+
+// tx implements store.Tx on a database/sql transaction. Like the
+// transaction, it is only valid while fn runs.
+type tx struct {
+	ctx      context.Context
+	tx       *sql.Tx
+	stmts    *[numStmts]*sql.Stmt // the pool's prepared statements
+	txStmts  [numStmts]*sql.Stmt  // those bound to tx, made on first use
+	sc       store.Scope
+	readOnly bool
+	done     bool
+}
+
+// stmt returns statement i bound to the transaction. database/sql reuses
+// the statement already prepared on the transaction's connection.
+func (t *tx) stmt(i int) *sql.Stmt {
+	if t.txStmts[i] == nil {
+		t.txStmts[i] = t.tx.StmtContext(t.ctx, t.stmts[i])
+	}
+	return t.txStmts[i]
+}
+
+func (t *tx) check(write bool) error {
+	switch {
+	case t.done:
+		return errors.New("store: transaction used after its function returned")
+	case write && t.readOnly:
+		return errReadOnly
+	}
+	return nil
+}
+
+func (t *tx) Get(kind store.Kind, id string) (store.Record, error) {
+	if err := t.check(false); err != nil {
+		return store.Record{}, err
+	}
+	r := store.Record{Kind: kind, ID: id}
+	var key sql.NullString
+	err := t.stmt(stGet).QueryRowContext(t.ctx, t.sc.Account, t.sc.Region, string(kind), id).
+		Scan((*string)(&r.Parent.Kind), &r.Parent.ID, &key, &r.Data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.Record{}, store.ErrNotFound
+	}
+	if err != nil {
+		return store.Record{}, err
+	}
+	r.Key = key.String
+	r.Data = nonNil(r.Data)
+	return r, nil
+}
+
+func (t *tx) List(kind store.Kind, parent store.Ref, after string, limit int) ([]store.Record, error) {
+	if err := t.check(false); err != nil {
+		return nil, err
+	}
+	if limit <= 0 {
+		limit = -1
+	}
+	rows, err := t.stmt(stList).QueryContext(t.ctx, t.sc.Account, t.sc.Region, string(kind),
+		string(parent.Kind), parent.ID, after, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.Record
+	for rows.Next() {
+		r := store.Record{Kind: kind, Parent: parent}
+		var key sql.NullString
+		if err := rows.Scan(&r.ID, &key, &r.Data); err != nil {
+			return nil, err
+		}
+		r.Key = key.String
+		r.Data = nonNil(r.Data)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func (t *tx) Count(kind store.Kind, parent store.Ref) (int, error) {
+	if err := t.check(false); err != nil {
+		return 0, err
+	}
+	var n int
+	err := t.stmt(stCount).QueryRowContext(t.ctx, t.sc.Account, t.sc.Region, string(kind),
+		string(parent.Kind), parent.ID).Scan(&n)
+	return n, err
+}
+
+func (t *tx) Insert(r store.Record) error {
+	if err := t.check(true); err != nil {
+		return err
+	}
+	if err := validate(r); err != nil {
+		return err
+	}
+	_, err := t.stmt(stInsert).ExecContext(t.ctx, t.writeArgs(r)...)
+	return mapErr(err, r)
+}
+
+func (t *tx) Replace(r store.Record) error {
+	if err := t.check(true); err != nil {
+		return err
+	}
+	if err := validate(r); err != nil {
+		return err
+	}
+	res, err := t.stmt(stReplace).ExecContext(t.ctx, t.writeArgs(r)...)
+	if err != nil {
+		return mapErr(err, r)
+	}
+	return mustAffect(res)
+}
+
+func (t *tx) Delete(kind store.Kind, id string) error {
+	if err := t.check(true); err != nil {
+		return err
+	}
+	res, err := t.stmt(stDeleteTree).ExecContext(t.ctx, t.sc.Account, t.sc.Region, string(kind), id)
+	if err != nil {
+		return err
+	}
+	return mustAffect(res)
+}
+
+// writeArgs are the arguments of stInsert and stReplace.
+func (t *tx) writeArgs(r store.Record) []any {
+	var key any // NULL: an empty key is never unique
+	if r.Key != "" {
+		key = r.Key
+	}
+	return []any{t.sc.Account, t.sc.Region, string(r.Kind), r.ID,
+		string(r.Parent.Kind), r.Parent.ID, key, nonNil(r.Data)}
+}
+
+// mustAffect turns "no row matched" into ErrNotFound.
+func mustAffect(res sql.Result) error {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return store.ErrNotFound
+	}
+	return nil
+}
+
+// mapErr turns a primary key or unique index violation into ErrConflict.
+func mapErr(err error, r store.Record) error {
+	var se *sqlitedrv.Error
+	if errors.As(err, &se) {
+		switch se.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return fmt.Errorf("%w: %s %q exists", store.ErrConflict, r.Kind, r.ID)
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE:
+			return fmt.Errorf("%w: %s key %q is taken", store.ErrConflict, r.Kind, r.Key)
+		}
+	}
+	return err
+}
+
+// nonNil returns b, or an empty slice for nil: a nil []byte would be bound
+// as NULL, which the data column rejects, and callers get the same non-nil
+// Data from both backends.
+func nonNil(b []byte) []byte {
+	if b == nil {
+		return []byte{}
+	}
+	return b
+}
+
+// validate rejects records no backend could store sensibly; it matches the
+// memory backend's.
+func validate(r store.Record) error {
+	if r.Kind == "" || r.ID == "" {
+		return fmt.Errorf("store: record needs a kind and an id (got %q, %q)", r.Kind, r.ID)
+	}
+	if (r.Parent.Kind == "") != (r.Parent.ID == "") {
+		return fmt.Errorf("store: parent %+v of %s %q is half set", r.Parent, r.Kind, r.ID)
+	}
+	return nil
+}

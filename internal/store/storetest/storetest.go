@@ -1,0 +1,1008 @@
+// Package storetest is the conformance suite every store.Store backend
+// runs, so that the backends cannot drift apart:
+//
+//	func TestConformance(t *testing.T) {
+//		storetest.Run(t, func(t *testing.T) store.Store { ... })
+//	}
+package storetest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"sync"
+	"testing"
+
+	"github.com/portico-dev/portico/internal/store"
+)
+
+// Run runs the suite. open must return a new, empty store each time it is
+// called; Run closes it when the subtest ends.
+func Run(t *testing.T, open func(t *testing.T) store.Store) {
+	tests := []struct {
+		name string
+		fn   func(t *testing.T, s store.Store)
+	}{
+		{"InsertGet", testInsertGet},
+		{"NotFound", testNotFound},
+		{"Conflict", testConflict},
+		{"Replace", testReplace},
+		{"ListOrderAndPages", testListPages},
+		{"ListFilters", testListFilters},
+		{"Count", testCount},
+		{"CascadeDelete", testCascadeDelete},
+		{"Orphans", testOrphans},
+		{"ScopeIsolation", testScopeIsolation},
+		{"Reset", testReset},
+		{"Rollback", testRollback},
+		{"ReadYourWrites", testReadYourWrites},
+		{"ViewIsReadOnly", testViewReadOnly},
+		{"Validation", testValidation},
+		{"DataIsCopied", testDataCopied},
+		{"Context", testContext},
+		{"ConcurrentIncrements", testConcurrentIncrements},
+		{"ConcurrentSameKey", testConcurrentSameKey},
+		{"ConsistentViews", testConsistentViews},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := open(t)
+			t.Cleanup(func() {
+				if err := s.Close(); err != nil {
+					t.Errorf("Close: %v", err)
+				}
+			})
+			tt.fn(t, s)
+		})
+	}
+}
+
+const (
+	kAPI   store.Kind = "api"
+	kRoute store.Kind = "route"
+	kRR    store.Kind = "routeresponse"
+	kInteg store.Kind = "integration"
+	kCount store.Kind = "counter"
+)
+
+var (
+	sc1 = store.Scope{Account: "000000000000", Region: "us-east-1"}
+	sc2 = store.Scope{Account: "000000000000", Region: "eu-west-1"}
+	sc3 = store.Scope{Account: "111111111111", Region: "us-east-1"}
+)
+
+func ref(k store.Kind, id string) store.Ref { return store.Ref{Kind: k, ID: id} }
+
+func rec(k store.Kind, id string, parent store.Ref, key, data string) store.Record {
+	return store.Record{Kind: k, ID: id, Parent: parent, Key: key, Data: []byte(data)}
+}
+
+// update runs fn in an Update of sc and fails the test on error.
+func update(t *testing.T, s store.Store, sc store.Scope, fn func(store.Tx) error) {
+	t.Helper()
+	if err := s.Update(context.Background(), sc, fn); err != nil {
+		t.Fatalf("Update: %v", err)
+	}
+}
+
+// view runs fn in a View of sc and fails the test on error.
+func view(t *testing.T, s store.Store, sc store.Scope, fn func(store.Tx) error) {
+	t.Helper()
+	if err := s.View(context.Background(), sc, fn); err != nil {
+		t.Fatalf("View: %v", err)
+	}
+}
+
+// insert commits the records, in order, in one Update.
+func insert(t *testing.T, s store.Store, sc store.Scope, rs ...store.Record) {
+	t.Helper()
+	update(t, s, sc, func(tx store.Tx) error {
+		for _, r := range rs {
+			if err := tx.Insert(r); err != nil {
+				return fmt.Errorf("insert %s/%s: %w", r.Kind, r.ID, err)
+			}
+		}
+		return nil
+	})
+}
+
+// tryInsert returns the error of committing one Insert.
+func tryInsert(s store.Store, sc store.Scope, r store.Record) error {
+	return s.Update(context.Background(), sc, func(tx store.Tx) error { return tx.Insert(r) })
+}
+
+// get returns the committed record, or the error of Get.
+func get(t *testing.T, s store.Store, sc store.Scope, k store.Kind, id string) (store.Record, error) {
+	t.Helper()
+	var r store.Record
+	var getErr error
+	view(t, s, sc, func(tx store.Tx) error {
+		r, getErr = tx.Get(k, id)
+		return nil
+	})
+	return r, getErr
+}
+
+// mustGet returns the committed record and fails the test if it is missing.
+func mustGet(t *testing.T, s store.Store, sc store.Scope, k store.Kind, id string) store.Record {
+	t.Helper()
+	r, err := get(t, s, sc, k, id)
+	if err != nil {
+		t.Fatalf("Get(%s, %s): %v", k, id, err)
+	}
+	return r
+}
+
+// exists reports whether the record is committed.
+func exists(t *testing.T, s store.Store, sc store.Scope, k store.Kind, id string) bool {
+	t.Helper()
+	_, err := get(t, s, sc, k, id)
+	switch {
+	case err == nil:
+		return true
+	case errors.Is(err, store.ErrNotFound):
+		return false
+	}
+	t.Fatalf("Get(%s, %s): %v", k, id, err)
+	return false
+}
+
+// list returns the IDs List returns.
+func list(t *testing.T, s store.Store, sc store.Scope, k store.Kind, parent store.Ref, after string, limit int) []string {
+	t.Helper()
+	var ids []string
+	view(t, s, sc, func(tx store.Tx) error {
+		rs, err := tx.List(k, parent, after, limit)
+		for _, r := range rs {
+			if r.Kind != k || r.Parent != parent {
+				t.Errorf("List(%s, %v) returned %s/%s under %v", k, parent, r.Kind, r.ID, r.Parent)
+			}
+			ids = append(ids, r.ID)
+		}
+		return err
+	})
+	return ids
+}
+
+func count(t *testing.T, s store.Store, sc store.Scope, k store.Kind, parent store.Ref) int {
+	t.Helper()
+	var n int
+	view(t, s, sc, func(tx store.Tx) (err error) {
+		n, err = tx.Count(k, parent)
+		return err
+	})
+	return n
+}
+
+func equalRecord(a, b store.Record) bool {
+	return a.Kind == b.Kind && a.ID == b.ID && a.Parent == b.Parent && a.Key == b.Key &&
+		bytes.Equal(a.Data, b.Data)
+}
+
+func wantErr(t *testing.T, what string, got, want error) {
+	t.Helper()
+	if !errors.Is(got, want) {
+		t.Errorf("%s: got error %v, want %v", what, got, want)
+	}
+}
+
+func testInsertGet(t *testing.T, s store.Store) {
+	all := make([]byte, 256)
+	for i := range all {
+		all[i] = byte(i)
+	}
+	api := store.Record{Kind: kAPI, ID: "a1", Key: "", Data: all}
+	route := rec(kRoute, "r1", ref(kAPI, "a1"), "GET /pets", `{"routeKey":"GET /pets"}`)
+	empty := store.Record{Kind: kAPI, ID: "a2"} // nil Data
+	insert(t, s, sc1, api, route, empty)
+
+	for _, want := range []store.Record{api, route, empty} {
+		got := mustGet(t, s, sc1, want.Kind, want.ID)
+		if !equalRecord(got, want) {
+			t.Errorf("Get(%s, %s) = %+v, want %+v", want.Kind, want.ID, got, want)
+		}
+	}
+	if got := mustGet(t, s, sc1, kAPI, "a2"); len(got.Data) != 0 {
+		t.Errorf("record inserted with nil Data came back with %q", got.Data)
+	}
+}
+
+func testNotFound(t *testing.T, s store.Store) {
+	insert(t, s, sc1, rec(kAPI, "a1", store.Ref{}, "", "{}"), rec(kRoute, "r1", ref(kAPI, "a1"), "", "{}"))
+	ctx := context.Background()
+	err := s.Update(ctx, sc1, func(tx store.Tx) error {
+		_, err := tx.Get(kAPI, "nope")
+		wantErr(t, "Get missing id", err, store.ErrNotFound)
+		// Same id, other kind.
+		_, err = tx.Get(kRoute, "a1")
+		wantErr(t, "Get id of another kind", err, store.ErrNotFound)
+		wantErr(t, "Replace missing", tx.Replace(rec(kAPI, "nope", store.Ref{}, "", "{}")), store.ErrNotFound)
+		wantErr(t, "Replace with another parent", tx.Replace(rec(kRoute, "r1", ref(kAPI, "a2"), "", "{}")), store.ErrNotFound)
+		wantErr(t, "Delete missing", tx.Delete(kAPI, "nope"), store.ErrNotFound)
+		wantErr(t, "Delete id of another kind", tx.Delete(kRoute, "a1"), store.ErrNotFound)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A scope never written to.
+	_, err = get(t, s, sc2, kAPI, "a1")
+	wantErr(t, "Get in empty scope", err, store.ErrNotFound)
+	if ids := list(t, s, sc2, kAPI, store.Ref{}, "", 0); len(ids) != 0 {
+		t.Errorf("List in empty scope = %v", ids)
+	}
+	if n := count(t, s, sc2, kAPI, store.Ref{}); n != 0 {
+		t.Errorf("Count in empty scope = %d", n)
+	}
+	wantErr(t, "Delete in empty scope",
+		s.Update(ctx, sc2, func(tx store.Tx) error { return tx.Delete(kAPI, "a1") }), store.ErrNotFound)
+	if !exists(t, s, sc1, kAPI, "a1") || !exists(t, s, sc1, kRoute, "r1") {
+		t.Error("records vanished")
+	}
+}
+
+func testConflict(t *testing.T, s store.Store) {
+	a1, a2 := ref(kAPI, "a1"), ref(kAPI, "a2")
+	insert(t, s, sc1,
+		rec(kAPI, "a1", store.Ref{}, "", "{}"),
+		rec(kAPI, "a2", store.Ref{}, "", "{}"),
+		rec(kRoute, "r1", a1, "GET /", "r1"),
+	)
+	wantErr(t, "duplicate id", tryInsert(s, sc1, rec(kRoute, "r1", a1, "", "dup")), store.ErrConflict)
+	wantErr(t, "duplicate id under another parent", tryInsert(s, sc1, rec(kRoute, "r1", a2, "", "dup")), store.ErrConflict)
+	wantErr(t, "duplicate key under same parent", tryInsert(s, sc1, rec(kRoute, "r2", a1, "GET /", "dup")), store.ErrConflict)
+	if got := mustGet(t, s, sc1, kRoute, "r1"); string(got.Data) != "r1" || got.Key != "GET /" {
+		t.Errorf("conflicting inserts changed r1: %+v", got)
+	}
+
+	// Not conflicts: same id of another kind, same key under another
+	// parent or of another kind, and any number of empty keys.
+	insert(t, s, sc1,
+		rec(kInteg, "r1", a1, "", "same id, other kind"),
+		rec(kRoute, "r2", a2, "GET /", "same key, other parent"),
+		rec(kInteg, "i2", a1, "GET /", "same key, other kind"),
+		rec(kRoute, "r3", a1, "", ""),
+		rec(kRoute, "r4", a1, "", ""),
+	)
+	// A top-level key is unique among the top-level records of the kind.
+	insert(t, s, sc1, rec(kAPI, "a3", store.Ref{}, "name", "{}"))
+	wantErr(t, "duplicate top-level key", tryInsert(s, sc1, rec(kAPI, "a4", store.Ref{}, "name", "{}")), store.ErrConflict)
+	if n := count(t, s, sc1, kRoute, a1); n != 3 {
+		t.Errorf("routes under a1: %d, want 3", n)
+	}
+}
+
+func testReplace(t *testing.T, s store.Store) {
+	a1 := ref(kAPI, "a1")
+	insert(t, s, sc1,
+		rec(kAPI, "a1", store.Ref{}, "", "{}"),
+		rec(kRoute, "r1", a1, "GET /a", "one"),
+		rec(kRoute, "r2", a1, "GET /b", "two"),
+		rec(kRR, "rr1", ref(kRoute, "r1"), "$default", "child"),
+	)
+	want := rec(kRoute, "r1", a1, "GET /c", "one, v2")
+	update(t, s, sc1, func(tx store.Tx) error { return tx.Replace(want) })
+	if got := mustGet(t, s, sc1, kRoute, "r1"); !equalRecord(got, want) {
+		t.Errorf("after Replace: %+v, want %+v", got, want)
+	}
+	// The old key is free again, the new one taken.
+	insert(t, s, sc1, rec(kRoute, "r3", a1, "GET /a", "three"))
+	wantErr(t, "insert with replaced-in key", tryInsert(s, sc1, rec(kRoute, "r4", a1, "GET /c", "")), store.ErrConflict)
+
+	wantErr(t, "Replace to a taken key", s.Update(context.Background(), sc1, func(tx store.Tx) error {
+		return tx.Replace(rec(kRoute, "r1", a1, "GET /b", "stolen"))
+	}), store.ErrConflict)
+	if got := mustGet(t, s, sc1, kRoute, "r1"); !equalRecord(got, want) {
+		t.Errorf("after conflicting Replace: %+v, want %+v", got, want)
+	}
+
+	// Keeping one's own key is fine; so is dropping it.
+	update(t, s, sc1, func(tx store.Tx) error { return tx.Replace(rec(kRoute, "r1", a1, "GET /c", "v3")) })
+	update(t, s, sc1, func(tx store.Tx) error { return tx.Replace(rec(kRoute, "r1", a1, "", "v4")) })
+	insert(t, s, sc1, rec(kRoute, "r5", a1, "GET /c", "five"))
+	if got := mustGet(t, s, sc1, kRoute, "r1"); got.Key != "" || string(got.Data) != "v4" {
+		t.Errorf("after Replace with empty key: %+v", got)
+	}
+	// Replace leaves the children alone.
+	if !exists(t, s, sc1, kRR, "rr1") {
+		t.Error("Replace of the parent deleted its child")
+	}
+	if ids := list(t, s, sc1, kRoute, a1, "", 0); !slices.Equal(ids, []string{"r1", "r2", "r3", "r5"}) {
+		t.Errorf("routes after Replaces: %v", ids)
+	}
+}
+
+func testListPages(t *testing.T, s store.Store) {
+	a1 := ref(kAPI, "a1")
+	// IDs inserted in random order, some sharing prefixes, including
+	// upper/lower case (compared bytewise).
+	var want []string
+	for i := range 57 {
+		want = append(want, fmt.Sprintf("id%03d", i))
+	}
+	want = append(want, "A", "Z", "id", "id0", "z")
+	slices.Sort(want) // bytewise, as both backends must order
+	shuffled := append([]string(nil), want...)
+	rand.Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+	var rs []store.Record
+	for i, id := range shuffled {
+		rs = append(rs, rec(kRoute, id, a1, "key"+strconv.Itoa(i), "data-"+id))
+	}
+	insert(t, s, sc1, rs...)
+
+	if got := list(t, s, sc1, kRoute, a1, "", 0); !slices.Equal(got, want) {
+		t.Fatalf("List all = %v\nwant %v", got, want)
+	}
+	if got := list(t, s, sc1, kRoute, a1, "", -1); !slices.Equal(got, want) {
+		t.Errorf("List with negative limit = %v", got)
+	}
+	// The records come back whole.
+	view(t, s, sc1, func(tx store.Tx) error {
+		rs, err := tx.List(kRoute, a1, "", 0)
+		for _, r := range rs {
+			if string(r.Data) != "data-"+r.ID || r.Key == "" {
+				t.Errorf("List returned %+v", r)
+			}
+		}
+		return err
+	})
+
+	for _, size := range []int{1, 2, 7, 61, 62, 100} {
+		var got []string
+		after := ""
+		for pages := 0; ; pages++ {
+			if pages > len(want)+1 {
+				t.Fatalf("page size %d: pagination does not end", size)
+			}
+			page := list(t, s, sc1, kRoute, a1, after, size)
+			if len(page) > size {
+				t.Fatalf("page size %d: got %d records", size, len(page))
+			}
+			got = append(got, page...)
+			if len(page) < size {
+				break
+			}
+			after = page[len(page)-1]
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("page size %d: got %v", size, got)
+		}
+	}
+
+	// after need not be an existing ID.
+	if got := list(t, s, sc1, kRoute, a1, "id0", 3); !slices.Equal(got, []string{"id000", "id001", "id002"}) {
+		t.Errorf("after existing id0: %v", got)
+	}
+	if got := list(t, s, sc1, kRoute, a1, "id00", 2); !slices.Equal(got, []string{"id000", "id001"}) {
+		t.Errorf("after non-existent id00: %v", got)
+	}
+	if got := list(t, s, sc1, kRoute, a1, "z", 0); len(got) != 0 {
+		t.Errorf("after the last id: %v", got)
+	}
+	if got := list(t, s, sc1, kRoute, a1, "zz", 5); len(got) != 0 {
+		t.Errorf("after past the end: %v", got)
+	}
+}
+
+func testListFilters(t *testing.T, s store.Store) {
+	a1, a2 := ref(kAPI, "a1"), ref(kAPI, "a2")
+	insert(t, s, sc1,
+		rec(kAPI, "a1", store.Ref{}, "", ""),
+		rec(kAPI, "a2", store.Ref{}, "", ""),
+		rec(kRoute, "r1", a1, "", ""),
+		rec(kRoute, "r2", a2, "", ""),
+		rec(kRoute, "r3", a1, "", ""),
+		rec(kInteg, "i1", a1, "", ""),
+		rec(kRR, "rr1", ref(kRoute, "r1"), "", ""),
+		// Same id as an api, but a route under a1 (kinds are separate).
+		rec(kRoute, "a2", a1, "", ""),
+	)
+	cases := []struct {
+		kind   store.Kind
+		parent store.Ref
+		want   []string
+	}{
+		{kAPI, store.Ref{}, []string{"a1", "a2"}},
+		{kRoute, a1, []string{"a2", "r1", "r3"}},
+		{kRoute, a2, []string{"r2"}},
+		{kInteg, a1, []string{"i1"}},
+		{kInteg, a2, nil},
+		{kRR, ref(kRoute, "r1"), []string{"rr1"}},
+		{kRR, ref(kRoute, "r3"), nil},
+		{kRoute, store.Ref{}, nil},       // routes are not top-level
+		{kRoute, ref(kInteg, "a1"), nil}, // parent kind matters, not just id
+		{kRR, ref(kAPI, "a1"), nil},      // grandchildren are not children
+	}
+	for _, c := range cases {
+		if got := list(t, s, sc1, c.kind, c.parent, "", 0); !slices.Equal(got, c.want) {
+			t.Errorf("List(%s, %v) = %v, want %v", c.kind, c.parent, got, c.want)
+		}
+		if got := count(t, s, sc1, c.kind, c.parent); got != len(c.want) {
+			t.Errorf("Count(%s, %v) = %d, want %d", c.kind, c.parent, got, len(c.want))
+		}
+	}
+}
+
+func testCount(t *testing.T, s store.Store) {
+	a1 := ref(kAPI, "a1")
+	insert(t, s, sc1, rec(kAPI, "a1", store.Ref{}, "", ""))
+	if n := count(t, s, sc1, kRoute, a1); n != 0 {
+		t.Errorf("Count with no children = %d", n)
+	}
+	for i := range 25 {
+		insert(t, s, sc1, rec(kRoute, fmt.Sprintf("r%d", i), a1, fmt.Sprintf("k%d", i), ""))
+	}
+	if n := count(t, s, sc1, kRoute, a1); n != 25 {
+		t.Errorf("Count = %d, want 25", n)
+	}
+	update(t, s, sc1, func(tx store.Tx) error { return tx.Delete(kRoute, "r7") })
+	if n := count(t, s, sc1, kRoute, a1); n != 24 {
+		t.Errorf("Count after Delete = %d, want 24", n)
+	}
+	if n := count(t, s, sc1, kAPI, store.Ref{}); n != 1 {
+		t.Errorf("Count of top-level apis = %d, want 1", n)
+	}
+}
+
+// tree inserts, in sc, apis a1 and a2, each with routes (a1: r1, r2; a2:
+// r3), each route with two route responses, plus an integration under a1.
+func tree(t *testing.T, s store.Store, sc store.Scope) {
+	t.Helper()
+	var rs []store.Record
+	for api, routes := range map[string][]string{"a1": {"r1", "r2"}, "a2": {"r3"}} {
+		rs = append(rs, rec(kAPI, api, store.Ref{}, "", api))
+		for _, r := range routes {
+			rs = append(rs, rec(kRoute, r, ref(kAPI, api), "GET /"+r, r))
+			for _, rr := range []string{"x", "y"} {
+				rs = append(rs, rec(kRR, r+rr, ref(kRoute, r), "$default"+rr, r+rr))
+			}
+		}
+	}
+	rs = append(rs, rec(kInteg, "i1", ref(kAPI, "a1"), "", "i1"))
+	insert(t, s, sc, rs...)
+}
+
+var treeRefs = []store.Ref{
+	{Kind: kAPI, ID: "a1"}, {Kind: kAPI, ID: "a2"}, {Kind: kInteg, ID: "i1"},
+	{Kind: kRoute, ID: "r1"}, {Kind: kRoute, ID: "r2"}, {Kind: kRoute, ID: "r3"},
+	{Kind: kRR, ID: "r1x"}, {Kind: kRR, ID: "r1y"}, {Kind: kRR, ID: "r2x"},
+	{Kind: kRR, ID: "r2y"}, {Kind: kRR, ID: "r3x"}, {Kind: kRR, ID: "r3y"},
+}
+
+// checkTree fails the test unless exactly the records of tree not in gone
+// exist in sc.
+func checkTree(t *testing.T, s store.Store, sc store.Scope, gone ...string) {
+	t.Helper()
+	isGone := map[string]bool{}
+	for _, id := range gone {
+		isGone[id] = true
+	}
+	for _, r := range treeRefs {
+		if got := exists(t, s, sc, r.Kind, r.ID); got == isGone[r.ID] {
+			t.Errorf("%s/%s exists: %v, want %v", r.Kind, r.ID, got, !isGone[r.ID])
+		}
+	}
+}
+
+func testCascadeDelete(t *testing.T, s store.Store) {
+	tree(t, s, sc1)
+	tree(t, s, sc2)
+
+	update(t, s, sc1, func(tx store.Tx) error { return tx.Delete(kRoute, "r2") })
+	checkTree(t, s, sc1, "r2", "r2x", "r2y")
+
+	update(t, s, sc1, func(tx store.Tx) error { return tx.Delete(kAPI, "a1") })
+	checkTree(t, s, sc1, "a1", "i1", "r1", "r1x", "r1y", "r2", "r2x", "r2y")
+	if ids := list(t, s, sc1, kRR, ref(kRoute, "r1"), "", 0); len(ids) != 0 {
+		t.Errorf("route responses of deleted route still listed: %v", ids)
+	}
+	checkTree(t, s, sc2) // the other scope is untouched
+
+	// Deleted ids and keys are free again.
+	tree2 := []store.Record{
+		rec(kAPI, "a1", store.Ref{}, "", ""),
+		rec(kRoute, "r1", ref(kAPI, "a1"), "GET /r1", ""),
+		rec(kRR, "r1x", ref(kRoute, "r1"), "$defaultx", ""),
+	}
+	insert(t, s, sc1, tree2...)
+
+	// Deleting a leaf deletes only the leaf.
+	update(t, s, sc1, func(tx store.Tx) error { return tx.Delete(kRR, "r3x") })
+	if exists(t, s, sc1, kRR, "r3x") || !exists(t, s, sc1, kRR, "r3y") || !exists(t, s, sc1, kRoute, "r3") {
+		t.Error("deleting a leaf did the wrong thing")
+	}
+
+	// Several deletes in one transaction, children first and then the
+	// parent; a child of a deleted parent is gone within the transaction.
+	update(t, s, sc2, func(tx store.Tx) error {
+		if err := tx.Delete(kRR, "r1x"); err != nil {
+			return err
+		}
+		if err := tx.Delete(kAPI, "a1"); err != nil {
+			return err
+		}
+		wantErr(t, "Delete of a cascaded-away child", tx.Delete(kRoute, "r2"), store.ErrNotFound)
+		return nil
+	})
+	checkTree(t, s, sc2, "a1", "i1", "r1", "r1x", "r1y", "r2", "r2x", "r2y")
+}
+
+// testOrphans pins down what happens when parents are missing, which the
+// store does not prevent: inserts succeed, Delete of the missing parent is
+// ErrNotFound and leaves the orphans alone, and a cycle of parents does not
+// hang the cascade.
+func testOrphans(t *testing.T, s store.Store) {
+	ghost := ref(kAPI, "ghost")
+	insert(t, s, sc1, rec(kRoute, "r1", ghost, "GET /", ""))
+	wantErr(t, "Delete of a missing parent",
+		s.Update(context.Background(), sc1, func(tx store.Tx) error { return tx.Delete(kAPI, "ghost") }), store.ErrNotFound)
+	if ids := list(t, s, sc1, kRoute, ghost, "", 0); !slices.Equal(ids, []string{"r1"}) {
+		t.Errorf("orphans = %v", ids)
+	}
+
+	insert(t, s, sc1,
+		rec(kAPI, "x", ref(kAPI, "y"), "", ""),
+		rec(kAPI, "y", ref(kAPI, "x"), "", ""),
+		rec(kRoute, "rx", ref(kAPI, "x"), "", ""),
+		rec(kAPI, "z", store.Ref{}, "", ""),
+	)
+	update(t, s, sc1, func(tx store.Tx) error { return tx.Delete(kAPI, "y") })
+	if exists(t, s, sc1, kAPI, "x") || exists(t, s, sc1, kAPI, "y") || exists(t, s, sc1, kRoute, "rx") {
+		t.Error("cycle not deleted")
+	}
+	if !exists(t, s, sc1, kAPI, "z") || !exists(t, s, sc1, kRoute, "r1") {
+		t.Error("unrelated records deleted")
+	}
+}
+
+func testScopeIsolation(t *testing.T, s store.Store) {
+	for i, sc := range []store.Scope{sc1, sc2, sc3} {
+		insert(t, s, sc, rec(kAPI, "a1", store.Ref{}, "name", strconv.Itoa(i)))
+		insert(t, s, sc, rec(kRoute, "r1", ref(kAPI, "a1"), "GET /", strconv.Itoa(i)))
+	}
+	for i, sc := range []store.Scope{sc1, sc2, sc3} {
+		if got := mustGet(t, s, sc, kAPI, "a1"); string(got.Data) != strconv.Itoa(i) {
+			t.Errorf("%v: a1 data %q, want %d", sc, got.Data, i)
+		}
+	}
+	update(t, s, sc2, func(tx store.Tx) error {
+		return tx.Replace(rec(kAPI, "a1", store.Ref{}, "other", "changed"))
+	})
+	update(t, s, sc3, func(tx store.Tx) error { return tx.Delete(kAPI, "a1") })
+
+	if got := mustGet(t, s, sc1, kAPI, "a1"); string(got.Data) != "0" || got.Key != "name" {
+		t.Errorf("sc1 a1 changed: %+v", got)
+	}
+	if !exists(t, s, sc1, kRoute, "r1") || !exists(t, s, sc2, kRoute, "r1") || exists(t, s, sc3, kRoute, "r1") {
+		t.Error("cascade crossed scopes")
+	}
+	if got := mustGet(t, s, sc2, kAPI, "a1"); string(got.Data) != "changed" {
+		t.Errorf("sc2 a1: %+v", got)
+	}
+	for _, sc := range []store.Scope{sc1, sc2} {
+		if ids := list(t, s, sc, kAPI, store.Ref{}, "", 0); !slices.Equal(ids, []string{"a1"}) {
+			t.Errorf("%v: List = %v", sc, ids)
+		}
+	}
+	if ids := list(t, s, sc3, kAPI, store.Ref{}, "", 0); len(ids) != 0 {
+		t.Errorf("sc3: List = %v", ids)
+	}
+	// Keys are per scope too.
+	insert(t, s, sc3, rec(kAPI, "a2", store.Ref{}, "name", ""))
+}
+
+func testReset(t *testing.T, s store.Store) {
+	tree(t, s, sc1)
+	tree(t, s, sc2)
+	if err := s.Reset(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	checkTree(t, s, sc1, "a1", "a2", "i1", "r1", "r2", "r3", "r1x", "r1y", "r2x", "r2y", "r3x", "r3y")
+	checkTree(t, s, sc2, "a1", "a2", "i1", "r1", "r2", "r3", "r1x", "r1y", "r2x", "r2y", "r3x", "r3y")
+	// The store is usable afterwards, and ids and keys are free.
+	tree(t, s, sc1)
+	checkTree(t, s, sc1)
+}
+
+func testRollback(t *testing.T, s store.Store) {
+	tree(t, s, sc1)
+	ctx := context.Background()
+	errBoom := errors.New("boom")
+
+	// Inserts, then failure: nothing is left, not even in a new scope.
+	for _, sc := range []store.Scope{sc1, sc3} {
+		err := s.Update(ctx, sc, func(tx store.Tx) error {
+			for _, r := range []store.Record{
+				rec(kAPI, "new", store.Ref{}, "newkey", ""),
+				rec(kRoute, "rnew", ref(kAPI, "a1"), "GET /new", ""),
+			} {
+				if err := tx.Insert(r); err != nil {
+					return err
+				}
+			}
+			if _, err := tx.Get(kAPI, "new"); err != nil {
+				t.Errorf("insert not visible inside its transaction: %v", err)
+			}
+			return fmt.Errorf("wrapped: %w", errBoom)
+		})
+		wantErr(t, "failing Update", err, errBoom)
+		if exists(t, s, sc, kAPI, "new") || exists(t, s, sc, kRoute, "rnew") {
+			t.Errorf("%v: rolled-back inserts are visible", sc)
+		}
+		// Their keys are free.
+		insert(t, s, sc, rec(kAPI, "new2", store.Ref{}, "newkey", ""))
+	}
+
+	// Replace, Delete and more, then failure.
+	err := s.Update(ctx, sc1, func(tx store.Tx) error {
+		steps := []error{
+			tx.Replace(rec(kRoute, "r1", ref(kAPI, "a1"), "GET /moved", "changed")),
+			tx.Replace(rec(kRoute, "r1", ref(kAPI, "a1"), "GET /moved-again", "changed again")),
+			tx.Delete(kAPI, "a2"),
+			tx.Insert(rec(kAPI, "a2", store.Ref{}, "", "reborn")),
+			tx.Delete(kRR, "r2x"),
+			tx.Delete(kAPI, "a1"),
+			tx.Insert(rec(kRoute, "r1", ref(kAPI, "a2"), "GET /r1", "reborn")),
+		}
+		for i, err := range steps {
+			if err != nil {
+				t.Errorf("step %d: %v", i, err)
+			}
+		}
+		return errBoom
+	})
+	wantErr(t, "failing Update", err, errBoom)
+	checkTree(t, s, sc1)
+	if got := mustGet(t, s, sc1, kRoute, "r1"); got.Key != "GET /r1" || string(got.Data) != "r1" || got.Parent != ref(kAPI, "a1") {
+		t.Errorf("r1 after rollback: %+v", got)
+	}
+	if got := mustGet(t, s, sc1, kAPI, "a2"); string(got.Data) != "a2" {
+		t.Errorf("a2 after rollback: %+v", got)
+	}
+	if ids := list(t, s, sc1, kRoute, ref(kAPI, "a1"), "", 0); !slices.Equal(ids, []string{"r1", "r2"}) {
+		t.Errorf("routes of a1 after rollback: %v", ids)
+	}
+	if ids := list(t, s, sc1, kRR, ref(kRoute, "r2"), "", 0); !slices.Equal(ids, []string{"r2x", "r2y"}) {
+		t.Errorf("responses of r2 after rollback: %v", ids)
+	}
+	// The restored keys are taken again, and the moved-to key is free.
+	wantErr(t, "restored key", tryInsert(s, sc1, rec(kRoute, "rx", ref(kAPI, "a1"), "GET /r1", "")), store.ErrConflict)
+	wantErr(t, "restored key", tryInsert(s, sc1, rec(kRR, "rx", ref(kRoute, "r2"), "$defaultx", "")), store.ErrConflict)
+	insert(t, s, sc1, rec(kRoute, "rx", ref(kAPI, "a1"), "GET /moved-again", ""))
+
+	// A failed write inside fn does not poison the transaction if fn goes
+	// on and succeeds.
+	update(t, s, sc1, func(tx store.Tx) error {
+		wantErr(t, "duplicate insert", tx.Insert(rec(kAPI, "a1", store.Ref{}, "", "")), store.ErrConflict)
+		return tx.Insert(rec(kAPI, "a3", store.Ref{}, "", "a3"))
+	})
+	if !exists(t, s, sc1, kAPI, "a3") {
+		t.Error("insert after a conflict inside one transaction was lost")
+	}
+
+	// A panic in fn rolls back too, and leaves the store usable.
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Error("panic was swallowed")
+			}
+		}()
+		_ = s.Update(ctx, sc1, func(tx store.Tx) error {
+			if err := tx.Delete(kAPI, "a3"); err != nil {
+				return err
+			}
+			panic("fn panics")
+		})
+	}()
+	if !exists(t, s, sc1, kAPI, "a3") {
+		t.Error("delete of a panicking Update was applied")
+	}
+}
+
+func testReadYourWrites(t *testing.T, s store.Store) {
+	a1 := ref(kAPI, "a1")
+	update(t, s, sc1, func(tx store.Tx) error {
+		if err := tx.Insert(rec(kAPI, "a1", store.Ref{}, "", "v1")); err != nil {
+			return err
+		}
+		for _, id := range []string{"r2", "r1", "r3"} {
+			if err := tx.Insert(rec(kRoute, id, a1, "GET /"+id, id)); err != nil {
+				return err
+			}
+		}
+		if err := tx.Replace(rec(kRoute, "r2", a1, "GET /x", "r2 v2")); err != nil {
+			return err
+		}
+		if err := tx.Delete(kRoute, "r3"); err != nil {
+			return err
+		}
+		rs, err := tx.List(kRoute, a1, "", 0)
+		if err != nil {
+			return err
+		}
+		if len(rs) != 2 || rs[0].ID != "r1" || rs[1].ID != "r2" || string(rs[1].Data) != "r2 v2" || rs[1].Key != "GET /x" {
+			t.Errorf("List inside the transaction: %+v", rs)
+		}
+		if n, err := tx.Count(kRoute, a1); err != nil || n != 2 {
+			t.Errorf("Count inside the transaction: %d, %v", n, err)
+		}
+		// The old key is free inside the transaction already.
+		return tx.Insert(rec(kRoute, "r4", a1, "GET /r2", ""))
+	})
+	if ids := list(t, s, sc1, kRoute, a1, "", 0); !slices.Equal(ids, []string{"r1", "r2", "r4"}) {
+		t.Errorf("committed routes: %v", ids)
+	}
+}
+
+func testViewReadOnly(t *testing.T, s store.Store) {
+	insert(t, s, sc1, rec(kAPI, "a1", store.Ref{}, "", "v1"))
+	for _, sc := range []store.Scope{sc1, sc2} {
+		view(t, s, sc, func(tx store.Tx) error {
+			if err := tx.Insert(rec(kAPI, "a2", store.Ref{}, "", "")); err == nil {
+				t.Error("Insert in a View succeeded")
+			}
+			if err := tx.Replace(rec(kAPI, "a1", store.Ref{}, "", "v2")); err == nil {
+				t.Error("Replace in a View succeeded")
+			}
+			if err := tx.Delete(kAPI, "a1"); err == nil {
+				t.Error("Delete in a View succeeded")
+			}
+			return nil
+		})
+	}
+	if got := mustGet(t, s, sc1, kAPI, "a1"); string(got.Data) != "v1" || exists(t, s, sc1, kAPI, "a2") {
+		t.Error("a View wrote")
+	}
+	// A View returns fn's error.
+	errBoom := errors.New("boom")
+	wantErr(t, "View", s.View(context.Background(), sc1, func(store.Tx) error { return errBoom }), errBoom)
+}
+
+func testValidation(t *testing.T, s store.Store) {
+	bad := []store.Record{
+		{Kind: "", ID: "x"},
+		{Kind: kAPI, ID: ""},
+		{Kind: kRoute, ID: "r", Parent: store.Ref{Kind: kAPI}},
+		{Kind: kRoute, ID: "r", Parent: store.Ref{ID: "a1"}},
+	}
+	for _, r := range bad {
+		if err := tryInsert(s, sc1, r); err == nil {
+			t.Errorf("Insert(%+v) succeeded", r)
+		}
+	}
+	if n := count(t, s, sc1, kRoute, store.Ref{}); n != 0 {
+		t.Errorf("invalid records were stored")
+	}
+}
+
+func testDataCopied(t *testing.T, s store.Store) {
+	data := []byte("original")
+	insert(t, s, sc1, store.Record{Kind: kAPI, ID: "a1", Data: data})
+	copy(data, "XXXXXXXX")
+
+	view(t, s, sc1, func(tx store.Tx) error {
+		r, err := tx.Get(kAPI, "a1")
+		if err != nil {
+			return err
+		}
+		copy(r.Data, "YYYYYYYY")
+		rs, err := tx.List(kAPI, store.Ref{}, "", 0)
+		if err != nil {
+			return err
+		}
+		copy(rs[0].Data, "ZZZZZZZZ")
+		return nil
+	})
+	// Inside an Update too, where a backend might hand out its own bytes.
+	update(t, s, sc1, func(tx store.Tx) error {
+		r, err := tx.Get(kAPI, "a1")
+		if err != nil {
+			return err
+		}
+		copy(r.Data, "YYYYYYYY")
+		rep := store.Record{Kind: kAPI, ID: "a2", Data: []byte("second")}
+		if err := tx.Insert(rep); err != nil {
+			return err
+		}
+		copy(rep.Data, "XXXXXX")
+		return nil
+	})
+	if got := mustGet(t, s, sc1, kAPI, "a1"); string(got.Data) != "original" {
+		t.Errorf("stored Data changed to %q", got.Data)
+	}
+	if got := mustGet(t, s, sc1, kAPI, "a2"); string(got.Data) != "second" {
+		t.Errorf("stored Data changed to %q", got.Data)
+	}
+}
+
+func testContext(t *testing.T, s store.Store) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	called := false
+	if err := s.Update(ctx, sc1, func(tx store.Tx) error {
+		called = true
+		return tx.Insert(rec(kAPI, "a1", store.Ref{}, "", ""))
+	}); err == nil {
+		t.Error("Update with a cancelled context succeeded")
+	}
+	if err := s.View(ctx, sc1, func(store.Tx) error { called = true; return nil }); err == nil {
+		t.Error("View with a cancelled context succeeded")
+	}
+	if called {
+		t.Error("fn ran with a cancelled context")
+	}
+
+	// A context cancelled while fn runs: nothing is committed.
+	ctx, cancel = context.WithCancel(context.Background())
+	err := s.Update(ctx, sc1, func(tx store.Tx) error {
+		if err := tx.Insert(rec(kAPI, "a1", store.Ref{}, "", "")); err != nil {
+			return err
+		}
+		cancel()
+		return nil
+	})
+	wantErr(t, "Update cancelled while fn runs", err, context.Canceled)
+	if exists(t, s, sc1, kAPI, "a1") {
+		t.Error("Update cancelled while fn runs was committed")
+	}
+	// And the store still works.
+	insert(t, s, sc1, rec(kAPI, "a1", store.Ref{}, "", ""))
+}
+
+func testConcurrentIncrements(t *testing.T, s store.Store) {
+	const workers, rounds = 8, 50
+	insert(t, s, sc1, rec(kCount, "c", store.Ref{}, "", "0"))
+	var wg sync.WaitGroup
+	errs := make(chan error, workers)
+	for range workers {
+		wg.Go(func() {
+			for range rounds {
+				err := s.Update(context.Background(), sc1, func(tx store.Tx) error {
+					r, err := tx.Get(kCount, "c")
+					if err != nil {
+						return err
+					}
+					n, err := strconv.Atoi(string(r.Data))
+					if err != nil {
+						return err
+					}
+					r.Data = []byte(strconv.Itoa(n + 1))
+					return tx.Replace(r)
+				})
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	if got := mustGet(t, s, sc1, kCount, "c"); string(got.Data) != strconv.Itoa(workers*rounds) {
+		t.Errorf("counter = %s, want %d", got.Data, workers*rounds)
+	}
+}
+
+func testConcurrentSameKey(t *testing.T, s store.Store) {
+	const n = 16
+	a1 := ref(kAPI, "a1")
+	insert(t, s, sc1, rec(kAPI, "a1", store.Ref{}, "", ""))
+	for _, sameID := range []bool{false, true} {
+		// Either the same key under different ids, or the same id with
+		// different keys.
+		var wg sync.WaitGroup
+		results := make(chan error, n)
+		for i := range n {
+			id, key := fmt.Sprintf("r%d", i), "GET /same"
+			if sameID {
+				id, key = "r-same", fmt.Sprintf("GET /%d", i)
+			}
+			wg.Go(func() { results <- tryInsert(s, sc1, rec(kRoute, id, a1, key, "")) })
+		}
+		wg.Wait()
+		close(results)
+		ok := 0
+		for err := range results {
+			switch {
+			case err == nil:
+				ok++
+			case !errors.Is(err, store.ErrConflict):
+				t.Errorf("sameID=%v: unexpected error %v", sameID, err)
+			}
+		}
+		if ok != 1 {
+			t.Errorf("sameID=%v: %d inserts succeeded, want 1", sameID, ok)
+		}
+	}
+	if n := count(t, s, sc1, kRoute, a1); n != 2 {
+		t.Errorf("routes = %d, want 2", n)
+	}
+}
+
+// testConsistentViews checks that a View sees one state: writers move
+// value between two records, keeping the total, while readers check it.
+func testConsistentViews(t *testing.T, s store.Store) {
+	const total = 100
+	insert(t, s, sc1, rec(kCount, "x", store.Ref{}, "", strconv.Itoa(total)), rec(kCount, "y", store.Ref{}, "", "0"))
+	ctx := context.Background()
+	read := func(tx store.Tx, id string) (int, error) {
+		r, err := tx.Get(kCount, id)
+		if err != nil {
+			return 0, err
+		}
+		return strconv.Atoi(string(r.Data))
+	}
+	var writers, readers sync.WaitGroup
+	stop := make(chan struct{})
+	for w := range 2 {
+		writers.Go(func() {
+			for i := range 40 {
+				err := s.Update(ctx, sc1, func(tx store.Tx) error {
+					x, err := read(tx, "x")
+					if err != nil {
+						return err
+					}
+					y, err := read(tx, "y")
+					if err != nil {
+						return err
+					}
+					d := (i+w)%7 - 3
+					if err := tx.Replace(rec(kCount, "x", store.Ref{}, "", strconv.Itoa(x-d))); err != nil {
+						return err
+					}
+					return tx.Replace(rec(kCount, "y", store.Ref{}, "", strconv.Itoa(y+d)))
+				})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	for range 4 {
+		readers.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				err := s.View(ctx, sc1, func(tx store.Tx) error {
+					x, err := read(tx, "x")
+					if err != nil {
+						return err
+					}
+					y, err := read(tx, "y")
+					if err != nil {
+						return err
+					}
+					if x+y != total {
+						return fmt.Errorf("View saw x=%d y=%d, sum %d, want %d", x, y, x+y, total)
+					}
+					return nil
+				})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	writers.Wait()
+	close(stop)
+	readers.Wait()
+	// Committed state is visible to a new View at once.
+	update(t, s, sc1, func(tx store.Tx) error {
+		return tx.Replace(rec(kCount, "x", store.Ref{}, "", "fresh"))
+	})
+	if got := mustGet(t, s, sc1, kCount, "x"); string(got.Data) != "fresh" {
+		t.Errorf("View after Update saw %q", got.Data)
+	}
+}
