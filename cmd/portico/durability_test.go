@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -26,12 +27,7 @@ func TestKill9Durability(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
-	bin := filepath.Join(t.TempDir(), "portico")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	build.Stderr = os.Stderr
-	if err := build.Run(); err != nil {
-		t.Fatal(err)
-	}
+	bin := buildBinary(t)
 	dataDir := t.TempDir()
 	ctx := context.Background()
 
@@ -89,6 +85,57 @@ func TestKill9Durability(t *testing.T) {
 	}
 }
 
+// TestSignalStopsCleanly: SIGTERM and SIGINT end the process with status 0
+// after it has closed its listener and store.
+func TestSignalStopsCleanly(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	bin := buildBinary(t)
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
+		proc, url := startBinary(t, bin, t.TempDir())
+		if _, err := client(url).GetApis(context.Background(), &apigatewayv2.GetApisInput{}); err != nil {
+			t.Fatal(err)
+		}
+		proc.Process.Signal(sig)
+		done := make(chan error, 1)
+		go func() { done <- proc.Wait() }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("%v: exit %v", sig, err)
+			}
+		case <-time.After(15 * time.Second):
+			t.Errorf("%v: still running", sig)
+		}
+	}
+}
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+// buildBinary builds the portico command once per test run.
+func buildBinary(t *testing.T) string {
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "portico-bin")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "portico")
+		build := exec.Command("go", "build", "-o", binPath, ".")
+		build.Stderr = os.Stderr
+		buildErr = build.Run()
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binPath
+}
+
 var listeningLine = regexp.MustCompile(`msg="portico listening" url=(\S+)`)
 
 // startBinary runs `portico serve` on a free port and waits for its
@@ -132,4 +179,12 @@ func client(url string) *apigatewayv2.Client {
 		Credentials:      credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", ""),
 		RetryMaxAttempts: 1,
 	})
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binPath != "" {
+		os.RemoveAll(filepath.Dir(binPath))
+	}
+	os.Exit(code)
 }
