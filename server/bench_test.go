@@ -3,6 +3,8 @@ package server_test
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -98,5 +100,39 @@ func BenchmarkGetRouteResponses(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkGetRouteResponsesRaw is the same read with a plain HTTP client:
+// the difference to BenchmarkGetRouteResponses is the SDK's own cost.
+func BenchmarkGetRouteResponsesRaw(b *testing.B) {
+	srv, err := server.Start(server.Config{Listen: "127.0.0.1:0", DataDir: b.TempDir()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { srv.Close() })
+	c := apigatewayv2.New(apigatewayv2.Options{
+		Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), RetryMaxAttempts: 1,
+		Credentials: credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", ""),
+	})
+	apiID := benchAPI(b, c)
+	route := benchRoutes(b, c, apiID, 1, 0)[0]
+	if _, err := c.CreateRouteResponse(context.Background(), &apigatewayv2.CreateRouteResponseInput{ApiId: &apiID,
+		RouteId: &route, RouteResponseKey: aws.String("$default")}); err != nil {
+		b.Fatal(err)
+	}
+	url := srv.URL + "/v2/apis/" + apiID + "/routes/" + route + "/routeresponses"
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		resp, err := http.Get(url)
+		if err != nil {
+			b.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			b.Fatal(resp.Status)
+		}
 	}
 }

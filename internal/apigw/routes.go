@@ -196,6 +196,11 @@ func (s *Server) DeleteRouteRequestParameter(ctx context.Context, in *DeleteRout
 			return awsproto.NotFound("Invalid request parameter key specified %s", *in.RequestParameterKey)
 		}
 		delete(route.RequestParameters, *in.RequestParameterKey)
+		if len(route.RequestParameters) == 0 {
+			// No parameters left: the member is unset, and unset members
+			// are omitted, not sent as {} (control-plane spec 1.6).
+			route.RequestParameters = nil
+		}
 		return tx.Replace(store.Record{Kind: kindRoute, ID: *route.RouteId, Parent: apiRef(*in.ApiId),
 			Key: *route.RouteKey, Data: encode(route)})
 	})
