@@ -20,6 +20,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/portico-dev/portico/internal/apigw"
@@ -64,6 +65,9 @@ type Server struct {
 	http  *http.Server
 	ln    net.Listener
 	done  chan error
+
+	stopOnce sync.Once
+	stopErr  error
 }
 
 func (c *Config) setDefaults() {
@@ -183,22 +187,29 @@ func (s *Server) endpoint(apiID, protocol, region string) string {
 	return base + "/_aws/execute-api/" + apiID
 }
 
-// Shutdown stops accepting requests, waits for those in flight, then closes
-// the store.
+// Shutdown stops accepting requests and waits for those in flight until ctx
+// ends; connections still open then are closed. The store is closed last,
+// so every acknowledged write is committed. Calling it again is a no-op.
 func (s *Server) Shutdown(ctx context.Context) error {
-	err := s.http.Shutdown(ctx)
-	if serveErr := <-s.done; !errors.Is(serveErr, http.ErrServerClosed) && err == nil {
-		err = serveErr
-	}
-	if cerr := s.store.Close(); err == nil {
-		err = cerr
-	}
-	return err
+	s.stopOnce.Do(func() {
+		if err := s.http.Shutdown(ctx); err != nil {
+			// Out of patience: clients that keep connections open
+			// without sending anything must not hold the process.
+			s.http.Close()
+		}
+		if err := <-s.done; !errors.Is(err, http.ErrServerClosed) {
+			s.stopErr = err
+		}
+		if err := s.store.Close(); s.stopErr == nil {
+			s.stopErr = err
+		}
+	})
+	return s.stopErr
 }
 
 // Close shuts down with a short grace period.
 func (s *Server) Close() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	return s.Shutdown(ctx)
 }

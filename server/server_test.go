@@ -91,7 +91,7 @@ var implemented = map[string]bool{
 	"CreateApi": true, "GetApi": true, "GetApis": true, "UpdateApi": true, "DeleteApi": true,
 	"CreateRoute": true, "GetRoute": true, "GetRoutes": true, "UpdateRoute": true, "DeleteRoute": true,
 	"DeleteRouteRequestParameter": true,
-	"CreateRouteResponse": true, "GetRouteResponse": true, "GetRouteResponses": true,
+	"CreateRouteResponse":         true, "GetRouteResponse": true, "GetRouteResponses": true,
 	"UpdateRouteResponse": true, "DeleteRouteResponse": true,
 }
 
@@ -133,7 +133,7 @@ func TestEveryOperationIsRouted(t *testing.T) {
 
 type model struct {
 	Operations map[string]struct {
-		HTTP struct{ Method, RequestURI string }
+		HTTP  struct{ Method, RequestURI string }
 		Input struct{ Shape string }
 	}
 	Shapes map[string]struct {
@@ -159,7 +159,7 @@ func loadModel(t *testing.T) *model {
 
 // minimalRequest fills every required member with a value its shape accepts.
 func (m *model) minimalRequest(op struct {
-	HTTP struct{ Method, RequestURI string }
+	HTTP  struct{ Method, RequestURI string }
 	Input struct{ Shape string }
 }) (path, query, body string) {
 	in := m.Shapes[op.Input.Shape]

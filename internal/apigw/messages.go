@@ -34,3 +34,8 @@ func websocketOnly(what string) error {
 func httpOnly(what string) error {
 	return awsproto.BadRequest("%s supported only for HTTP APIs", what)
 }
+
+// requestParameterNotFound [I].
+func requestParameterNotFound(key string) error {
+	return awsproto.NotFound("Invalid request parameter key specified %s", key)
+}

@@ -18,8 +18,8 @@ func (s *Server) CreateRouteResponse(ctx context.Context, in *CreateRouteRespons
 	rr := RouteResponse{
 		RouteResponseKey:         in.RouteResponseKey,
 		ModelSelectionExpression: emptyToNil(in.ModelSelectionExpression),
-		ResponseModels:           in.ResponseModels,
-		ResponseParameters:       in.ResponseParameters,
+		ResponseModels:           nilIfEmptyMap(in.ResponseModels),
+		ResponseParameters:       nilIfEmptyMap(in.ResponseParameters),
 	}
 	err := s.update(ctx, func(tx store.Tx) error {
 		if err := loadWebSocketRoute(ctx, tx, *in.ApiId, *in.RouteId); err != nil {
@@ -92,7 +92,7 @@ func (s *Server) GetRouteResponses(ctx context.Context, in *GetRouteResponsesReq
 }
 
 // UpdateRouteResponse is a partial update: absent members stay, "" clears a
-// string, and a map given replaces the stored map whole.
+// string, and a map given replaces the stored map whole ({} clears it).
 func (s *Server) UpdateRouteResponse(ctx context.Context, in *UpdateRouteResponseRequest) (*UpdateRouteResponseResponse, error) {
 	var rr RouteResponse
 	err := s.update(ctx, func(tx store.Tx) error {
@@ -108,10 +108,10 @@ func (s *Server) UpdateRouteResponse(ctx context.Context, in *UpdateRouteRespons
 		}
 		setString(&rr.ModelSelectionExpression, in.ModelSelectionExpression)
 		if in.ResponseModels != nil {
-			rr.ResponseModels = in.ResponseModels
+			rr.ResponseModels = nilIfEmptyMap(in.ResponseModels)
 		}
 		if in.ResponseParameters != nil {
-			rr.ResponseParameters = in.ResponseParameters
+			rr.ResponseParameters = nilIfEmptyMap(in.ResponseParameters)
 		}
 		if err := checkRouteResponse(&rr); err != nil {
 			return err

@@ -22,12 +22,12 @@ func (s *Server) CreateRoute(ctx context.Context, in *CreateRouteRequest) (*Crea
 		RouteKey:                         in.RouteKey,
 		ApiKeyRequired:                   ptr(deref(in.ApiKeyRequired)),
 		AuthorizationType:                ptr(authNone),
-		AuthorizationScopes:              in.AuthorizationScopes,
+		AuthorizationScopes:              nilIfEmpty(in.AuthorizationScopes),
 		AuthorizerId:                     emptyToNil(in.AuthorizerId),
 		ModelSelectionExpression:         emptyToNil(in.ModelSelectionExpression),
 		OperationName:                    emptyToNil(in.OperationName),
-		RequestModels:                    in.RequestModels,
-		RequestParameters:                in.RequestParameters,
+		RequestModels:                    nilIfEmptyMap(in.RequestModels),
+		RequestParameters:                nilIfEmptyMap(in.RequestParameters),
 		RouteResponseSelectionExpression: emptyToNil(in.RouteResponseSelectionExpression),
 		Target:                           emptyToNil(in.Target),
 	}
@@ -135,7 +135,7 @@ func (s *Server) UpdateRoute(ctx context.Context, in *UpdateRouteRequest) (*Upda
 			}
 		}
 		if in.AuthorizationScopes != nil {
-			route.AuthorizationScopes = in.AuthorizationScopes
+			route.AuthorizationScopes = nilIfEmpty(in.AuthorizationScopes)
 		}
 		// Strings are cleared with "", as Terraform does to unset them.
 		setString(&route.AuthorizerId, in.AuthorizerId)
@@ -144,10 +144,10 @@ func (s *Server) UpdateRoute(ctx context.Context, in *UpdateRouteRequest) (*Upda
 		setString(&route.RouteResponseSelectionExpression, in.RouteResponseSelectionExpression)
 		setString(&route.Target, in.Target)
 		if in.RequestModels != nil {
-			route.RequestModels = in.RequestModels
+			route.RequestModels = nilIfEmptyMap(in.RequestModels)
 		}
 		if in.RequestParameters != nil {
-			route.RequestParameters = in.RequestParameters
+			route.RequestParameters = nilIfEmptyMap(in.RequestParameters)
 		}
 		if err := checkRoute(tx, &api, &route); err != nil {
 			return err
@@ -193,14 +193,10 @@ func (s *Server) DeleteRouteRequestParameter(ctx context.Context, in *DeleteRout
 			return websocketOnly("Route request parameters are")
 		}
 		if _, ok := route.RequestParameters[*in.RequestParameterKey]; !ok {
-			return awsproto.NotFound("Invalid request parameter key specified %s", *in.RequestParameterKey)
+			return requestParameterNotFound(*in.RequestParameterKey)
 		}
 		delete(route.RequestParameters, *in.RequestParameterKey)
-		if len(route.RequestParameters) == 0 {
-			// No parameters left: the member is unset, and unset members
-			// are omitted, not sent as {} (control-plane spec 1.6).
-			route.RequestParameters = nil
-		}
+		route.RequestParameters = nilIfEmptyMap(route.RequestParameters)
 		return tx.Replace(store.Record{Kind: kindRoute, ID: *route.RouteId, Parent: apiRef(*in.ApiId),
 			Key: *route.RouteKey, Data: encode(route)})
 	})
@@ -275,13 +271,13 @@ func checkRoute(tx store.Tx, api *Api, r *Route) error {
 			return err
 		}
 	}
-	if err := checkAuthorization(tx, ws, r); err != nil {
+	if err := checkAuthorization(tx, *api.ApiId, ws, r); err != nil {
 		return err
 	}
 	return checkTarget(tx, *api.ApiId, r.Target)
 }
 
-func checkAuthorization(tx store.Tx, ws bool, r *Route) error {
+func checkAuthorization(tx store.Tx, apiID string, ws bool, r *Route) error {
 	typ := *r.AuthorizationType
 	if ws && typ == authJWT {
 		return httpOnly("Authorization type JWT is")
@@ -299,11 +295,11 @@ func checkAuthorization(tx store.Tx, ws bool, r *Route) error {
 		return awsproto.BadRequest("Too many authorization scopes: a route can have at most 10")
 	}
 	if r.AuthorizerId != nil {
-		if _, err := tx.Get(kindAuthorizer, *r.AuthorizerId); errors.Is(err, store.ErrNotFound) {
+		rec, err := tx.Get(kindAuthorizer, *r.AuthorizerId)
+		if errors.Is(err, store.ErrNotFound) || err == nil && rec.Parent != apiRef(apiID) {
 			return awsproto.BadRequest("Invalid authorizer identifier specified %s", *r.AuthorizerId)
-		} else if err != nil {
-			return err
 		}
+		return err
 	}
 	return nil
 }

@@ -216,6 +216,23 @@ func TestWireEmptyMapsOmitted(t *testing.T) {
 		`{"apiKeyRequired":false,"authorizationType":"NONE","routeId":"`+routeID+`","routeKey":"$connect"}`)
 }
 
+// TestWireExplicitEmptyMapsOmitted: a map or list sent empty holds nothing,
+// so it is omitted like an unset one, and {} on update clears a map.
+func TestWireExplicitEmptyMapsOmitted(t *testing.T) {
+	e := newEnv(t)
+	apiID := e.createWebSocketAPI(t, "chat")
+	r := e.raw(t, "POST", "/v2/apis/"+apiID+"/routes", `{"routeKey":"$connect","requestParameters":{},"requestModels":{},"authorizationScopes":[]}`, nil)
+	routeID, _ := decodeObject(t, "CreateRoute", r.body)["routeId"].(string)
+	wantBody(t, "CreateRoute with empty maps", r, 201,
+		`{"apiKeyRequired":false,"authorizationType":"NONE","routeId":"`+routeID+`","routeKey":"$connect"}`)
+	r = e.raw(t, "POST", "/v2/apis/"+apiID+"/routes/"+routeID+"/routeresponses", `{"routeResponseKey":"$default","responseModels":{"application/json":"M"},"responseParameters":{}}`, nil)
+	rrID, _ := decodeObject(t, "CreateRouteResponse", r.body)["routeResponseId"].(string)
+	wantBody(t, "CreateRouteResponse with an empty map", r, 201,
+		`{"responseModels":{"application/json":"M"},"routeResponseId":"`+rrID+`","routeResponseKey":"$default"}`)
+	wantBody(t, "UpdateRouteResponse clearing a map", e.raw(t, "PATCH", "/v2/apis/"+apiID+"/routes/"+routeID+"/routeresponses/"+rrID, `{"responseModels":{}}`, nil), 200,
+		`{"routeResponseId":"`+rrID+`","routeResponseKey":"$default"}`)
+}
+
 func TestWireBadRequests(t *testing.T) {
 	e := newEnv(t)
 	apiID := e.createWebSocketAPI(t, "chat")

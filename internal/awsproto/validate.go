@@ -36,8 +36,8 @@ func MaxLength(path string, max int, s string) error {
 	if javaLen(s) > max {
 		// Long values are not echoed back in full.
 		v := s
-		if len(v) > 64 {
-			v = v[:64] + "..."
+		if r := []rune(v); len(r) > 64 {
+			v = string(r[:64]) + "..."
 		}
 		return constraint(path, quote(v), fmt.Sprintf("Member must have length less than or equal to %d", max))
 	}
