@@ -3,11 +3,13 @@ package server_test
 import (
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/portico-dev/portico/server"
 )
@@ -216,4 +218,29 @@ func (m *model) value(shape string) any {
 		return v
 	}
 	return nil
+}
+
+// TestCloseWithIdleClient: a client holding a connection open without
+// sending anything does not hold up Close, and Close twice is harmless.
+func TestCloseWithIdleClient(t *testing.T) {
+	srv, err := server.Start(server.Config{Listen: "127.0.0.1:0", DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	done := make(chan struct{})
+	go func() {
+		srv.Close()
+		srv.Close()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close did not return")
+	}
 }
