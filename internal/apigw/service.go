@@ -43,14 +43,33 @@ func AWSEndpoint(apiID, protocol, region string) string {
 	return scheme + "://" + apiID + ".execute-api." + region + ".amazonaws.com"
 }
 
-// Server implements Service on a store.
+// Server implements the operations on a store. Operations(server) routes
+// the ones it has methods for; implemented lists them, so that a method
+// whose signature drifts from the model fails to compile instead of
+// silently becoming "not implemented".
 type Server struct {
-	Unimplemented
 	store store.Store
 	cfg   Config
 }
 
-var _ Service = (*Server)(nil)
+var _ interface {
+	createApiHandler
+	getApiHandler
+	getApisHandler
+	updateApiHandler
+	deleteApiHandler
+	createRouteHandler
+	getRouteHandler
+	getRoutesHandler
+	updateRouteHandler
+	deleteRouteHandler
+	deleteRouteRequestParameterHandler
+	createRouteResponseHandler
+	getRouteResponseHandler
+	getRouteResponsesHandler
+	updateRouteResponseHandler
+	deleteRouteResponseHandler
+} = (*Server)(nil)
 
 // New returns the service over st.
 func New(st store.Store, cfg Config) *Server {

@@ -8,425 +8,419 @@ import (
 	"github.com/portico-dev/portico/internal/awsproto"
 )
 
-// Service has one method per operation of the model.
-type Service interface {
+// One interface per operation: a service implements any subset of the
+// operations, and Operations answers the others with NotImplemented before
+// reading the request.
+type createApiHandler interface {
 	CreateApi(ctx context.Context, in *CreateApiRequest) (*CreateApiResponse, error)
+}
+
+type createApiMappingHandler interface {
 	CreateApiMapping(ctx context.Context, in *CreateApiMappingRequest) (*CreateApiMappingResponse, error)
+}
+
+type createAuthorizerHandler interface {
 	CreateAuthorizer(ctx context.Context, in *CreateAuthorizerRequest) (*CreateAuthorizerResponse, error)
+}
+
+type createDeploymentHandler interface {
 	CreateDeployment(ctx context.Context, in *CreateDeploymentRequest) (*CreateDeploymentResponse, error)
+}
+
+type createDomainNameHandler interface {
 	CreateDomainName(ctx context.Context, in *CreateDomainNameRequest) (*CreateDomainNameResponse, error)
+}
+
+type createIntegrationHandler interface {
 	CreateIntegration(ctx context.Context, in *CreateIntegrationRequest) (*CreateIntegrationResult, error)
+}
+
+type createIntegrationResponseHandler interface {
 	CreateIntegrationResponse(ctx context.Context, in *CreateIntegrationResponseRequest) (*CreateIntegrationResponseResponse, error)
+}
+
+type createModelHandler interface {
 	CreateModel(ctx context.Context, in *CreateModelRequest) (*CreateModelResponse, error)
+}
+
+type createPortalHandler interface {
 	CreatePortal(ctx context.Context, in *CreatePortalRequest) (*CreatePortalResponse, error)
+}
+
+type createPortalProductHandler interface {
 	CreatePortalProduct(ctx context.Context, in *CreatePortalProductRequest) (*CreatePortalProductResponse, error)
+}
+
+type createProductPageHandler interface {
 	CreateProductPage(ctx context.Context, in *CreateProductPageRequest) (*CreateProductPageResponse, error)
+}
+
+type createProductRestEndpointPageHandler interface {
 	CreateProductRestEndpointPage(ctx context.Context, in *CreateProductRestEndpointPageRequest) (*CreateProductRestEndpointPageResponse, error)
+}
+
+type createRouteHandler interface {
 	CreateRoute(ctx context.Context, in *CreateRouteRequest) (*CreateRouteResult, error)
+}
+
+type createRouteResponseHandler interface {
 	CreateRouteResponse(ctx context.Context, in *CreateRouteResponseRequest) (*CreateRouteResponseResponse, error)
+}
+
+type createRoutingRuleHandler interface {
 	CreateRoutingRule(ctx context.Context, in *CreateRoutingRuleRequest) (*CreateRoutingRuleResponse, error)
+}
+
+type createStageHandler interface {
 	CreateStage(ctx context.Context, in *CreateStageRequest) (*CreateStageResponse, error)
+}
+
+type createVpcLinkHandler interface {
 	CreateVpcLink(ctx context.Context, in *CreateVpcLinkRequest) (*CreateVpcLinkResponse, error)
+}
+
+type deleteAccessLogSettingsHandler interface {
 	DeleteAccessLogSettings(ctx context.Context, in *DeleteAccessLogSettingsRequest) error
+}
+
+type deleteApiHandler interface {
 	DeleteApi(ctx context.Context, in *DeleteApiRequest) error
+}
+
+type deleteApiMappingHandler interface {
 	DeleteApiMapping(ctx context.Context, in *DeleteApiMappingRequest) error
+}
+
+type deleteAuthorizerHandler interface {
 	DeleteAuthorizer(ctx context.Context, in *DeleteAuthorizerRequest) error
+}
+
+type deleteCorsConfigurationHandler interface {
 	DeleteCorsConfiguration(ctx context.Context, in *DeleteCorsConfigurationRequest) error
+}
+
+type deleteDeploymentHandler interface {
 	DeleteDeployment(ctx context.Context, in *DeleteDeploymentRequest) error
+}
+
+type deleteDomainNameHandler interface {
 	DeleteDomainName(ctx context.Context, in *DeleteDomainNameRequest) error
+}
+
+type deleteIntegrationHandler interface {
 	DeleteIntegration(ctx context.Context, in *DeleteIntegrationRequest) error
+}
+
+type deleteIntegrationResponseHandler interface {
 	DeleteIntegrationResponse(ctx context.Context, in *DeleteIntegrationResponseRequest) error
+}
+
+type deleteModelHandler interface {
 	DeleteModel(ctx context.Context, in *DeleteModelRequest) error
+}
+
+type deletePortalHandler interface {
 	DeletePortal(ctx context.Context, in *DeletePortalRequest) error
+}
+
+type deletePortalProductHandler interface {
 	DeletePortalProduct(ctx context.Context, in *DeletePortalProductRequest) error
+}
+
+type deletePortalProductSharingPolicyHandler interface {
 	DeletePortalProductSharingPolicy(ctx context.Context, in *DeletePortalProductSharingPolicyRequest) error
+}
+
+type deleteProductPageHandler interface {
 	DeleteProductPage(ctx context.Context, in *DeleteProductPageRequest) error
+}
+
+type deleteProductRestEndpointPageHandler interface {
 	DeleteProductRestEndpointPage(ctx context.Context, in *DeleteProductRestEndpointPageRequest) error
+}
+
+type deleteRouteHandler interface {
 	DeleteRoute(ctx context.Context, in *DeleteRouteRequest) error
+}
+
+type deleteRouteRequestParameterHandler interface {
 	DeleteRouteRequestParameter(ctx context.Context, in *DeleteRouteRequestParameterRequest) error
+}
+
+type deleteRouteResponseHandler interface {
 	DeleteRouteResponse(ctx context.Context, in *DeleteRouteResponseRequest) error
+}
+
+type deleteRouteSettingsHandler interface {
 	DeleteRouteSettings(ctx context.Context, in *DeleteRouteSettingsRequest) error
+}
+
+type deleteRoutingRuleHandler interface {
 	DeleteRoutingRule(ctx context.Context, in *DeleteRoutingRuleRequest) error
+}
+
+type deleteStageHandler interface {
 	DeleteStage(ctx context.Context, in *DeleteStageRequest) error
+}
+
+type deleteVpcLinkHandler interface {
 	DeleteVpcLink(ctx context.Context, in *DeleteVpcLinkRequest) (*DeleteVpcLinkResponse, error)
+}
+
+type disablePortalHandler interface {
 	DisablePortal(ctx context.Context, in *DisablePortalRequest) error
+}
+
+type exportApiHandler interface {
 	ExportApi(ctx context.Context, in *ExportApiRequest) (*ExportApiResponse, error)
+}
+
+type getApiHandler interface {
 	GetApi(ctx context.Context, in *GetApiRequest) (*GetApiResponse, error)
+}
+
+type getApiMappingHandler interface {
 	GetApiMapping(ctx context.Context, in *GetApiMappingRequest) (*GetApiMappingResponse, error)
+}
+
+type getApiMappingsHandler interface {
 	GetApiMappings(ctx context.Context, in *GetApiMappingsRequest) (*GetApiMappingsResponse, error)
+}
+
+type getApisHandler interface {
 	GetApis(ctx context.Context, in *GetApisRequest) (*GetApisResponse, error)
+}
+
+type getAuthorizerHandler interface {
 	GetAuthorizer(ctx context.Context, in *GetAuthorizerRequest) (*GetAuthorizerResponse, error)
+}
+
+type getAuthorizersHandler interface {
 	GetAuthorizers(ctx context.Context, in *GetAuthorizersRequest) (*GetAuthorizersResponse, error)
+}
+
+type getDeploymentHandler interface {
 	GetDeployment(ctx context.Context, in *GetDeploymentRequest) (*GetDeploymentResponse, error)
+}
+
+type getDeploymentsHandler interface {
 	GetDeployments(ctx context.Context, in *GetDeploymentsRequest) (*GetDeploymentsResponse, error)
+}
+
+type getDomainNameHandler interface {
 	GetDomainName(ctx context.Context, in *GetDomainNameRequest) (*GetDomainNameResponse, error)
+}
+
+type getDomainNamesHandler interface {
 	GetDomainNames(ctx context.Context, in *GetDomainNamesRequest) (*GetDomainNamesResponse, error)
+}
+
+type getIntegrationHandler interface {
 	GetIntegration(ctx context.Context, in *GetIntegrationRequest) (*GetIntegrationResult, error)
+}
+
+type getIntegrationResponseHandler interface {
 	GetIntegrationResponse(ctx context.Context, in *GetIntegrationResponseRequest) (*GetIntegrationResponseResponse, error)
+}
+
+type getIntegrationResponsesHandler interface {
 	GetIntegrationResponses(ctx context.Context, in *GetIntegrationResponsesRequest) (*GetIntegrationResponsesResponse, error)
+}
+
+type getIntegrationsHandler interface {
 	GetIntegrations(ctx context.Context, in *GetIntegrationsRequest) (*GetIntegrationsResponse, error)
+}
+
+type getModelHandler interface {
 	GetModel(ctx context.Context, in *GetModelRequest) (*GetModelResponse, error)
+}
+
+type getModelTemplateHandler interface {
 	GetModelTemplate(ctx context.Context, in *GetModelTemplateRequest) (*GetModelTemplateResponse, error)
+}
+
+type getModelsHandler interface {
 	GetModels(ctx context.Context, in *GetModelsRequest) (*GetModelsResponse, error)
+}
+
+type getPortalHandler interface {
 	GetPortal(ctx context.Context, in *GetPortalRequest) (*GetPortalResponse, error)
+}
+
+type getPortalProductHandler interface {
 	GetPortalProduct(ctx context.Context, in *GetPortalProductRequest) (*GetPortalProductResponse, error)
+}
+
+type getPortalProductSharingPolicyHandler interface {
 	GetPortalProductSharingPolicy(ctx context.Context, in *GetPortalProductSharingPolicyRequest) (*GetPortalProductSharingPolicyResponse, error)
+}
+
+type getProductPageHandler interface {
 	GetProductPage(ctx context.Context, in *GetProductPageRequest) (*GetProductPageResponse, error)
+}
+
+type getProductRestEndpointPageHandler interface {
 	GetProductRestEndpointPage(ctx context.Context, in *GetProductRestEndpointPageRequest) (*GetProductRestEndpointPageResponse, error)
+}
+
+type getRouteHandler interface {
 	GetRoute(ctx context.Context, in *GetRouteRequest) (*GetRouteResult, error)
+}
+
+type getRouteResponseHandler interface {
 	GetRouteResponse(ctx context.Context, in *GetRouteResponseRequest) (*GetRouteResponseResponse, error)
+}
+
+type getRouteResponsesHandler interface {
 	GetRouteResponses(ctx context.Context, in *GetRouteResponsesRequest) (*GetRouteResponsesResponse, error)
+}
+
+type getRoutesHandler interface {
 	GetRoutes(ctx context.Context, in *GetRoutesRequest) (*GetRoutesResponse, error)
+}
+
+type getRoutingRuleHandler interface {
 	GetRoutingRule(ctx context.Context, in *GetRoutingRuleRequest) (*GetRoutingRuleResponse, error)
+}
+
+type getStageHandler interface {
 	GetStage(ctx context.Context, in *GetStageRequest) (*GetStageResponse, error)
+}
+
+type getStagesHandler interface {
 	GetStages(ctx context.Context, in *GetStagesRequest) (*GetStagesResponse, error)
+}
+
+type getTagsHandler interface {
 	GetTags(ctx context.Context, in *GetTagsRequest) (*GetTagsResponse, error)
+}
+
+type getVpcLinkHandler interface {
 	GetVpcLink(ctx context.Context, in *GetVpcLinkRequest) (*GetVpcLinkResponse, error)
+}
+
+type getVpcLinksHandler interface {
 	GetVpcLinks(ctx context.Context, in *GetVpcLinksRequest) (*GetVpcLinksResponse, error)
+}
+
+type importApiHandler interface {
 	ImportApi(ctx context.Context, in *ImportApiRequest) (*ImportApiResponse, error)
+}
+
+type listPortalProductsHandler interface {
 	ListPortalProducts(ctx context.Context, in *ListPortalProductsRequest) (*ListPortalProductsResponse, error)
+}
+
+type listPortalsHandler interface {
 	ListPortals(ctx context.Context, in *ListPortalsRequest) (*ListPortalsResponse, error)
+}
+
+type listProductPagesHandler interface {
 	ListProductPages(ctx context.Context, in *ListProductPagesRequest) (*ListProductPagesResponse, error)
+}
+
+type listProductRestEndpointPagesHandler interface {
 	ListProductRestEndpointPages(ctx context.Context, in *ListProductRestEndpointPagesRequest) (*ListProductRestEndpointPagesResponse, error)
+}
+
+type listRoutingRulesHandler interface {
 	ListRoutingRules(ctx context.Context, in *ListRoutingRulesRequest) (*ListRoutingRulesResponse, error)
+}
+
+type previewPortalHandler interface {
 	PreviewPortal(ctx context.Context, in *PreviewPortalRequest) (*PreviewPortalResponse, error)
+}
+
+type publishPortalHandler interface {
 	PublishPortal(ctx context.Context, in *PublishPortalRequest) (*PublishPortalResponse, error)
+}
+
+type putPortalProductSharingPolicyHandler interface {
 	PutPortalProductSharingPolicy(ctx context.Context, in *PutPortalProductSharingPolicyRequest) (*PutPortalProductSharingPolicyResponse, error)
+}
+
+type putRoutingRuleHandler interface {
 	PutRoutingRule(ctx context.Context, in *PutRoutingRuleRequest) (*PutRoutingRuleResponse, error)
+}
+
+type reimportApiHandler interface {
 	ReimportApi(ctx context.Context, in *ReimportApiRequest) (*ReimportApiResponse, error)
+}
+
+type resetAuthorizersCacheHandler interface {
 	ResetAuthorizersCache(ctx context.Context, in *ResetAuthorizersCacheRequest) error
+}
+
+type tagResourceHandler interface {
 	TagResource(ctx context.Context, in *TagResourceRequest) (*TagResourceResponse, error)
+}
+
+type untagResourceHandler interface {
 	UntagResource(ctx context.Context, in *UntagResourceRequest) error
+}
+
+type updateApiHandler interface {
 	UpdateApi(ctx context.Context, in *UpdateApiRequest) (*UpdateApiResponse, error)
+}
+
+type updateApiMappingHandler interface {
 	UpdateApiMapping(ctx context.Context, in *UpdateApiMappingRequest) (*UpdateApiMappingResponse, error)
+}
+
+type updateAuthorizerHandler interface {
 	UpdateAuthorizer(ctx context.Context, in *UpdateAuthorizerRequest) (*UpdateAuthorizerResponse, error)
+}
+
+type updateDeploymentHandler interface {
 	UpdateDeployment(ctx context.Context, in *UpdateDeploymentRequest) (*UpdateDeploymentResponse, error)
+}
+
+type updateDomainNameHandler interface {
 	UpdateDomainName(ctx context.Context, in *UpdateDomainNameRequest) (*UpdateDomainNameResponse, error)
+}
+
+type updateIntegrationHandler interface {
 	UpdateIntegration(ctx context.Context, in *UpdateIntegrationRequest) (*UpdateIntegrationResult, error)
+}
+
+type updateIntegrationResponseHandler interface {
 	UpdateIntegrationResponse(ctx context.Context, in *UpdateIntegrationResponseRequest) (*UpdateIntegrationResponseResponse, error)
+}
+
+type updateModelHandler interface {
 	UpdateModel(ctx context.Context, in *UpdateModelRequest) (*UpdateModelResponse, error)
+}
+
+type updatePortalHandler interface {
 	UpdatePortal(ctx context.Context, in *UpdatePortalRequest) (*UpdatePortalResponse, error)
+}
+
+type updatePortalProductHandler interface {
 	UpdatePortalProduct(ctx context.Context, in *UpdatePortalProductRequest) (*UpdatePortalProductResponse, error)
+}
+
+type updateProductPageHandler interface {
 	UpdateProductPage(ctx context.Context, in *UpdateProductPageRequest) (*UpdateProductPageResponse, error)
+}
+
+type updateProductRestEndpointPageHandler interface {
 	UpdateProductRestEndpointPage(ctx context.Context, in *UpdateProductRestEndpointPageRequest) (*UpdateProductRestEndpointPageResponse, error)
+}
+
+type updateRouteHandler interface {
 	UpdateRoute(ctx context.Context, in *UpdateRouteRequest) (*UpdateRouteResult, error)
+}
+
+type updateRouteResponseHandler interface {
 	UpdateRouteResponse(ctx context.Context, in *UpdateRouteResponseRequest) (*UpdateRouteResponseResponse, error)
+}
+
+type updateStageHandler interface {
 	UpdateStage(ctx context.Context, in *UpdateStageRequest) (*UpdateStageResponse, error)
+}
+
+type updateVpcLinkHandler interface {
 	UpdateVpcLink(ctx context.Context, in *UpdateVpcLinkRequest) (*UpdateVpcLinkResponse, error)
-}
-
-// Unimplemented answers every operation with a NotImplemented error naming
-// it; the service embeds it and overrides what it implements.
-type Unimplemented struct{}
-
-func (Unimplemented) CreateApi(ctx context.Context, in *CreateApiRequest) (*CreateApiResponse, error) {
-	return nil, awsproto.NotImplemented("CreateApi")
-}
-func (Unimplemented) CreateApiMapping(ctx context.Context, in *CreateApiMappingRequest) (*CreateApiMappingResponse, error) {
-	return nil, awsproto.NotImplemented("CreateApiMapping")
-}
-func (Unimplemented) CreateAuthorizer(ctx context.Context, in *CreateAuthorizerRequest) (*CreateAuthorizerResponse, error) {
-	return nil, awsproto.NotImplemented("CreateAuthorizer")
-}
-func (Unimplemented) CreateDeployment(ctx context.Context, in *CreateDeploymentRequest) (*CreateDeploymentResponse, error) {
-	return nil, awsproto.NotImplemented("CreateDeployment")
-}
-func (Unimplemented) CreateDomainName(ctx context.Context, in *CreateDomainNameRequest) (*CreateDomainNameResponse, error) {
-	return nil, awsproto.NotImplemented("CreateDomainName")
-}
-func (Unimplemented) CreateIntegration(ctx context.Context, in *CreateIntegrationRequest) (*CreateIntegrationResult, error) {
-	return nil, awsproto.NotImplemented("CreateIntegration")
-}
-func (Unimplemented) CreateIntegrationResponse(ctx context.Context, in *CreateIntegrationResponseRequest) (*CreateIntegrationResponseResponse, error) {
-	return nil, awsproto.NotImplemented("CreateIntegrationResponse")
-}
-func (Unimplemented) CreateModel(ctx context.Context, in *CreateModelRequest) (*CreateModelResponse, error) {
-	return nil, awsproto.NotImplemented("CreateModel")
-}
-func (Unimplemented) CreatePortal(ctx context.Context, in *CreatePortalRequest) (*CreatePortalResponse, error) {
-	return nil, awsproto.NotImplemented("CreatePortal")
-}
-func (Unimplemented) CreatePortalProduct(ctx context.Context, in *CreatePortalProductRequest) (*CreatePortalProductResponse, error) {
-	return nil, awsproto.NotImplemented("CreatePortalProduct")
-}
-func (Unimplemented) CreateProductPage(ctx context.Context, in *CreateProductPageRequest) (*CreateProductPageResponse, error) {
-	return nil, awsproto.NotImplemented("CreateProductPage")
-}
-func (Unimplemented) CreateProductRestEndpointPage(ctx context.Context, in *CreateProductRestEndpointPageRequest) (*CreateProductRestEndpointPageResponse, error) {
-	return nil, awsproto.NotImplemented("CreateProductRestEndpointPage")
-}
-func (Unimplemented) CreateRoute(ctx context.Context, in *CreateRouteRequest) (*CreateRouteResult, error) {
-	return nil, awsproto.NotImplemented("CreateRoute")
-}
-func (Unimplemented) CreateRouteResponse(ctx context.Context, in *CreateRouteResponseRequest) (*CreateRouteResponseResponse, error) {
-	return nil, awsproto.NotImplemented("CreateRouteResponse")
-}
-func (Unimplemented) CreateRoutingRule(ctx context.Context, in *CreateRoutingRuleRequest) (*CreateRoutingRuleResponse, error) {
-	return nil, awsproto.NotImplemented("CreateRoutingRule")
-}
-func (Unimplemented) CreateStage(ctx context.Context, in *CreateStageRequest) (*CreateStageResponse, error) {
-	return nil, awsproto.NotImplemented("CreateStage")
-}
-func (Unimplemented) CreateVpcLink(ctx context.Context, in *CreateVpcLinkRequest) (*CreateVpcLinkResponse, error) {
-	return nil, awsproto.NotImplemented("CreateVpcLink")
-}
-func (Unimplemented) DeleteAccessLogSettings(ctx context.Context, in *DeleteAccessLogSettingsRequest) error {
-	return awsproto.NotImplemented("DeleteAccessLogSettings")
-}
-func (Unimplemented) DeleteApi(ctx context.Context, in *DeleteApiRequest) error {
-	return awsproto.NotImplemented("DeleteApi")
-}
-func (Unimplemented) DeleteApiMapping(ctx context.Context, in *DeleteApiMappingRequest) error {
-	return awsproto.NotImplemented("DeleteApiMapping")
-}
-func (Unimplemented) DeleteAuthorizer(ctx context.Context, in *DeleteAuthorizerRequest) error {
-	return awsproto.NotImplemented("DeleteAuthorizer")
-}
-func (Unimplemented) DeleteCorsConfiguration(ctx context.Context, in *DeleteCorsConfigurationRequest) error {
-	return awsproto.NotImplemented("DeleteCorsConfiguration")
-}
-func (Unimplemented) DeleteDeployment(ctx context.Context, in *DeleteDeploymentRequest) error {
-	return awsproto.NotImplemented("DeleteDeployment")
-}
-func (Unimplemented) DeleteDomainName(ctx context.Context, in *DeleteDomainNameRequest) error {
-	return awsproto.NotImplemented("DeleteDomainName")
-}
-func (Unimplemented) DeleteIntegration(ctx context.Context, in *DeleteIntegrationRequest) error {
-	return awsproto.NotImplemented("DeleteIntegration")
-}
-func (Unimplemented) DeleteIntegrationResponse(ctx context.Context, in *DeleteIntegrationResponseRequest) error {
-	return awsproto.NotImplemented("DeleteIntegrationResponse")
-}
-func (Unimplemented) DeleteModel(ctx context.Context, in *DeleteModelRequest) error {
-	return awsproto.NotImplemented("DeleteModel")
-}
-func (Unimplemented) DeletePortal(ctx context.Context, in *DeletePortalRequest) error {
-	return awsproto.NotImplemented("DeletePortal")
-}
-func (Unimplemented) DeletePortalProduct(ctx context.Context, in *DeletePortalProductRequest) error {
-	return awsproto.NotImplemented("DeletePortalProduct")
-}
-func (Unimplemented) DeletePortalProductSharingPolicy(ctx context.Context, in *DeletePortalProductSharingPolicyRequest) error {
-	return awsproto.NotImplemented("DeletePortalProductSharingPolicy")
-}
-func (Unimplemented) DeleteProductPage(ctx context.Context, in *DeleteProductPageRequest) error {
-	return awsproto.NotImplemented("DeleteProductPage")
-}
-func (Unimplemented) DeleteProductRestEndpointPage(ctx context.Context, in *DeleteProductRestEndpointPageRequest) error {
-	return awsproto.NotImplemented("DeleteProductRestEndpointPage")
-}
-func (Unimplemented) DeleteRoute(ctx context.Context, in *DeleteRouteRequest) error {
-	return awsproto.NotImplemented("DeleteRoute")
-}
-func (Unimplemented) DeleteRouteRequestParameter(ctx context.Context, in *DeleteRouteRequestParameterRequest) error {
-	return awsproto.NotImplemented("DeleteRouteRequestParameter")
-}
-func (Unimplemented) DeleteRouteResponse(ctx context.Context, in *DeleteRouteResponseRequest) error {
-	return awsproto.NotImplemented("DeleteRouteResponse")
-}
-func (Unimplemented) DeleteRouteSettings(ctx context.Context, in *DeleteRouteSettingsRequest) error {
-	return awsproto.NotImplemented("DeleteRouteSettings")
-}
-func (Unimplemented) DeleteRoutingRule(ctx context.Context, in *DeleteRoutingRuleRequest) error {
-	return awsproto.NotImplemented("DeleteRoutingRule")
-}
-func (Unimplemented) DeleteStage(ctx context.Context, in *DeleteStageRequest) error {
-	return awsproto.NotImplemented("DeleteStage")
-}
-func (Unimplemented) DeleteVpcLink(ctx context.Context, in *DeleteVpcLinkRequest) (*DeleteVpcLinkResponse, error) {
-	return nil, awsproto.NotImplemented("DeleteVpcLink")
-}
-func (Unimplemented) DisablePortal(ctx context.Context, in *DisablePortalRequest) error {
-	return awsproto.NotImplemented("DisablePortal")
-}
-func (Unimplemented) ExportApi(ctx context.Context, in *ExportApiRequest) (*ExportApiResponse, error) {
-	return nil, awsproto.NotImplemented("ExportApi")
-}
-func (Unimplemented) GetApi(ctx context.Context, in *GetApiRequest) (*GetApiResponse, error) {
-	return nil, awsproto.NotImplemented("GetApi")
-}
-func (Unimplemented) GetApiMapping(ctx context.Context, in *GetApiMappingRequest) (*GetApiMappingResponse, error) {
-	return nil, awsproto.NotImplemented("GetApiMapping")
-}
-func (Unimplemented) GetApiMappings(ctx context.Context, in *GetApiMappingsRequest) (*GetApiMappingsResponse, error) {
-	return nil, awsproto.NotImplemented("GetApiMappings")
-}
-func (Unimplemented) GetApis(ctx context.Context, in *GetApisRequest) (*GetApisResponse, error) {
-	return nil, awsproto.NotImplemented("GetApis")
-}
-func (Unimplemented) GetAuthorizer(ctx context.Context, in *GetAuthorizerRequest) (*GetAuthorizerResponse, error) {
-	return nil, awsproto.NotImplemented("GetAuthorizer")
-}
-func (Unimplemented) GetAuthorizers(ctx context.Context, in *GetAuthorizersRequest) (*GetAuthorizersResponse, error) {
-	return nil, awsproto.NotImplemented("GetAuthorizers")
-}
-func (Unimplemented) GetDeployment(ctx context.Context, in *GetDeploymentRequest) (*GetDeploymentResponse, error) {
-	return nil, awsproto.NotImplemented("GetDeployment")
-}
-func (Unimplemented) GetDeployments(ctx context.Context, in *GetDeploymentsRequest) (*GetDeploymentsResponse, error) {
-	return nil, awsproto.NotImplemented("GetDeployments")
-}
-func (Unimplemented) GetDomainName(ctx context.Context, in *GetDomainNameRequest) (*GetDomainNameResponse, error) {
-	return nil, awsproto.NotImplemented("GetDomainName")
-}
-func (Unimplemented) GetDomainNames(ctx context.Context, in *GetDomainNamesRequest) (*GetDomainNamesResponse, error) {
-	return nil, awsproto.NotImplemented("GetDomainNames")
-}
-func (Unimplemented) GetIntegration(ctx context.Context, in *GetIntegrationRequest) (*GetIntegrationResult, error) {
-	return nil, awsproto.NotImplemented("GetIntegration")
-}
-func (Unimplemented) GetIntegrationResponse(ctx context.Context, in *GetIntegrationResponseRequest) (*GetIntegrationResponseResponse, error) {
-	return nil, awsproto.NotImplemented("GetIntegrationResponse")
-}
-func (Unimplemented) GetIntegrationResponses(ctx context.Context, in *GetIntegrationResponsesRequest) (*GetIntegrationResponsesResponse, error) {
-	return nil, awsproto.NotImplemented("GetIntegrationResponses")
-}
-func (Unimplemented) GetIntegrations(ctx context.Context, in *GetIntegrationsRequest) (*GetIntegrationsResponse, error) {
-	return nil, awsproto.NotImplemented("GetIntegrations")
-}
-func (Unimplemented) GetModel(ctx context.Context, in *GetModelRequest) (*GetModelResponse, error) {
-	return nil, awsproto.NotImplemented("GetModel")
-}
-func (Unimplemented) GetModelTemplate(ctx context.Context, in *GetModelTemplateRequest) (*GetModelTemplateResponse, error) {
-	return nil, awsproto.NotImplemented("GetModelTemplate")
-}
-func (Unimplemented) GetModels(ctx context.Context, in *GetModelsRequest) (*GetModelsResponse, error) {
-	return nil, awsproto.NotImplemented("GetModels")
-}
-func (Unimplemented) GetPortal(ctx context.Context, in *GetPortalRequest) (*GetPortalResponse, error) {
-	return nil, awsproto.NotImplemented("GetPortal")
-}
-func (Unimplemented) GetPortalProduct(ctx context.Context, in *GetPortalProductRequest) (*GetPortalProductResponse, error) {
-	return nil, awsproto.NotImplemented("GetPortalProduct")
-}
-func (Unimplemented) GetPortalProductSharingPolicy(ctx context.Context, in *GetPortalProductSharingPolicyRequest) (*GetPortalProductSharingPolicyResponse, error) {
-	return nil, awsproto.NotImplemented("GetPortalProductSharingPolicy")
-}
-func (Unimplemented) GetProductPage(ctx context.Context, in *GetProductPageRequest) (*GetProductPageResponse, error) {
-	return nil, awsproto.NotImplemented("GetProductPage")
-}
-func (Unimplemented) GetProductRestEndpointPage(ctx context.Context, in *GetProductRestEndpointPageRequest) (*GetProductRestEndpointPageResponse, error) {
-	return nil, awsproto.NotImplemented("GetProductRestEndpointPage")
-}
-func (Unimplemented) GetRoute(ctx context.Context, in *GetRouteRequest) (*GetRouteResult, error) {
-	return nil, awsproto.NotImplemented("GetRoute")
-}
-func (Unimplemented) GetRouteResponse(ctx context.Context, in *GetRouteResponseRequest) (*GetRouteResponseResponse, error) {
-	return nil, awsproto.NotImplemented("GetRouteResponse")
-}
-func (Unimplemented) GetRouteResponses(ctx context.Context, in *GetRouteResponsesRequest) (*GetRouteResponsesResponse, error) {
-	return nil, awsproto.NotImplemented("GetRouteResponses")
-}
-func (Unimplemented) GetRoutes(ctx context.Context, in *GetRoutesRequest) (*GetRoutesResponse, error) {
-	return nil, awsproto.NotImplemented("GetRoutes")
-}
-func (Unimplemented) GetRoutingRule(ctx context.Context, in *GetRoutingRuleRequest) (*GetRoutingRuleResponse, error) {
-	return nil, awsproto.NotImplemented("GetRoutingRule")
-}
-func (Unimplemented) GetStage(ctx context.Context, in *GetStageRequest) (*GetStageResponse, error) {
-	return nil, awsproto.NotImplemented("GetStage")
-}
-func (Unimplemented) GetStages(ctx context.Context, in *GetStagesRequest) (*GetStagesResponse, error) {
-	return nil, awsproto.NotImplemented("GetStages")
-}
-func (Unimplemented) GetTags(ctx context.Context, in *GetTagsRequest) (*GetTagsResponse, error) {
-	return nil, awsproto.NotImplemented("GetTags")
-}
-func (Unimplemented) GetVpcLink(ctx context.Context, in *GetVpcLinkRequest) (*GetVpcLinkResponse, error) {
-	return nil, awsproto.NotImplemented("GetVpcLink")
-}
-func (Unimplemented) GetVpcLinks(ctx context.Context, in *GetVpcLinksRequest) (*GetVpcLinksResponse, error) {
-	return nil, awsproto.NotImplemented("GetVpcLinks")
-}
-func (Unimplemented) ImportApi(ctx context.Context, in *ImportApiRequest) (*ImportApiResponse, error) {
-	return nil, awsproto.NotImplemented("ImportApi")
-}
-func (Unimplemented) ListPortalProducts(ctx context.Context, in *ListPortalProductsRequest) (*ListPortalProductsResponse, error) {
-	return nil, awsproto.NotImplemented("ListPortalProducts")
-}
-func (Unimplemented) ListPortals(ctx context.Context, in *ListPortalsRequest) (*ListPortalsResponse, error) {
-	return nil, awsproto.NotImplemented("ListPortals")
-}
-func (Unimplemented) ListProductPages(ctx context.Context, in *ListProductPagesRequest) (*ListProductPagesResponse, error) {
-	return nil, awsproto.NotImplemented("ListProductPages")
-}
-func (Unimplemented) ListProductRestEndpointPages(ctx context.Context, in *ListProductRestEndpointPagesRequest) (*ListProductRestEndpointPagesResponse, error) {
-	return nil, awsproto.NotImplemented("ListProductRestEndpointPages")
-}
-func (Unimplemented) ListRoutingRules(ctx context.Context, in *ListRoutingRulesRequest) (*ListRoutingRulesResponse, error) {
-	return nil, awsproto.NotImplemented("ListRoutingRules")
-}
-func (Unimplemented) PreviewPortal(ctx context.Context, in *PreviewPortalRequest) (*PreviewPortalResponse, error) {
-	return nil, awsproto.NotImplemented("PreviewPortal")
-}
-func (Unimplemented) PublishPortal(ctx context.Context, in *PublishPortalRequest) (*PublishPortalResponse, error) {
-	return nil, awsproto.NotImplemented("PublishPortal")
-}
-func (Unimplemented) PutPortalProductSharingPolicy(ctx context.Context, in *PutPortalProductSharingPolicyRequest) (*PutPortalProductSharingPolicyResponse, error) {
-	return nil, awsproto.NotImplemented("PutPortalProductSharingPolicy")
-}
-func (Unimplemented) PutRoutingRule(ctx context.Context, in *PutRoutingRuleRequest) (*PutRoutingRuleResponse, error) {
-	return nil, awsproto.NotImplemented("PutRoutingRule")
-}
-func (Unimplemented) ReimportApi(ctx context.Context, in *ReimportApiRequest) (*ReimportApiResponse, error) {
-	return nil, awsproto.NotImplemented("ReimportApi")
-}
-func (Unimplemented) ResetAuthorizersCache(ctx context.Context, in *ResetAuthorizersCacheRequest) error {
-	return awsproto.NotImplemented("ResetAuthorizersCache")
-}
-func (Unimplemented) TagResource(ctx context.Context, in *TagResourceRequest) (*TagResourceResponse, error) {
-	return nil, awsproto.NotImplemented("TagResource")
-}
-func (Unimplemented) UntagResource(ctx context.Context, in *UntagResourceRequest) error {
-	return awsproto.NotImplemented("UntagResource")
-}
-func (Unimplemented) UpdateApi(ctx context.Context, in *UpdateApiRequest) (*UpdateApiResponse, error) {
-	return nil, awsproto.NotImplemented("UpdateApi")
-}
-func (Unimplemented) UpdateApiMapping(ctx context.Context, in *UpdateApiMappingRequest) (*UpdateApiMappingResponse, error) {
-	return nil, awsproto.NotImplemented("UpdateApiMapping")
-}
-func (Unimplemented) UpdateAuthorizer(ctx context.Context, in *UpdateAuthorizerRequest) (*UpdateAuthorizerResponse, error) {
-	return nil, awsproto.NotImplemented("UpdateAuthorizer")
-}
-func (Unimplemented) UpdateDeployment(ctx context.Context, in *UpdateDeploymentRequest) (*UpdateDeploymentResponse, error) {
-	return nil, awsproto.NotImplemented("UpdateDeployment")
-}
-func (Unimplemented) UpdateDomainName(ctx context.Context, in *UpdateDomainNameRequest) (*UpdateDomainNameResponse, error) {
-	return nil, awsproto.NotImplemented("UpdateDomainName")
-}
-func (Unimplemented) UpdateIntegration(ctx context.Context, in *UpdateIntegrationRequest) (*UpdateIntegrationResult, error) {
-	return nil, awsproto.NotImplemented("UpdateIntegration")
-}
-func (Unimplemented) UpdateIntegrationResponse(ctx context.Context, in *UpdateIntegrationResponseRequest) (*UpdateIntegrationResponseResponse, error) {
-	return nil, awsproto.NotImplemented("UpdateIntegrationResponse")
-}
-func (Unimplemented) UpdateModel(ctx context.Context, in *UpdateModelRequest) (*UpdateModelResponse, error) {
-	return nil, awsproto.NotImplemented("UpdateModel")
-}
-func (Unimplemented) UpdatePortal(ctx context.Context, in *UpdatePortalRequest) (*UpdatePortalResponse, error) {
-	return nil, awsproto.NotImplemented("UpdatePortal")
-}
-func (Unimplemented) UpdatePortalProduct(ctx context.Context, in *UpdatePortalProductRequest) (*UpdatePortalProductResponse, error) {
-	return nil, awsproto.NotImplemented("UpdatePortalProduct")
-}
-func (Unimplemented) UpdateProductPage(ctx context.Context, in *UpdateProductPageRequest) (*UpdateProductPageResponse, error) {
-	return nil, awsproto.NotImplemented("UpdateProductPage")
-}
-func (Unimplemented) UpdateProductRestEndpointPage(ctx context.Context, in *UpdateProductRestEndpointPageRequest) (*UpdateProductRestEndpointPageResponse, error) {
-	return nil, awsproto.NotImplemented("UpdateProductRestEndpointPage")
-}
-func (Unimplemented) UpdateRoute(ctx context.Context, in *UpdateRouteRequest) (*UpdateRouteResult, error) {
-	return nil, awsproto.NotImplemented("UpdateRoute")
-}
-func (Unimplemented) UpdateRouteResponse(ctx context.Context, in *UpdateRouteResponseRequest) (*UpdateRouteResponseResponse, error) {
-	return nil, awsproto.NotImplemented("UpdateRouteResponse")
-}
-func (Unimplemented) UpdateStage(ctx context.Context, in *UpdateStageRequest) (*UpdateStageResponse, error) {
-	return nil, awsproto.NotImplemented("UpdateStage")
-}
-func (Unimplemented) UpdateVpcLink(ctx context.Context, in *UpdateVpcLinkRequest) (*UpdateVpcLinkResponse, error) {
-	return nil, awsproto.NotImplemented("UpdateVpcLink")
 }
 
 // OperationNames lists every operation of the model.
@@ -537,9 +531,10 @@ var OperationNames = []string{
 }
 
 // Operations binds the operation table to s.
-func Operations(s Service) []awsproto.Operation {
-	return []awsproto.Operation{
-		{Name: "CreateApi", Method: "POST", Path: "/v2/apis", Status: 201,
+func Operations(s any) []awsproto.Operation {
+	ops := make([]awsproto.Operation, 0, 103)
+	if h, ok := s.(createApiHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "CreateApi", Method: "POST", Path: "/v2/apis", Status: 201,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(CreateApiRequest)
 				if err := r.DecodeBody(in); err != nil {
@@ -548,13 +543,17 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.CreateApi(ctx, in)
+				out, err := h.CreateApi(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "CreateApiMapping", Method: "POST", Path: "/v2/domainnames/{domainName}/apimappings", Status: 200,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("CreateApi", "POST", "/v2/apis", 201))
+	}
+	if h, ok := s.(createApiMappingHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "CreateApiMapping", Method: "POST", Path: "/v2/domainnames/{domainName}/apimappings", Status: 200,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(CreateApiMappingRequest)
 				if err := r.DecodeBody(in); err != nil {
@@ -564,13 +563,17 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.CreateApiMapping(ctx, in)
+				out, err := h.CreateApiMapping(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "CreateAuthorizer", Method: "POST", Path: "/v2/apis/{apiId}/authorizers", Status: 201,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("CreateApiMapping", "POST", "/v2/domainnames/{domainName}/apimappings", 200))
+	}
+	if h, ok := s.(createAuthorizerHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "CreateAuthorizer", Method: "POST", Path: "/v2/apis/{apiId}/authorizers", Status: 201,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(CreateAuthorizerRequest)
 				if err := r.DecodeBody(in); err != nil {
@@ -580,13 +583,17 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.CreateAuthorizer(ctx, in)
+				out, err := h.CreateAuthorizer(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "CreateDeployment", Method: "POST", Path: "/v2/apis/{apiId}/deployments", Status: 201,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("CreateAuthorizer", "POST", "/v2/apis/{apiId}/authorizers", 201))
+	}
+	if h, ok := s.(createDeploymentHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "CreateDeployment", Method: "POST", Path: "/v2/apis/{apiId}/deployments", Status: 201,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(CreateDeploymentRequest)
 				if err := r.DecodeBody(in); err != nil {
@@ -596,13 +603,17 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.CreateDeployment(ctx, in)
+				out, err := h.CreateDeployment(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "CreateDomainName", Method: "POST", Path: "/v2/domainnames", Status: 201,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("CreateDeployment", "POST", "/v2/apis/{apiId}/deployments", 201))
+	}
+	if h, ok := s.(createDomainNameHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "CreateDomainName", Method: "POST", Path: "/v2/domainnames", Status: 201,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(CreateDomainNameRequest)
 				if err := r.DecodeBody(in); err != nil {
@@ -611,13 +622,17 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.CreateDomainName(ctx, in)
+				out, err := h.CreateDomainName(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "CreateIntegration", Method: "POST", Path: "/v2/apis/{apiId}/integrations", Status: 201,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("CreateDomainName", "POST", "/v2/domainnames", 201))
+	}
+	if h, ok := s.(createIntegrationHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "CreateIntegration", Method: "POST", Path: "/v2/apis/{apiId}/integrations", Status: 201,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(CreateIntegrationRequest)
 				if err := r.DecodeBody(in); err != nil {
@@ -627,13 +642,17 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.CreateIntegration(ctx, in)
+				out, err := h.CreateIntegration(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "CreateIntegrationResponse", Method: "POST", Path: "/v2/apis/{apiId}/integrations/{integrationId}/integrationresponses", Status: 201,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("CreateIntegration", "POST", "/v2/apis/{apiId}/integrations", 201))
+	}
+	if h, ok := s.(createIntegrationResponseHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "CreateIntegrationResponse", Method: "POST", Path: "/v2/apis/{apiId}/integrations/{integrationId}/integrationresponses", Status: 201,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(CreateIntegrationResponseRequest)
 				if err := r.DecodeBody(in); err != nil {
@@ -644,13 +663,17 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.CreateIntegrationResponse(ctx, in)
+				out, err := h.CreateIntegrationResponse(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "CreateModel", Method: "POST", Path: "/v2/apis/{apiId}/models", Status: 201,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("CreateIntegrationResponse", "POST", "/v2/apis/{apiId}/integrations/{integrationId}/integrationresponses", 201))
+	}
+	if h, ok := s.(createModelHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "CreateModel", Method: "POST", Path: "/v2/apis/{apiId}/models", Status: 201,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(CreateModelRequest)
 				if err := r.DecodeBody(in); err != nil {
@@ -660,13 +683,17 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.CreateModel(ctx, in)
+				out, err := h.CreateModel(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "CreatePortal", Method: "POST", Path: "/v2/portals", Status: 201,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("CreateModel", "POST", "/v2/apis/{apiId}/models", 201))
+	}
+	if h, ok := s.(createPortalHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "CreatePortal", Method: "POST", Path: "/v2/portals", Status: 201,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(CreatePortalRequest)
 				if err := r.DecodeBody(in); err != nil {
@@ -675,13 +702,17 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.CreatePortal(ctx, in)
+				out, err := h.CreatePortal(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "CreatePortalProduct", Method: "POST", Path: "/v2/portalproducts", Status: 201,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("CreatePortal", "POST", "/v2/portals", 201))
+	}
+	if h, ok := s.(createPortalProductHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "CreatePortalProduct", Method: "POST", Path: "/v2/portalproducts", Status: 201,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(CreatePortalProductRequest)
 				if err := r.DecodeBody(in); err != nil {
@@ -690,13 +721,17 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.CreatePortalProduct(ctx, in)
+				out, err := h.CreatePortalProduct(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "CreateProductPage", Method: "POST", Path: "/v2/portalproducts/{portalProductId}/productpages", Status: 201,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("CreatePortalProduct", "POST", "/v2/portalproducts", 201))
+	}
+	if h, ok := s.(createProductPageHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "CreateProductPage", Method: "POST", Path: "/v2/portalproducts/{portalProductId}/productpages", Status: 201,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(CreateProductPageRequest)
 				if err := r.DecodeBody(in); err != nil {
@@ -706,13 +741,17 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.CreateProductPage(ctx, in)
+				out, err := h.CreateProductPage(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "CreateProductRestEndpointPage", Method: "POST", Path: "/v2/portalproducts/{portalProductId}/productrestendpointpages", Status: 201,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("CreateProductPage", "POST", "/v2/portalproducts/{portalProductId}/productpages", 201))
+	}
+	if h, ok := s.(createProductRestEndpointPageHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "CreateProductRestEndpointPage", Method: "POST", Path: "/v2/portalproducts/{portalProductId}/productrestendpointpages", Status: 201,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(CreateProductRestEndpointPageRequest)
 				if err := r.DecodeBody(in); err != nil {
@@ -722,13 +761,17 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.CreateProductRestEndpointPage(ctx, in)
+				out, err := h.CreateProductRestEndpointPage(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "CreateRoute", Method: "POST", Path: "/v2/apis/{apiId}/routes", Status: 201,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("CreateProductRestEndpointPage", "POST", "/v2/portalproducts/{portalProductId}/productrestendpointpages", 201))
+	}
+	if h, ok := s.(createRouteHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "CreateRoute", Method: "POST", Path: "/v2/apis/{apiId}/routes", Status: 201,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(CreateRouteRequest)
 				if err := r.DecodeBody(in); err != nil {
@@ -738,13 +781,17 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.CreateRoute(ctx, in)
+				out, err := h.CreateRoute(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "CreateRouteResponse", Method: "POST", Path: "/v2/apis/{apiId}/routes/{routeId}/routeresponses", Status: 201,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("CreateRoute", "POST", "/v2/apis/{apiId}/routes", 201))
+	}
+	if h, ok := s.(createRouteResponseHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "CreateRouteResponse", Method: "POST", Path: "/v2/apis/{apiId}/routes/{routeId}/routeresponses", Status: 201,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(CreateRouteResponseRequest)
 				if err := r.DecodeBody(in); err != nil {
@@ -755,13 +802,17 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.CreateRouteResponse(ctx, in)
+				out, err := h.CreateRouteResponse(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "CreateRoutingRule", Method: "POST", Path: "/v2/domainnames/{domainName}/routingrules", Status: 201,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("CreateRouteResponse", "POST", "/v2/apis/{apiId}/routes/{routeId}/routeresponses", 201))
+	}
+	if h, ok := s.(createRoutingRuleHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "CreateRoutingRule", Method: "POST", Path: "/v2/domainnames/{domainName}/routingrules", Status: 201,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(CreateRoutingRuleRequest)
 				if err := r.DecodeBody(in); err != nil {
@@ -772,13 +823,17 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.CreateRoutingRule(ctx, in)
+				out, err := h.CreateRoutingRule(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "CreateStage", Method: "POST", Path: "/v2/apis/{apiId}/stages", Status: 201,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("CreateRoutingRule", "POST", "/v2/domainnames/{domainName}/routingrules", 201))
+	}
+	if h, ok := s.(createStageHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "CreateStage", Method: "POST", Path: "/v2/apis/{apiId}/stages", Status: 201,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(CreateStageRequest)
 				if err := r.DecodeBody(in); err != nil {
@@ -788,13 +843,17 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.CreateStage(ctx, in)
+				out, err := h.CreateStage(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "CreateVpcLink", Method: "POST", Path: "/v2/vpclinks", Status: 201,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("CreateStage", "POST", "/v2/apis/{apiId}/stages", 201))
+	}
+	if h, ok := s.(createVpcLinkHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "CreateVpcLink", Method: "POST", Path: "/v2/vpclinks", Status: 201,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(CreateVpcLinkRequest)
 				if err := r.DecodeBody(in); err != nil {
@@ -803,13 +862,17 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.CreateVpcLink(ctx, in)
+				out, err := h.CreateVpcLink(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "DeleteAccessLogSettings", Method: "DELETE", Path: "/v2/apis/{apiId}/stages/{stageName}/accesslogsettings", Status: 204,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("CreateVpcLink", "POST", "/v2/vpclinks", 201))
+	}
+	if h, ok := s.(deleteAccessLogSettingsHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "DeleteAccessLogSettings", Method: "DELETE", Path: "/v2/apis/{apiId}/stages/{stageName}/accesslogsettings", Status: 204,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(DeleteAccessLogSettingsRequest)
 				in.ApiId = r.Label("apiId")
@@ -817,18 +880,26 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				return nil, s.DeleteAccessLogSettings(ctx, in)
-			}},
-		{Name: "DeleteApi", Method: "DELETE", Path: "/v2/apis/{apiId}", Status: 204,
+				return nil, h.DeleteAccessLogSettings(ctx, in)
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("DeleteAccessLogSettings", "DELETE", "/v2/apis/{apiId}/stages/{stageName}/accesslogsettings", 204))
+	}
+	if h, ok := s.(deleteApiHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "DeleteApi", Method: "DELETE", Path: "/v2/apis/{apiId}", Status: 204,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(DeleteApiRequest)
 				in.ApiId = r.Label("apiId")
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				return nil, s.DeleteApi(ctx, in)
-			}},
-		{Name: "DeleteApiMapping", Method: "DELETE", Path: "/v2/domainnames/{domainName}/apimappings/{apiMappingId}", Status: 204,
+				return nil, h.DeleteApi(ctx, in)
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("DeleteApi", "DELETE", "/v2/apis/{apiId}", 204))
+	}
+	if h, ok := s.(deleteApiMappingHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "DeleteApiMapping", Method: "DELETE", Path: "/v2/domainnames/{domainName}/apimappings/{apiMappingId}", Status: 204,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(DeleteApiMappingRequest)
 				in.ApiMappingId = r.Label("apiMappingId")
@@ -836,9 +907,13 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				return nil, s.DeleteApiMapping(ctx, in)
-			}},
-		{Name: "DeleteAuthorizer", Method: "DELETE", Path: "/v2/apis/{apiId}/authorizers/{authorizerId}", Status: 204,
+				return nil, h.DeleteApiMapping(ctx, in)
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("DeleteApiMapping", "DELETE", "/v2/domainnames/{domainName}/apimappings/{apiMappingId}", 204))
+	}
+	if h, ok := s.(deleteAuthorizerHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "DeleteAuthorizer", Method: "DELETE", Path: "/v2/apis/{apiId}/authorizers/{authorizerId}", Status: 204,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(DeleteAuthorizerRequest)
 				in.ApiId = r.Label("apiId")
@@ -846,18 +921,26 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				return nil, s.DeleteAuthorizer(ctx, in)
-			}},
-		{Name: "DeleteCorsConfiguration", Method: "DELETE", Path: "/v2/apis/{apiId}/cors", Status: 204,
+				return nil, h.DeleteAuthorizer(ctx, in)
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("DeleteAuthorizer", "DELETE", "/v2/apis/{apiId}/authorizers/{authorizerId}", 204))
+	}
+	if h, ok := s.(deleteCorsConfigurationHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "DeleteCorsConfiguration", Method: "DELETE", Path: "/v2/apis/{apiId}/cors", Status: 204,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(DeleteCorsConfigurationRequest)
 				in.ApiId = r.Label("apiId")
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				return nil, s.DeleteCorsConfiguration(ctx, in)
-			}},
-		{Name: "DeleteDeployment", Method: "DELETE", Path: "/v2/apis/{apiId}/deployments/{deploymentId}", Status: 204,
+				return nil, h.DeleteCorsConfiguration(ctx, in)
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("DeleteCorsConfiguration", "DELETE", "/v2/apis/{apiId}/cors", 204))
+	}
+	if h, ok := s.(deleteDeploymentHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "DeleteDeployment", Method: "DELETE", Path: "/v2/apis/{apiId}/deployments/{deploymentId}", Status: 204,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(DeleteDeploymentRequest)
 				in.ApiId = r.Label("apiId")
@@ -865,18 +948,26 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				return nil, s.DeleteDeployment(ctx, in)
-			}},
-		{Name: "DeleteDomainName", Method: "DELETE", Path: "/v2/domainnames/{domainName}", Status: 204,
+				return nil, h.DeleteDeployment(ctx, in)
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("DeleteDeployment", "DELETE", "/v2/apis/{apiId}/deployments/{deploymentId}", 204))
+	}
+	if h, ok := s.(deleteDomainNameHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "DeleteDomainName", Method: "DELETE", Path: "/v2/domainnames/{domainName}", Status: 204,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(DeleteDomainNameRequest)
 				in.DomainName = r.Label("domainName")
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				return nil, s.DeleteDomainName(ctx, in)
-			}},
-		{Name: "DeleteIntegration", Method: "DELETE", Path: "/v2/apis/{apiId}/integrations/{integrationId}", Status: 204,
+				return nil, h.DeleteDomainName(ctx, in)
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("DeleteDomainName", "DELETE", "/v2/domainnames/{domainName}", 204))
+	}
+	if h, ok := s.(deleteIntegrationHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "DeleteIntegration", Method: "DELETE", Path: "/v2/apis/{apiId}/integrations/{integrationId}", Status: 204,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(DeleteIntegrationRequest)
 				in.ApiId = r.Label("apiId")
@@ -884,9 +975,13 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				return nil, s.DeleteIntegration(ctx, in)
-			}},
-		{Name: "DeleteIntegrationResponse", Method: "DELETE", Path: "/v2/apis/{apiId}/integrations/{integrationId}/integrationresponses/{integrationResponseId}", Status: 204,
+				return nil, h.DeleteIntegration(ctx, in)
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("DeleteIntegration", "DELETE", "/v2/apis/{apiId}/integrations/{integrationId}", 204))
+	}
+	if h, ok := s.(deleteIntegrationResponseHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "DeleteIntegrationResponse", Method: "DELETE", Path: "/v2/apis/{apiId}/integrations/{integrationId}/integrationresponses/{integrationResponseId}", Status: 204,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(DeleteIntegrationResponseRequest)
 				in.ApiId = r.Label("apiId")
@@ -895,9 +990,13 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				return nil, s.DeleteIntegrationResponse(ctx, in)
-			}},
-		{Name: "DeleteModel", Method: "DELETE", Path: "/v2/apis/{apiId}/models/{modelId}", Status: 204,
+				return nil, h.DeleteIntegrationResponse(ctx, in)
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("DeleteIntegrationResponse", "DELETE", "/v2/apis/{apiId}/integrations/{integrationId}/integrationresponses/{integrationResponseId}", 204))
+	}
+	if h, ok := s.(deleteModelHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "DeleteModel", Method: "DELETE", Path: "/v2/apis/{apiId}/models/{modelId}", Status: 204,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(DeleteModelRequest)
 				in.ApiId = r.Label("apiId")
@@ -905,36 +1004,52 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				return nil, s.DeleteModel(ctx, in)
-			}},
-		{Name: "DeletePortal", Method: "DELETE", Path: "/v2/portals/{portalId}", Status: 204,
+				return nil, h.DeleteModel(ctx, in)
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("DeleteModel", "DELETE", "/v2/apis/{apiId}/models/{modelId}", 204))
+	}
+	if h, ok := s.(deletePortalHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "DeletePortal", Method: "DELETE", Path: "/v2/portals/{portalId}", Status: 204,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(DeletePortalRequest)
 				in.PortalId = r.Label("portalId")
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				return nil, s.DeletePortal(ctx, in)
-			}},
-		{Name: "DeletePortalProduct", Method: "DELETE", Path: "/v2/portalproducts/{portalProductId}", Status: 204,
+				return nil, h.DeletePortal(ctx, in)
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("DeletePortal", "DELETE", "/v2/portals/{portalId}", 204))
+	}
+	if h, ok := s.(deletePortalProductHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "DeletePortalProduct", Method: "DELETE", Path: "/v2/portalproducts/{portalProductId}", Status: 204,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(DeletePortalProductRequest)
 				in.PortalProductId = r.Label("portalProductId")
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				return nil, s.DeletePortalProduct(ctx, in)
-			}},
-		{Name: "DeletePortalProductSharingPolicy", Method: "DELETE", Path: "/v2/portalproducts/{portalProductId}/sharingpolicy", Status: 204,
+				return nil, h.DeletePortalProduct(ctx, in)
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("DeletePortalProduct", "DELETE", "/v2/portalproducts/{portalProductId}", 204))
+	}
+	if h, ok := s.(deletePortalProductSharingPolicyHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "DeletePortalProductSharingPolicy", Method: "DELETE", Path: "/v2/portalproducts/{portalProductId}/sharingpolicy", Status: 204,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(DeletePortalProductSharingPolicyRequest)
 				in.PortalProductId = r.Label("portalProductId")
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				return nil, s.DeletePortalProductSharingPolicy(ctx, in)
-			}},
-		{Name: "DeleteProductPage", Method: "DELETE", Path: "/v2/portalproducts/{portalProductId}/productpages/{productPageId}", Status: 204,
+				return nil, h.DeletePortalProductSharingPolicy(ctx, in)
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("DeletePortalProductSharingPolicy", "DELETE", "/v2/portalproducts/{portalProductId}/sharingpolicy", 204))
+	}
+	if h, ok := s.(deleteProductPageHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "DeleteProductPage", Method: "DELETE", Path: "/v2/portalproducts/{portalProductId}/productpages/{productPageId}", Status: 204,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(DeleteProductPageRequest)
 				in.PortalProductId = r.Label("portalProductId")
@@ -942,9 +1057,13 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				return nil, s.DeleteProductPage(ctx, in)
-			}},
-		{Name: "DeleteProductRestEndpointPage", Method: "DELETE", Path: "/v2/portalproducts/{portalProductId}/productrestendpointpages/{productRestEndpointPageId}", Status: 204,
+				return nil, h.DeleteProductPage(ctx, in)
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("DeleteProductPage", "DELETE", "/v2/portalproducts/{portalProductId}/productpages/{productPageId}", 204))
+	}
+	if h, ok := s.(deleteProductRestEndpointPageHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "DeleteProductRestEndpointPage", Method: "DELETE", Path: "/v2/portalproducts/{portalProductId}/productrestendpointpages/{productRestEndpointPageId}", Status: 204,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(DeleteProductRestEndpointPageRequest)
 				in.PortalProductId = r.Label("portalProductId")
@@ -952,9 +1071,13 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				return nil, s.DeleteProductRestEndpointPage(ctx, in)
-			}},
-		{Name: "DeleteRoute", Method: "DELETE", Path: "/v2/apis/{apiId}/routes/{routeId}", Status: 204,
+				return nil, h.DeleteProductRestEndpointPage(ctx, in)
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("DeleteProductRestEndpointPage", "DELETE", "/v2/portalproducts/{portalProductId}/productrestendpointpages/{productRestEndpointPageId}", 204))
+	}
+	if h, ok := s.(deleteRouteHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "DeleteRoute", Method: "DELETE", Path: "/v2/apis/{apiId}/routes/{routeId}", Status: 204,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(DeleteRouteRequest)
 				in.ApiId = r.Label("apiId")
@@ -962,9 +1085,13 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				return nil, s.DeleteRoute(ctx, in)
-			}},
-		{Name: "DeleteRouteRequestParameter", Method: "DELETE", Path: "/v2/apis/{apiId}/routes/{routeId}/requestparameters/{requestParameterKey}", Status: 204,
+				return nil, h.DeleteRoute(ctx, in)
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("DeleteRoute", "DELETE", "/v2/apis/{apiId}/routes/{routeId}", 204))
+	}
+	if h, ok := s.(deleteRouteRequestParameterHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "DeleteRouteRequestParameter", Method: "DELETE", Path: "/v2/apis/{apiId}/routes/{routeId}/requestparameters/{requestParameterKey}", Status: 204,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(DeleteRouteRequestParameterRequest)
 				in.ApiId = r.Label("apiId")
@@ -973,9 +1100,13 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				return nil, s.DeleteRouteRequestParameter(ctx, in)
-			}},
-		{Name: "DeleteRouteResponse", Method: "DELETE", Path: "/v2/apis/{apiId}/routes/{routeId}/routeresponses/{routeResponseId}", Status: 204,
+				return nil, h.DeleteRouteRequestParameter(ctx, in)
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("DeleteRouteRequestParameter", "DELETE", "/v2/apis/{apiId}/routes/{routeId}/requestparameters/{requestParameterKey}", 204))
+	}
+	if h, ok := s.(deleteRouteResponseHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "DeleteRouteResponse", Method: "DELETE", Path: "/v2/apis/{apiId}/routes/{routeId}/routeresponses/{routeResponseId}", Status: 204,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(DeleteRouteResponseRequest)
 				in.ApiId = r.Label("apiId")
@@ -984,9 +1115,13 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				return nil, s.DeleteRouteResponse(ctx, in)
-			}},
-		{Name: "DeleteRouteSettings", Method: "DELETE", Path: "/v2/apis/{apiId}/stages/{stageName}/routesettings/{routeKey}", Status: 204,
+				return nil, h.DeleteRouteResponse(ctx, in)
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("DeleteRouteResponse", "DELETE", "/v2/apis/{apiId}/routes/{routeId}/routeresponses/{routeResponseId}", 204))
+	}
+	if h, ok := s.(deleteRouteSettingsHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "DeleteRouteSettings", Method: "DELETE", Path: "/v2/apis/{apiId}/stages/{stageName}/routesettings/{routeKey}", Status: 204,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(DeleteRouteSettingsRequest)
 				in.ApiId = r.Label("apiId")
@@ -995,9 +1130,13 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				return nil, s.DeleteRouteSettings(ctx, in)
-			}},
-		{Name: "DeleteRoutingRule", Method: "DELETE", Path: "/v2/domainnames/{domainName}/routingrules/{routingRuleId}", Status: 204,
+				return nil, h.DeleteRouteSettings(ctx, in)
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("DeleteRouteSettings", "DELETE", "/v2/apis/{apiId}/stages/{stageName}/routesettings/{routeKey}", 204))
+	}
+	if h, ok := s.(deleteRoutingRuleHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "DeleteRoutingRule", Method: "DELETE", Path: "/v2/domainnames/{domainName}/routingrules/{routingRuleId}", Status: 204,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(DeleteRoutingRuleRequest)
 				in.DomainName = r.Label("domainName")
@@ -1006,9 +1145,13 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				return nil, s.DeleteRoutingRule(ctx, in)
-			}},
-		{Name: "DeleteStage", Method: "DELETE", Path: "/v2/apis/{apiId}/stages/{stageName}", Status: 204,
+				return nil, h.DeleteRoutingRule(ctx, in)
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("DeleteRoutingRule", "DELETE", "/v2/domainnames/{domainName}/routingrules/{routingRuleId}", 204))
+	}
+	if h, ok := s.(deleteStageHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "DeleteStage", Method: "DELETE", Path: "/v2/apis/{apiId}/stages/{stageName}", Status: 204,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(DeleteStageRequest)
 				in.ApiId = r.Label("apiId")
@@ -1016,31 +1159,43 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				return nil, s.DeleteStage(ctx, in)
-			}},
-		{Name: "DeleteVpcLink", Method: "DELETE", Path: "/v2/vpclinks/{vpcLinkId}", Status: 202,
+				return nil, h.DeleteStage(ctx, in)
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("DeleteStage", "DELETE", "/v2/apis/{apiId}/stages/{stageName}", 204))
+	}
+	if h, ok := s.(deleteVpcLinkHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "DeleteVpcLink", Method: "DELETE", Path: "/v2/vpclinks/{vpcLinkId}", Status: 202,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(DeleteVpcLinkRequest)
 				in.VpcLinkId = r.Label("vpcLinkId")
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.DeleteVpcLink(ctx, in)
+				out, err := h.DeleteVpcLink(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "DisablePortal", Method: "DELETE", Path: "/v2/portals/{portalId}/publish", Status: 204,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("DeleteVpcLink", "DELETE", "/v2/vpclinks/{vpcLinkId}", 202))
+	}
+	if h, ok := s.(disablePortalHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "DisablePortal", Method: "DELETE", Path: "/v2/portals/{portalId}/publish", Status: 204,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(DisablePortalRequest)
 				in.PortalId = r.Label("portalId")
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				return nil, s.DisablePortal(ctx, in)
-			}},
-		{Name: "ExportApi", Method: "GET", Path: "/v2/apis/{apiId}/exports/{specification}", Status: 200,
+				return nil, h.DisablePortal(ctx, in)
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("DisablePortal", "DELETE", "/v2/portals/{portalId}/publish", 204))
+	}
+	if h, ok := s.(exportApiHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "ExportApi", Method: "GET", Path: "/v2/apis/{apiId}/exports/{specification}", Status: 200,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(ExportApiRequest)
 				in.ApiId = r.Label("apiId")
@@ -1056,26 +1211,34 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.ExportApi(ctx, in)
+				out, err := h.ExportApi(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "GetApi", Method: "GET", Path: "/v2/apis/{apiId}", Status: 200,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("ExportApi", "GET", "/v2/apis/{apiId}/exports/{specification}", 200))
+	}
+	if h, ok := s.(getApiHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "GetApi", Method: "GET", Path: "/v2/apis/{apiId}", Status: 200,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(GetApiRequest)
 				in.ApiId = r.Label("apiId")
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.GetApi(ctx, in)
+				out, err := h.GetApi(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "GetApiMapping", Method: "GET", Path: "/v2/domainnames/{domainName}/apimappings/{apiMappingId}", Status: 200,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("GetApi", "GET", "/v2/apis/{apiId}", 200))
+	}
+	if h, ok := s.(getApiMappingHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "GetApiMapping", Method: "GET", Path: "/v2/domainnames/{domainName}/apimappings/{apiMappingId}", Status: 200,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(GetApiMappingRequest)
 				in.ApiMappingId = r.Label("apiMappingId")
@@ -1083,13 +1246,17 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.GetApiMapping(ctx, in)
+				out, err := h.GetApiMapping(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "GetApiMappings", Method: "GET", Path: "/v2/domainnames/{domainName}/apimappings", Status: 200,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("GetApiMapping", "GET", "/v2/domainnames/{domainName}/apimappings/{apiMappingId}", 200))
+	}
+	if h, ok := s.(getApiMappingsHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "GetApiMappings", Method: "GET", Path: "/v2/domainnames/{domainName}/apimappings", Status: 200,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(GetApiMappingsRequest)
 				in.DomainName = r.Label("domainName")
@@ -1098,13 +1265,17 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.GetApiMappings(ctx, in)
+				out, err := h.GetApiMappings(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "GetApis", Method: "GET", Path: "/v2/apis", Status: 200,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("GetApiMappings", "GET", "/v2/domainnames/{domainName}/apimappings", 200))
+	}
+	if h, ok := s.(getApisHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "GetApis", Method: "GET", Path: "/v2/apis", Status: 200,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(GetApisRequest)
 				in.MaxResults = r.QueryString("maxResults")
@@ -1112,13 +1283,17 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.GetApis(ctx, in)
+				out, err := h.GetApis(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "GetAuthorizer", Method: "GET", Path: "/v2/apis/{apiId}/authorizers/{authorizerId}", Status: 200,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("GetApis", "GET", "/v2/apis", 200))
+	}
+	if h, ok := s.(getAuthorizerHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "GetAuthorizer", Method: "GET", Path: "/v2/apis/{apiId}/authorizers/{authorizerId}", Status: 200,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(GetAuthorizerRequest)
 				in.ApiId = r.Label("apiId")
@@ -1126,13 +1301,17 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.GetAuthorizer(ctx, in)
+				out, err := h.GetAuthorizer(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "GetAuthorizers", Method: "GET", Path: "/v2/apis/{apiId}/authorizers", Status: 200,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("GetAuthorizer", "GET", "/v2/apis/{apiId}/authorizers/{authorizerId}", 200))
+	}
+	if h, ok := s.(getAuthorizersHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "GetAuthorizers", Method: "GET", Path: "/v2/apis/{apiId}/authorizers", Status: 200,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(GetAuthorizersRequest)
 				in.ApiId = r.Label("apiId")
@@ -1141,13 +1320,17 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.GetAuthorizers(ctx, in)
+				out, err := h.GetAuthorizers(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "GetDeployment", Method: "GET", Path: "/v2/apis/{apiId}/deployments/{deploymentId}", Status: 200,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("GetAuthorizers", "GET", "/v2/apis/{apiId}/authorizers", 200))
+	}
+	if h, ok := s.(getDeploymentHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "GetDeployment", Method: "GET", Path: "/v2/apis/{apiId}/deployments/{deploymentId}", Status: 200,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(GetDeploymentRequest)
 				in.ApiId = r.Label("apiId")
@@ -1155,13 +1338,17 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.GetDeployment(ctx, in)
+				out, err := h.GetDeployment(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "GetDeployments", Method: "GET", Path: "/v2/apis/{apiId}/deployments", Status: 200,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("GetDeployment", "GET", "/v2/apis/{apiId}/deployments/{deploymentId}", 200))
+	}
+	if h, ok := s.(getDeploymentsHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "GetDeployments", Method: "GET", Path: "/v2/apis/{apiId}/deployments", Status: 200,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(GetDeploymentsRequest)
 				in.ApiId = r.Label("apiId")
@@ -1170,26 +1357,34 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.GetDeployments(ctx, in)
+				out, err := h.GetDeployments(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "GetDomainName", Method: "GET", Path: "/v2/domainnames/{domainName}", Status: 200,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("GetDeployments", "GET", "/v2/apis/{apiId}/deployments", 200))
+	}
+	if h, ok := s.(getDomainNameHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "GetDomainName", Method: "GET", Path: "/v2/domainnames/{domainName}", Status: 200,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(GetDomainNameRequest)
 				in.DomainName = r.Label("domainName")
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.GetDomainName(ctx, in)
+				out, err := h.GetDomainName(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "GetDomainNames", Method: "GET", Path: "/v2/domainnames", Status: 200,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("GetDomainName", "GET", "/v2/domainnames/{domainName}", 200))
+	}
+	if h, ok := s.(getDomainNamesHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "GetDomainNames", Method: "GET", Path: "/v2/domainnames", Status: 200,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(GetDomainNamesRequest)
 				in.MaxResults = r.QueryString("maxResults")
@@ -1197,13 +1392,17 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.GetDomainNames(ctx, in)
+				out, err := h.GetDomainNames(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "GetIntegration", Method: "GET", Path: "/v2/apis/{apiId}/integrations/{integrationId}", Status: 200,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("GetDomainNames", "GET", "/v2/domainnames", 200))
+	}
+	if h, ok := s.(getIntegrationHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "GetIntegration", Method: "GET", Path: "/v2/apis/{apiId}/integrations/{integrationId}", Status: 200,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(GetIntegrationRequest)
 				in.ApiId = r.Label("apiId")
@@ -1211,13 +1410,17 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.GetIntegration(ctx, in)
+				out, err := h.GetIntegration(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "GetIntegrationResponse", Method: "GET", Path: "/v2/apis/{apiId}/integrations/{integrationId}/integrationresponses/{integrationResponseId}", Status: 200,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("GetIntegration", "GET", "/v2/apis/{apiId}/integrations/{integrationId}", 200))
+	}
+	if h, ok := s.(getIntegrationResponseHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "GetIntegrationResponse", Method: "GET", Path: "/v2/apis/{apiId}/integrations/{integrationId}/integrationresponses/{integrationResponseId}", Status: 200,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(GetIntegrationResponseRequest)
 				in.ApiId = r.Label("apiId")
@@ -1226,13 +1429,17 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.GetIntegrationResponse(ctx, in)
+				out, err := h.GetIntegrationResponse(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "GetIntegrationResponses", Method: "GET", Path: "/v2/apis/{apiId}/integrations/{integrationId}/integrationresponses", Status: 200,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("GetIntegrationResponse", "GET", "/v2/apis/{apiId}/integrations/{integrationId}/integrationresponses/{integrationResponseId}", 200))
+	}
+	if h, ok := s.(getIntegrationResponsesHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "GetIntegrationResponses", Method: "GET", Path: "/v2/apis/{apiId}/integrations/{integrationId}/integrationresponses", Status: 200,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(GetIntegrationResponsesRequest)
 				in.ApiId = r.Label("apiId")
@@ -1242,13 +1449,17 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.GetIntegrationResponses(ctx, in)
+				out, err := h.GetIntegrationResponses(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "GetIntegrations", Method: "GET", Path: "/v2/apis/{apiId}/integrations", Status: 200,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("GetIntegrationResponses", "GET", "/v2/apis/{apiId}/integrations/{integrationId}/integrationresponses", 200))
+	}
+	if h, ok := s.(getIntegrationsHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "GetIntegrations", Method: "GET", Path: "/v2/apis/{apiId}/integrations", Status: 200,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(GetIntegrationsRequest)
 				in.ApiId = r.Label("apiId")
@@ -1257,13 +1468,17 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.GetIntegrations(ctx, in)
+				out, err := h.GetIntegrations(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "GetModel", Method: "GET", Path: "/v2/apis/{apiId}/models/{modelId}", Status: 200,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("GetIntegrations", "GET", "/v2/apis/{apiId}/integrations", 200))
+	}
+	if h, ok := s.(getModelHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "GetModel", Method: "GET", Path: "/v2/apis/{apiId}/models/{modelId}", Status: 200,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(GetModelRequest)
 				in.ApiId = r.Label("apiId")
@@ -1271,13 +1486,17 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.GetModel(ctx, in)
+				out, err := h.GetModel(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "GetModelTemplate", Method: "GET", Path: "/v2/apis/{apiId}/models/{modelId}/template", Status: 200,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("GetModel", "GET", "/v2/apis/{apiId}/models/{modelId}", 200))
+	}
+	if h, ok := s.(getModelTemplateHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "GetModelTemplate", Method: "GET", Path: "/v2/apis/{apiId}/models/{modelId}/template", Status: 200,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(GetModelTemplateRequest)
 				in.ApiId = r.Label("apiId")
@@ -1285,13 +1504,17 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.GetModelTemplate(ctx, in)
+				out, err := h.GetModelTemplate(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "GetModels", Method: "GET", Path: "/v2/apis/{apiId}/models", Status: 200,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("GetModelTemplate", "GET", "/v2/apis/{apiId}/models/{modelId}/template", 200))
+	}
+	if h, ok := s.(getModelsHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "GetModels", Method: "GET", Path: "/v2/apis/{apiId}/models", Status: 200,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(GetModelsRequest)
 				in.ApiId = r.Label("apiId")
@@ -1300,26 +1523,34 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.GetModels(ctx, in)
+				out, err := h.GetModels(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "GetPortal", Method: "GET", Path: "/v2/portals/{portalId}", Status: 200,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("GetModels", "GET", "/v2/apis/{apiId}/models", 200))
+	}
+	if h, ok := s.(getPortalHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "GetPortal", Method: "GET", Path: "/v2/portals/{portalId}", Status: 200,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(GetPortalRequest)
 				in.PortalId = r.Label("portalId")
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.GetPortal(ctx, in)
+				out, err := h.GetPortal(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "GetPortalProduct", Method: "GET", Path: "/v2/portalproducts/{portalProductId}", Status: 200,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("GetPortal", "GET", "/v2/portals/{portalId}", 200))
+	}
+	if h, ok := s.(getPortalProductHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "GetPortalProduct", Method: "GET", Path: "/v2/portalproducts/{portalProductId}", Status: 200,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(GetPortalProductRequest)
 				in.PortalProductId = r.Label("portalProductId")
@@ -1327,26 +1558,34 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.GetPortalProduct(ctx, in)
+				out, err := h.GetPortalProduct(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "GetPortalProductSharingPolicy", Method: "GET", Path: "/v2/portalproducts/{portalProductId}/sharingpolicy", Status: 200,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("GetPortalProduct", "GET", "/v2/portalproducts/{portalProductId}", 200))
+	}
+	if h, ok := s.(getPortalProductSharingPolicyHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "GetPortalProductSharingPolicy", Method: "GET", Path: "/v2/portalproducts/{portalProductId}/sharingpolicy", Status: 200,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(GetPortalProductSharingPolicyRequest)
 				in.PortalProductId = r.Label("portalProductId")
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.GetPortalProductSharingPolicy(ctx, in)
+				out, err := h.GetPortalProductSharingPolicy(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "GetProductPage", Method: "GET", Path: "/v2/portalproducts/{portalProductId}/productpages/{productPageId}", Status: 200,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("GetPortalProductSharingPolicy", "GET", "/v2/portalproducts/{portalProductId}/sharingpolicy", 200))
+	}
+	if h, ok := s.(getProductPageHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "GetProductPage", Method: "GET", Path: "/v2/portalproducts/{portalProductId}/productpages/{productPageId}", Status: 200,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(GetProductPageRequest)
 				in.PortalProductId = r.Label("portalProductId")
@@ -1355,13 +1594,17 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.GetProductPage(ctx, in)
+				out, err := h.GetProductPage(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "GetProductRestEndpointPage", Method: "GET", Path: "/v2/portalproducts/{portalProductId}/productrestendpointpages/{productRestEndpointPageId}", Status: 200,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("GetProductPage", "GET", "/v2/portalproducts/{portalProductId}/productpages/{productPageId}", 200))
+	}
+	if h, ok := s.(getProductRestEndpointPageHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "GetProductRestEndpointPage", Method: "GET", Path: "/v2/portalproducts/{portalProductId}/productrestendpointpages/{productRestEndpointPageId}", Status: 200,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(GetProductRestEndpointPageRequest)
 				in.IncludeRawDisplayContent = r.QueryString("includeRawDisplayContent")
@@ -1371,13 +1614,17 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.GetProductRestEndpointPage(ctx, in)
+				out, err := h.GetProductRestEndpointPage(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "GetRoute", Method: "GET", Path: "/v2/apis/{apiId}/routes/{routeId}", Status: 200,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("GetProductRestEndpointPage", "GET", "/v2/portalproducts/{portalProductId}/productrestendpointpages/{productRestEndpointPageId}", 200))
+	}
+	if h, ok := s.(getRouteHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "GetRoute", Method: "GET", Path: "/v2/apis/{apiId}/routes/{routeId}", Status: 200,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(GetRouteRequest)
 				in.ApiId = r.Label("apiId")
@@ -1385,13 +1632,17 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.GetRoute(ctx, in)
+				out, err := h.GetRoute(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "GetRouteResponse", Method: "GET", Path: "/v2/apis/{apiId}/routes/{routeId}/routeresponses/{routeResponseId}", Status: 200,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("GetRoute", "GET", "/v2/apis/{apiId}/routes/{routeId}", 200))
+	}
+	if h, ok := s.(getRouteResponseHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "GetRouteResponse", Method: "GET", Path: "/v2/apis/{apiId}/routes/{routeId}/routeresponses/{routeResponseId}", Status: 200,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(GetRouteResponseRequest)
 				in.ApiId = r.Label("apiId")
@@ -1400,13 +1651,17 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.GetRouteResponse(ctx, in)
+				out, err := h.GetRouteResponse(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "GetRouteResponses", Method: "GET", Path: "/v2/apis/{apiId}/routes/{routeId}/routeresponses", Status: 200,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("GetRouteResponse", "GET", "/v2/apis/{apiId}/routes/{routeId}/routeresponses/{routeResponseId}", 200))
+	}
+	if h, ok := s.(getRouteResponsesHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "GetRouteResponses", Method: "GET", Path: "/v2/apis/{apiId}/routes/{routeId}/routeresponses", Status: 200,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(GetRouteResponsesRequest)
 				in.ApiId = r.Label("apiId")
@@ -1416,13 +1671,17 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.GetRouteResponses(ctx, in)
+				out, err := h.GetRouteResponses(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "GetRoutes", Method: "GET", Path: "/v2/apis/{apiId}/routes", Status: 200,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("GetRouteResponses", "GET", "/v2/apis/{apiId}/routes/{routeId}/routeresponses", 200))
+	}
+	if h, ok := s.(getRoutesHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "GetRoutes", Method: "GET", Path: "/v2/apis/{apiId}/routes", Status: 200,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(GetRoutesRequest)
 				in.ApiId = r.Label("apiId")
@@ -1431,13 +1690,17 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.GetRoutes(ctx, in)
+				out, err := h.GetRoutes(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "GetRoutingRule", Method: "GET", Path: "/v2/domainnames/{domainName}/routingrules/{routingRuleId}", Status: 200,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("GetRoutes", "GET", "/v2/apis/{apiId}/routes", 200))
+	}
+	if h, ok := s.(getRoutingRuleHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "GetRoutingRule", Method: "GET", Path: "/v2/domainnames/{domainName}/routingrules/{routingRuleId}", Status: 200,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(GetRoutingRuleRequest)
 				in.DomainName = r.Label("domainName")
@@ -1446,13 +1709,17 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.GetRoutingRule(ctx, in)
+				out, err := h.GetRoutingRule(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "GetStage", Method: "GET", Path: "/v2/apis/{apiId}/stages/{stageName}", Status: 200,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("GetRoutingRule", "GET", "/v2/domainnames/{domainName}/routingrules/{routingRuleId}", 200))
+	}
+	if h, ok := s.(getStageHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "GetStage", Method: "GET", Path: "/v2/apis/{apiId}/stages/{stageName}", Status: 200,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(GetStageRequest)
 				in.ApiId = r.Label("apiId")
@@ -1460,13 +1727,17 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.GetStage(ctx, in)
+				out, err := h.GetStage(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "GetStages", Method: "GET", Path: "/v2/apis/{apiId}/stages", Status: 200,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("GetStage", "GET", "/v2/apis/{apiId}/stages/{stageName}", 200))
+	}
+	if h, ok := s.(getStagesHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "GetStages", Method: "GET", Path: "/v2/apis/{apiId}/stages", Status: 200,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(GetStagesRequest)
 				in.ApiId = r.Label("apiId")
@@ -1475,39 +1746,51 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.GetStages(ctx, in)
+				out, err := h.GetStages(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "GetTags", Method: "GET", Path: "/v2/tags/{resource-arn}", Status: 200,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("GetStages", "GET", "/v2/apis/{apiId}/stages", 200))
+	}
+	if h, ok := s.(getTagsHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "GetTags", Method: "GET", Path: "/v2/tags/{resource-arn}", Status: 200,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(GetTagsRequest)
 				in.ResourceArn = r.Label("resource-arn")
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.GetTags(ctx, in)
+				out, err := h.GetTags(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "GetVpcLink", Method: "GET", Path: "/v2/vpclinks/{vpcLinkId}", Status: 200,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("GetTags", "GET", "/v2/tags/{resource-arn}", 200))
+	}
+	if h, ok := s.(getVpcLinkHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "GetVpcLink", Method: "GET", Path: "/v2/vpclinks/{vpcLinkId}", Status: 200,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(GetVpcLinkRequest)
 				in.VpcLinkId = r.Label("vpcLinkId")
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.GetVpcLink(ctx, in)
+				out, err := h.GetVpcLink(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "GetVpcLinks", Method: "GET", Path: "/v2/vpclinks", Status: 200,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("GetVpcLink", "GET", "/v2/vpclinks/{vpcLinkId}", 200))
+	}
+	if h, ok := s.(getVpcLinksHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "GetVpcLinks", Method: "GET", Path: "/v2/vpclinks", Status: 200,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(GetVpcLinksRequest)
 				in.MaxResults = r.QueryString("maxResults")
@@ -1515,13 +1798,17 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.GetVpcLinks(ctx, in)
+				out, err := h.GetVpcLinks(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "ImportApi", Method: "PUT", Path: "/v2/apis", Status: 201,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("GetVpcLinks", "GET", "/v2/vpclinks", 200))
+	}
+	if h, ok := s.(importApiHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "ImportApi", Method: "PUT", Path: "/v2/apis", Status: 201,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(ImportApiRequest)
 				if err := r.DecodeBody(in); err != nil {
@@ -1536,13 +1823,17 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.ImportApi(ctx, in)
+				out, err := h.ImportApi(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "ListPortalProducts", Method: "GET", Path: "/v2/portalproducts", Status: 200,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("ImportApi", "PUT", "/v2/apis", 201))
+	}
+	if h, ok := s.(listPortalProductsHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "ListPortalProducts", Method: "GET", Path: "/v2/portalproducts", Status: 200,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(ListPortalProductsRequest)
 				in.MaxResults = r.QueryString("maxResults")
@@ -1551,13 +1842,17 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.ListPortalProducts(ctx, in)
+				out, err := h.ListPortalProducts(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "ListPortals", Method: "GET", Path: "/v2/portals", Status: 200,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("ListPortalProducts", "GET", "/v2/portalproducts", 200))
+	}
+	if h, ok := s.(listPortalsHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "ListPortals", Method: "GET", Path: "/v2/portals", Status: 200,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(ListPortalsRequest)
 				in.MaxResults = r.QueryString("maxResults")
@@ -1565,13 +1860,17 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.ListPortals(ctx, in)
+				out, err := h.ListPortals(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "ListProductPages", Method: "GET", Path: "/v2/portalproducts/{portalProductId}/productpages", Status: 200,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("ListPortals", "GET", "/v2/portals", 200))
+	}
+	if h, ok := s.(listProductPagesHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "ListProductPages", Method: "GET", Path: "/v2/portalproducts/{portalProductId}/productpages", Status: 200,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(ListProductPagesRequest)
 				in.MaxResults = r.QueryString("maxResults")
@@ -1581,13 +1880,17 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.ListProductPages(ctx, in)
+				out, err := h.ListProductPages(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "ListProductRestEndpointPages", Method: "GET", Path: "/v2/portalproducts/{portalProductId}/productrestendpointpages", Status: 200,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("ListProductPages", "GET", "/v2/portalproducts/{portalProductId}/productpages", 200))
+	}
+	if h, ok := s.(listProductRestEndpointPagesHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "ListProductRestEndpointPages", Method: "GET", Path: "/v2/portalproducts/{portalProductId}/productrestendpointpages", Status: 200,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(ListProductRestEndpointPagesRequest)
 				in.MaxResults = r.QueryString("maxResults")
@@ -1597,13 +1900,17 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.ListProductRestEndpointPages(ctx, in)
+				out, err := h.ListProductRestEndpointPages(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "ListRoutingRules", Method: "GET", Path: "/v2/domainnames/{domainName}/routingrules", Status: 200,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("ListProductRestEndpointPages", "GET", "/v2/portalproducts/{portalProductId}/productrestendpointpages", 200))
+	}
+	if h, ok := s.(listRoutingRulesHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "ListRoutingRules", Method: "GET", Path: "/v2/domainnames/{domainName}/routingrules", Status: 200,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(ListRoutingRulesRequest)
 				in.DomainName = r.Label("domainName")
@@ -1617,26 +1924,34 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.ListRoutingRules(ctx, in)
+				out, err := h.ListRoutingRules(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "PreviewPortal", Method: "POST", Path: "/v2/portals/{portalId}/preview", Status: 202,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("ListRoutingRules", "GET", "/v2/domainnames/{domainName}/routingrules", 200))
+	}
+	if h, ok := s.(previewPortalHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "PreviewPortal", Method: "POST", Path: "/v2/portals/{portalId}/preview", Status: 202,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(PreviewPortalRequest)
 				in.PortalId = r.Label("portalId")
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.PreviewPortal(ctx, in)
+				out, err := h.PreviewPortal(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "PublishPortal", Method: "POST", Path: "/v2/portals/{portalId}/publish", Status: 202,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("PreviewPortal", "POST", "/v2/portals/{portalId}/preview", 202))
+	}
+	if h, ok := s.(publishPortalHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "PublishPortal", Method: "POST", Path: "/v2/portals/{portalId}/publish", Status: 202,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(PublishPortalRequest)
 				if err := r.DecodeBody(in); err != nil {
@@ -1646,13 +1961,17 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.PublishPortal(ctx, in)
+				out, err := h.PublishPortal(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "PutPortalProductSharingPolicy", Method: "PUT", Path: "/v2/portalproducts/{portalProductId}/sharingpolicy", Status: 200,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("PublishPortal", "POST", "/v2/portals/{portalId}/publish", 202))
+	}
+	if h, ok := s.(putPortalProductSharingPolicyHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "PutPortalProductSharingPolicy", Method: "PUT", Path: "/v2/portalproducts/{portalProductId}/sharingpolicy", Status: 200,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(PutPortalProductSharingPolicyRequest)
 				if err := r.DecodeBody(in); err != nil {
@@ -1662,13 +1981,17 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.PutPortalProductSharingPolicy(ctx, in)
+				out, err := h.PutPortalProductSharingPolicy(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "PutRoutingRule", Method: "PUT", Path: "/v2/domainnames/{domainName}/routingrules/{routingRuleId}", Status: 200,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("PutPortalProductSharingPolicy", "PUT", "/v2/portalproducts/{portalProductId}/sharingpolicy", 200))
+	}
+	if h, ok := s.(putRoutingRuleHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "PutRoutingRule", Method: "PUT", Path: "/v2/domainnames/{domainName}/routingrules/{routingRuleId}", Status: 200,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(PutRoutingRuleRequest)
 				if err := r.DecodeBody(in); err != nil {
@@ -1680,13 +2003,17 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.PutRoutingRule(ctx, in)
+				out, err := h.PutRoutingRule(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "ReimportApi", Method: "PUT", Path: "/v2/apis/{apiId}", Status: 201,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("PutRoutingRule", "PUT", "/v2/domainnames/{domainName}/routingrules/{routingRuleId}", 200))
+	}
+	if h, ok := s.(reimportApiHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "ReimportApi", Method: "PUT", Path: "/v2/apis/{apiId}", Status: 201,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(ReimportApiRequest)
 				if err := r.DecodeBody(in); err != nil {
@@ -1702,13 +2029,17 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.ReimportApi(ctx, in)
+				out, err := h.ReimportApi(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "ResetAuthorizersCache", Method: "DELETE", Path: "/v2/apis/{apiId}/stages/{stageName}/cache/authorizers", Status: 204,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("ReimportApi", "PUT", "/v2/apis/{apiId}", 201))
+	}
+	if h, ok := s.(resetAuthorizersCacheHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "ResetAuthorizersCache", Method: "DELETE", Path: "/v2/apis/{apiId}/stages/{stageName}/cache/authorizers", Status: 204,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(ResetAuthorizersCacheRequest)
 				in.ApiId = r.Label("apiId")
@@ -1716,9 +2047,13 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				return nil, s.ResetAuthorizersCache(ctx, in)
-			}},
-		{Name: "TagResource", Method: "POST", Path: "/v2/tags/{resource-arn}", Status: 201,
+				return nil, h.ResetAuthorizersCache(ctx, in)
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("ResetAuthorizersCache", "DELETE", "/v2/apis/{apiId}/stages/{stageName}/cache/authorizers", 204))
+	}
+	if h, ok := s.(tagResourceHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "TagResource", Method: "POST", Path: "/v2/tags/{resource-arn}", Status: 201,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(TagResourceRequest)
 				if err := r.DecodeBody(in); err != nil {
@@ -1728,13 +2063,17 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.TagResource(ctx, in)
+				out, err := h.TagResource(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "UntagResource", Method: "DELETE", Path: "/v2/tags/{resource-arn}", Status: 204,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("TagResource", "POST", "/v2/tags/{resource-arn}", 201))
+	}
+	if h, ok := s.(untagResourceHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "UntagResource", Method: "DELETE", Path: "/v2/tags/{resource-arn}", Status: 204,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(UntagResourceRequest)
 				in.ResourceArn = r.Label("resource-arn")
@@ -1742,9 +2081,13 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				return nil, s.UntagResource(ctx, in)
-			}},
-		{Name: "UpdateApi", Method: "PATCH", Path: "/v2/apis/{apiId}", Status: 201,
+				return nil, h.UntagResource(ctx, in)
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("UntagResource", "DELETE", "/v2/tags/{resource-arn}", 204))
+	}
+	if h, ok := s.(updateApiHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "UpdateApi", Method: "PATCH", Path: "/v2/apis/{apiId}", Status: 201,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(UpdateApiRequest)
 				if err := r.DecodeBody(in); err != nil {
@@ -1754,13 +2097,17 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.UpdateApi(ctx, in)
+				out, err := h.UpdateApi(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "UpdateApiMapping", Method: "PATCH", Path: "/v2/domainnames/{domainName}/apimappings/{apiMappingId}", Status: 200,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("UpdateApi", "PATCH", "/v2/apis/{apiId}", 201))
+	}
+	if h, ok := s.(updateApiMappingHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "UpdateApiMapping", Method: "PATCH", Path: "/v2/domainnames/{domainName}/apimappings/{apiMappingId}", Status: 200,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(UpdateApiMappingRequest)
 				if err := r.DecodeBody(in); err != nil {
@@ -1771,13 +2118,17 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.UpdateApiMapping(ctx, in)
+				out, err := h.UpdateApiMapping(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "UpdateAuthorizer", Method: "PATCH", Path: "/v2/apis/{apiId}/authorizers/{authorizerId}", Status: 200,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("UpdateApiMapping", "PATCH", "/v2/domainnames/{domainName}/apimappings/{apiMappingId}", 200))
+	}
+	if h, ok := s.(updateAuthorizerHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "UpdateAuthorizer", Method: "PATCH", Path: "/v2/apis/{apiId}/authorizers/{authorizerId}", Status: 200,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(UpdateAuthorizerRequest)
 				if err := r.DecodeBody(in); err != nil {
@@ -1788,13 +2139,17 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.UpdateAuthorizer(ctx, in)
+				out, err := h.UpdateAuthorizer(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "UpdateDeployment", Method: "PATCH", Path: "/v2/apis/{apiId}/deployments/{deploymentId}", Status: 201,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("UpdateAuthorizer", "PATCH", "/v2/apis/{apiId}/authorizers/{authorizerId}", 200))
+	}
+	if h, ok := s.(updateDeploymentHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "UpdateDeployment", Method: "PATCH", Path: "/v2/apis/{apiId}/deployments/{deploymentId}", Status: 201,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(UpdateDeploymentRequest)
 				if err := r.DecodeBody(in); err != nil {
@@ -1805,13 +2160,17 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.UpdateDeployment(ctx, in)
+				out, err := h.UpdateDeployment(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "UpdateDomainName", Method: "PATCH", Path: "/v2/domainnames/{domainName}", Status: 200,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("UpdateDeployment", "PATCH", "/v2/apis/{apiId}/deployments/{deploymentId}", 201))
+	}
+	if h, ok := s.(updateDomainNameHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "UpdateDomainName", Method: "PATCH", Path: "/v2/domainnames/{domainName}", Status: 200,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(UpdateDomainNameRequest)
 				if err := r.DecodeBody(in); err != nil {
@@ -1821,13 +2180,17 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.UpdateDomainName(ctx, in)
+				out, err := h.UpdateDomainName(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "UpdateIntegration", Method: "PATCH", Path: "/v2/apis/{apiId}/integrations/{integrationId}", Status: 200,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("UpdateDomainName", "PATCH", "/v2/domainnames/{domainName}", 200))
+	}
+	if h, ok := s.(updateIntegrationHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "UpdateIntegration", Method: "PATCH", Path: "/v2/apis/{apiId}/integrations/{integrationId}", Status: 200,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(UpdateIntegrationRequest)
 				if err := r.DecodeBody(in); err != nil {
@@ -1838,13 +2201,17 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.UpdateIntegration(ctx, in)
+				out, err := h.UpdateIntegration(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "UpdateIntegrationResponse", Method: "PATCH", Path: "/v2/apis/{apiId}/integrations/{integrationId}/integrationresponses/{integrationResponseId}", Status: 200,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("UpdateIntegration", "PATCH", "/v2/apis/{apiId}/integrations/{integrationId}", 200))
+	}
+	if h, ok := s.(updateIntegrationResponseHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "UpdateIntegrationResponse", Method: "PATCH", Path: "/v2/apis/{apiId}/integrations/{integrationId}/integrationresponses/{integrationResponseId}", Status: 200,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(UpdateIntegrationResponseRequest)
 				if err := r.DecodeBody(in); err != nil {
@@ -1856,13 +2223,17 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.UpdateIntegrationResponse(ctx, in)
+				out, err := h.UpdateIntegrationResponse(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "UpdateModel", Method: "PATCH", Path: "/v2/apis/{apiId}/models/{modelId}", Status: 200,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("UpdateIntegrationResponse", "PATCH", "/v2/apis/{apiId}/integrations/{integrationId}/integrationresponses/{integrationResponseId}", 200))
+	}
+	if h, ok := s.(updateModelHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "UpdateModel", Method: "PATCH", Path: "/v2/apis/{apiId}/models/{modelId}", Status: 200,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(UpdateModelRequest)
 				if err := r.DecodeBody(in); err != nil {
@@ -1873,13 +2244,17 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.UpdateModel(ctx, in)
+				out, err := h.UpdateModel(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "UpdatePortal", Method: "PATCH", Path: "/v2/portals/{portalId}", Status: 200,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("UpdateModel", "PATCH", "/v2/apis/{apiId}/models/{modelId}", 200))
+	}
+	if h, ok := s.(updatePortalHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "UpdatePortal", Method: "PATCH", Path: "/v2/portals/{portalId}", Status: 200,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(UpdatePortalRequest)
 				if err := r.DecodeBody(in); err != nil {
@@ -1889,13 +2264,17 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.UpdatePortal(ctx, in)
+				out, err := h.UpdatePortal(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "UpdatePortalProduct", Method: "PATCH", Path: "/v2/portalproducts/{portalProductId}", Status: 200,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("UpdatePortal", "PATCH", "/v2/portals/{portalId}", 200))
+	}
+	if h, ok := s.(updatePortalProductHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "UpdatePortalProduct", Method: "PATCH", Path: "/v2/portalproducts/{portalProductId}", Status: 200,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(UpdatePortalProductRequest)
 				if err := r.DecodeBody(in); err != nil {
@@ -1905,13 +2284,17 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.UpdatePortalProduct(ctx, in)
+				out, err := h.UpdatePortalProduct(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "UpdateProductPage", Method: "PATCH", Path: "/v2/portalproducts/{portalProductId}/productpages/{productPageId}", Status: 200,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("UpdatePortalProduct", "PATCH", "/v2/portalproducts/{portalProductId}", 200))
+	}
+	if h, ok := s.(updateProductPageHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "UpdateProductPage", Method: "PATCH", Path: "/v2/portalproducts/{portalProductId}/productpages/{productPageId}", Status: 200,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(UpdateProductPageRequest)
 				if err := r.DecodeBody(in); err != nil {
@@ -1922,13 +2305,17 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.UpdateProductPage(ctx, in)
+				out, err := h.UpdateProductPage(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "UpdateProductRestEndpointPage", Method: "PATCH", Path: "/v2/portalproducts/{portalProductId}/productrestendpointpages/{productRestEndpointPageId}", Status: 200,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("UpdateProductPage", "PATCH", "/v2/portalproducts/{portalProductId}/productpages/{productPageId}", 200))
+	}
+	if h, ok := s.(updateProductRestEndpointPageHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "UpdateProductRestEndpointPage", Method: "PATCH", Path: "/v2/portalproducts/{portalProductId}/productrestendpointpages/{productRestEndpointPageId}", Status: 200,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(UpdateProductRestEndpointPageRequest)
 				if err := r.DecodeBody(in); err != nil {
@@ -1939,13 +2326,17 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.UpdateProductRestEndpointPage(ctx, in)
+				out, err := h.UpdateProductRestEndpointPage(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "UpdateRoute", Method: "PATCH", Path: "/v2/apis/{apiId}/routes/{routeId}", Status: 201,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("UpdateProductRestEndpointPage", "PATCH", "/v2/portalproducts/{portalProductId}/productrestendpointpages/{productRestEndpointPageId}", 200))
+	}
+	if h, ok := s.(updateRouteHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "UpdateRoute", Method: "PATCH", Path: "/v2/apis/{apiId}/routes/{routeId}", Status: 201,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(UpdateRouteRequest)
 				if err := r.DecodeBody(in); err != nil {
@@ -1956,13 +2347,17 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.UpdateRoute(ctx, in)
+				out, err := h.UpdateRoute(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "UpdateRouteResponse", Method: "PATCH", Path: "/v2/apis/{apiId}/routes/{routeId}/routeresponses/{routeResponseId}", Status: 200,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("UpdateRoute", "PATCH", "/v2/apis/{apiId}/routes/{routeId}", 201))
+	}
+	if h, ok := s.(updateRouteResponseHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "UpdateRouteResponse", Method: "PATCH", Path: "/v2/apis/{apiId}/routes/{routeId}/routeresponses/{routeResponseId}", Status: 200,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(UpdateRouteResponseRequest)
 				if err := r.DecodeBody(in); err != nil {
@@ -1974,13 +2369,17 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.UpdateRouteResponse(ctx, in)
+				out, err := h.UpdateRouteResponse(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "UpdateStage", Method: "PATCH", Path: "/v2/apis/{apiId}/stages/{stageName}", Status: 200,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("UpdateRouteResponse", "PATCH", "/v2/apis/{apiId}/routes/{routeId}/routeresponses/{routeResponseId}", 200))
+	}
+	if h, ok := s.(updateStageHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "UpdateStage", Method: "PATCH", Path: "/v2/apis/{apiId}/stages/{stageName}", Status: 200,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(UpdateStageRequest)
 				if err := r.DecodeBody(in); err != nil {
@@ -1991,13 +2390,17 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.UpdateStage(ctx, in)
+				out, err := h.UpdateStage(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
-		{Name: "UpdateVpcLink", Method: "PATCH", Path: "/v2/vpclinks/{vpcLinkId}", Status: 200,
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("UpdateStage", "PATCH", "/v2/apis/{apiId}/stages/{stageName}", 200))
+	}
+	if h, ok := s.(updateVpcLinkHandler); ok {
+		ops = append(ops, awsproto.Operation{Name: "UpdateVpcLink", Method: "PATCH", Path: "/v2/vpclinks/{vpcLinkId}", Status: 200,
 			Call: func(ctx context.Context, r *awsproto.Request) (any, error) {
 				in := new(UpdateVpcLinkRequest)
 				if err := r.DecodeBody(in); err != nil {
@@ -2007,11 +2410,14 @@ func Operations(s Service) []awsproto.Operation {
 				if err := in.validate(""); err != nil {
 					return nil, err
 				}
-				out, err := s.UpdateVpcLink(ctx, in)
+				out, err := h.UpdateVpcLink(ctx, in)
 				if err != nil {
 					return nil, err
 				}
 				return out, nil
-			}},
+			}})
+	} else {
+		ops = append(ops, awsproto.Unimplemented("UpdateVpcLink", "PATCH", "/v2/vpclinks/{vpcLinkId}", 200))
 	}
+	return ops
 }

@@ -24,6 +24,14 @@ type Operation struct {
 	Call func(ctx context.Context, r *Request) (any, error)
 }
 
+// Unimplemented is the table row of an operation the service does not
+// implement: it answers 501 NotImplemented naming the operation, before
+// reading the request, so any well-routed call gets that clear answer.
+func Unimplemented(name, method, path string, status int) Operation {
+	return Operation{Name: name, Method: method, Path: path, Status: status,
+		Call: func(context.Context, *Request) (any, error) { return nil, NotImplemented(name) }}
+}
+
 // Request is what a generated Call binds from.
 type Request struct {
 	HTTP   *http.Request

@@ -222,28 +222,19 @@ func (g *gen) operations(b *bytes.Buffer) {
 
 `)
 	ops := g.sortedOps()
-	b.WriteString("// Service has one method per operation of the model.\ntype Service interface {\n")
+	b.WriteString("// One interface per operation: a service implements any subset of the\n// operations, and Operations answers the others with NotImplemented before\n// reading the request.\n")
 	for _, o := range ops {
-		b.WriteString("\t" + g.signature(o) + "\n")
-	}
-	b.WriteString("}\n\n")
-
-	b.WriteString("// Unimplemented answers every operation with a NotImplemented error naming\n// it; the service embeds it and overrides what it implements.\ntype Unimplemented struct{}\n\n")
-	for _, o := range ops {
-		ret := "nil, awsproto.NotImplemented(\"" + o.Name + "\")"
-		if o.Output == nil {
-			ret = "awsproto.NotImplemented(\"" + o.Name + "\")"
-		}
-		fmt.Fprintf(b, "func (Unimplemented) %s { return %s }\n", g.signature(o), ret)
+		fmt.Fprintf(b, "type %s interface {\n\t%s\n}\n\n", handlerName(o), g.signature(o))
 	}
 
-	b.WriteString("\n// OperationNames lists every operation of the model.\nvar OperationNames = []string{\n")
+	b.WriteString("// OperationNames lists every operation of the model.\nvar OperationNames = []string{\n")
 	for _, o := range ops {
 		fmt.Fprintf(b, "\t%q,\n", o.Name)
 	}
 	b.WriteString("}\n\n")
 
-	b.WriteString("// Operations binds the operation table to s.\nfunc Operations(s Service) []awsproto.Operation {\n\treturn []awsproto.Operation{\n")
+	b.WriteString("// Operations binds the operation table to s.\nfunc Operations(s any) []awsproto.Operation {\n")
+	fmt.Fprintf(b, "\tops := make([]awsproto.Operation, 0, %d)\n", len(ops))
 	for _, o := range ops {
 		status := o.HTTP.ResponseCode
 		if st, ok := realStatus[o.Name]; ok {
@@ -252,7 +243,8 @@ func (g *gen) operations(b *bytes.Buffer) {
 		if status == 0 {
 			status = 200
 		}
-		fmt.Fprintf(b, "\t\t{Name: %q, Method: %q, Path: %q, Status: %d,\n", o.Name, o.HTTP.Method, o.HTTP.RequestURI, status)
+		fmt.Fprintf(b, "\tif h, ok := s.(%s); ok {\n", handlerName(o))
+		fmt.Fprintf(b, "\t\tops = append(ops, awsproto.Operation{Name: %q, Method: %q, Path: %q, Status: %d,\n", o.Name, o.HTTP.Method, o.HTTP.RequestURI, status)
 		b.WriteString("\t\t\tCall: func(ctx context.Context, r *awsproto.Request) (any, error) {\n")
 		in := g.m.Shapes[o.Input.Shape]
 		fmt.Fprintf(b, "\t\t\t\tin := new(%s)\n", o.Input.Shape)
@@ -264,13 +256,18 @@ func (g *gen) operations(b *bytes.Buffer) {
 		}
 		b.WriteString("\t\t\t\tif err := in.validate(\"\"); err != nil {\n\t\t\t\t\treturn nil, err\n\t\t\t\t}\n")
 		if o.Output == nil {
-			fmt.Fprintf(b, "\t\t\t\treturn nil, s.%s(ctx, in)\n", o.Name)
+			fmt.Fprintf(b, "\t\t\t\treturn nil, h.%s(ctx, in)\n", o.Name)
 		} else {
-			fmt.Fprintf(b, "\t\t\t\tout, err := s.%s(ctx, in)\n\t\t\t\tif err != nil {\n\t\t\t\t\treturn nil, err\n\t\t\t\t}\n\t\t\t\treturn out, nil\n", o.Name)
+			fmt.Fprintf(b, "\t\t\t\tout, err := h.%s(ctx, in)\n\t\t\t\tif err != nil {\n\t\t\t\t\treturn nil, err\n\t\t\t\t}\n\t\t\t\treturn out, nil\n", o.Name)
 		}
-		b.WriteString("\t\t\t}},\n")
+		b.WriteString("\t\t\t}})\n")
+		fmt.Fprintf(b, "\t} else {\n\t\tops = append(ops, awsproto.Unimplemented(%q, %q, %q, %d))\n\t}\n", o.Name, o.HTTP.Method, o.HTTP.RequestURI, status)
 	}
-	b.WriteString("\t}\n}\n")
+	b.WriteString("\treturn ops\n}\n")
+}
+
+func handlerName(o *operation) string {
+	return strings.ToLower(o.Name[:1]) + o.Name[1:] + "Handler"
 }
 
 func (g *gen) signature(o *operation) string {
