@@ -108,22 +108,14 @@ func (s *Server) GetApis(ctx context.Context, in *GetApisRequest) (*GetApisRespo
 	if err != nil {
 		return nil, err
 	}
-	out := &GetApisResponse{Items: []Api{}}
+	out := &GetApisResponse{}
 	err = s.view(ctx, func(tx store.Tx) error {
-		recs, next, err := list(tx, kindAPI, store.Ref{}, p)
-		if err != nil {
-			return err
-		}
-		out.NextToken = next
-		for _, rec := range recs {
-			var api Api
-			if err := decode(rec, &api); err != nil {
-				return err
-			}
-			out.Items = append(out.Items, s.present(ctx, api))
-		}
-		return nil
+		out.Items, out.NextToken, err = listPage[Api](tx, kindAPI, store.Ref{}, p)
+		return err
 	})
+	for i := range out.Items {
+		out.Items[i] = s.present(ctx, out.Items[i])
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -66,24 +66,13 @@ func (s *Server) GetRouteResponses(ctx context.Context, in *GetRouteResponsesReq
 	if err != nil {
 		return nil, err
 	}
-	out := &GetRouteResponsesResponse{Items: []RouteResponse{}}
+	out := &GetRouteResponsesResponse{}
 	err = s.view(ctx, func(tx store.Tx) error {
 		if err := loadWebSocketRoute(ctx, tx, *in.ApiId, *in.RouteId); err != nil {
 			return err
 		}
-		recs, next, err := list(tx, kindRouteResponse, routeRef(*in.RouteId), p)
-		if err != nil {
-			return err
-		}
-		out.NextToken = next
-		for _, rec := range recs {
-			var rr RouteResponse
-			if err := decode(rec, &rr); err != nil {
-				return err
-			}
-			out.Items = append(out.Items, rr)
-		}
-		return nil
+		out.Items, out.NextToken, err = listPage[RouteResponse](tx, kindRouteResponse, routeRef(*in.RouteId), p)
+		return err
 	})
 	if err != nil {
 		return nil, err

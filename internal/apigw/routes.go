@@ -80,24 +80,13 @@ func (s *Server) GetRoutes(ctx context.Context, in *GetRoutesRequest) (*GetRoute
 	if err != nil {
 		return nil, err
 	}
-	out := &GetRoutesResponse{Items: []Route{}}
+	out := &GetRoutesResponse{}
 	err = s.view(ctx, func(tx store.Tx) error {
 		if _, err := loadAPI(ctx, tx, *in.ApiId); err != nil {
 			return err
 		}
-		recs, next, err := list(tx, kindRoute, apiRef(*in.ApiId), p)
-		if err != nil {
-			return err
-		}
-		out.NextToken = next
-		for _, rec := range recs {
-			var r Route
-			if err := decode(rec, &r); err != nil {
-				return err
-			}
-			out.Items = append(out.Items, r)
-		}
-		return nil
+		out.Items, out.NextToken, err = listPage[Route](tx, kindRoute, apiRef(*in.ApiId), p)
+		return err
 	})
 	if err != nil {
 		return nil, err

@@ -183,19 +183,26 @@ func parsePage(maxResults, nextToken *string) (page, error) {
 	return p, nil
 }
 
-// list reads one page of children; it asks for one more record than the
-// page holds to know whether a next page exists.
-func list(tx store.Tx, kind store.Kind, parent store.Ref, p page) ([]store.Record, *string, error) {
+// listPage reads one page of the documents of kind under parent, always
+// a non-nil slice ("items": [] when empty). It asks the store for one more
+// record than the page holds to know whether a next page exists.
+func listPage[T any](tx store.Tx, kind store.Kind, parent store.Ref, p page) ([]T, *string, error) {
 	recs, err := tx.List(kind, parent, p.after, p.limit+1)
 	if err != nil {
 		return nil, nil, err
 	}
-	if len(recs) <= p.limit {
-		return recs, nil, nil
+	var next *string
+	if len(recs) > p.limit {
+		recs = recs[:p.limit]
+		next = ptr(base64.RawURLEncoding.EncodeToString([]byte(recs[len(recs)-1].ID)))
 	}
-	recs = recs[:p.limit]
-	tok := base64.RawURLEncoding.EncodeToString([]byte(recs[len(recs)-1].ID))
-	return recs, &tok, nil
+	items := make([]T, len(recs))
+	for i, rec := range recs {
+		if err := decode(rec, &items[i]); err != nil {
+			return nil, nil, err
+		}
+	}
+	return items, next, nil
 }
 
 func ptr[T any](v T) *T { return &v }
