@@ -130,7 +130,7 @@ func (s *Server) UpdateApi(ctx context.Context, in *UpdateApiRequest) (*UpdateAp
 		return nil, awsproto.BadRequest("routeKey and credentialsArn can be specified only with target (quick create)")
 	}
 	var api Api
-	err := s.update(ctx, func(tx store.Tx) error {
+	err := s.changeAPI(ctx, *in.ApiId, func(tx store.Tx) error {
 		var err error
 		if api, err = loadAPI(ctx, tx, *in.ApiId); err != nil {
 			return err

@@ -21,7 +21,7 @@ func (s *Server) CreateRouteResponse(ctx context.Context, in *CreateRouteRespons
 		ResponseModels:           nilIfEmptyMap(in.ResponseModels),
 		ResponseParameters:       nilIfEmptyMap(in.ResponseParameters),
 	}
-	err := s.update(ctx, func(tx store.Tx) error {
+	err := s.changeAPI(ctx, *in.ApiId, func(tx store.Tx) error {
 		if err := loadWebSocketRoute(ctx, tx, *in.ApiId, *in.RouteId); err != nil {
 			return err
 		}
@@ -84,7 +84,7 @@ func (s *Server) GetRouteResponses(ctx context.Context, in *GetRouteResponsesReq
 // string, and a map given replaces the stored map whole ({} clears it).
 func (s *Server) UpdateRouteResponse(ctx context.Context, in *UpdateRouteResponseRequest) (*UpdateRouteResponseResponse, error) {
 	var rr RouteResponse
-	err := s.update(ctx, func(tx store.Tx) error {
+	err := s.changeAPI(ctx, *in.ApiId, func(tx store.Tx) error {
 		if err := loadWebSocketRoute(ctx, tx, *in.ApiId, *in.RouteId); err != nil {
 			return err
 		}
@@ -120,7 +120,7 @@ func (s *Server) UpdateRouteResponse(ctx context.Context, in *UpdateRouteRespons
 }
 
 func (s *Server) DeleteRouteResponse(ctx context.Context, in *DeleteRouteResponseRequest) error {
-	return s.update(ctx, func(tx store.Tx) error {
+	return s.changeAPI(ctx, *in.ApiId, func(tx store.Tx) error {
 		if err := loadWebSocketRoute(ctx, tx, *in.ApiId, *in.RouteId); err != nil {
 			return err
 		}

@@ -34,7 +34,7 @@ func (s *Server) CreateRoute(ctx context.Context, in *CreateRouteRequest) (*Crea
 	if in.AuthorizationType != nil {
 		route.AuthorizationType = in.AuthorizationType
 	}
-	err := s.update(ctx, func(tx store.Tx) error {
+	err := s.changeAPI(ctx, *in.ApiId, func(tx store.Tx) error {
 		api, err := loadAPI(ctx, tx, *in.ApiId)
 		if err != nil {
 			return err
@@ -96,7 +96,7 @@ func (s *Server) GetRoutes(ctx context.Context, in *GetRoutesRequest) (*GetRoute
 
 func (s *Server) UpdateRoute(ctx context.Context, in *UpdateRouteRequest) (*UpdateRouteResult, error) {
 	var route Route
-	err := s.update(ctx, func(tx store.Tx) error {
+	err := s.changeAPI(ctx, *in.ApiId, func(tx store.Tx) error {
 		api, err := loadAPI(ctx, tx, *in.ApiId)
 		if err != nil {
 			return err
@@ -156,7 +156,7 @@ func (s *Server) UpdateRoute(ctx context.Context, in *UpdateRouteRequest) (*Upda
 }
 
 func (s *Server) DeleteRoute(ctx context.Context, in *DeleteRouteRequest) error {
-	return s.update(ctx, func(tx store.Tx) error {
+	return s.changeAPI(ctx, *in.ApiId, func(tx store.Tx) error {
 		if _, err := loadAPI(ctx, tx, *in.ApiId); err != nil {
 			return err
 		}
@@ -169,7 +169,7 @@ func (s *Server) DeleteRoute(ctx context.Context, in *DeleteRouteRequest) error 
 }
 
 func (s *Server) DeleteRouteRequestParameter(ctx context.Context, in *DeleteRouteRequestParameterRequest) error {
-	return s.update(ctx, func(tx store.Tx) error {
+	return s.changeAPI(ctx, *in.ApiId, func(tx store.Tx) error {
 		api, err := loadAPI(ctx, tx, *in.ApiId)
 		if err != nil {
 			return err

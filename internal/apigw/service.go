@@ -20,11 +20,13 @@ import (
 
 // Store kinds, one per resource family.
 const (
-	kindAPI           store.Kind = "api"
-	kindRoute         store.Kind = "route"
-	kindRouteResponse store.Kind = "routeresponse"
-	kindIntegration   store.Kind = "integration"
-	kindAuthorizer    store.Kind = "authorizer"
+	kindAPI                 store.Kind = "api"
+	kindRoute               store.Kind = "route"
+	kindRouteResponse       store.Kind = "routeresponse"
+	kindIntegration         store.Kind = "integration"
+	kindIntegrationResponse store.Kind = "integrationresponse"
+	kindModel               store.Kind = "model"
+	kindAuthorizer          store.Kind = "authorizer"
 )
 
 // Config is what the service needs to know about where it runs.
