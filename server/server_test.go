@@ -95,6 +95,10 @@ var implemented = map[string]bool{
 	"DeleteRouteRequestParameter": true,
 	"CreateRouteResponse":         true, "GetRouteResponse": true, "GetRouteResponses": true,
 	"UpdateRouteResponse": true, "DeleteRouteResponse": true,
+	"CreateStage": true, "GetStage": true, "GetStages": true, "UpdateStage": true, "DeleteStage": true,
+	"DeleteRouteSettings": true, "DeleteAccessLogSettings": true,
+	"CreateDeployment": true, "GetDeployment": true, "GetDeployments": true, "UpdateDeployment": true,
+	"DeleteDeployment": true,
 }
 
 // TestEveryOperationIsRouted walks the model: each operation is sent with

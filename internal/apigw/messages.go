@@ -39,3 +39,31 @@ func httpOnly(what string) error {
 func requestParameterNotFound(key string) error {
 	return awsproto.NotFound("Invalid request parameter key specified %s", key)
 }
+
+// stageNotFound [I] (REST API's wording).
+func stageNotFound(name string) error {
+	return awsproto.NotFound("Invalid stage identifier specified %s", name)
+}
+
+// stageExists [I].
+func stageExists(name string) error {
+	return awsproto.Conflict("Stage %s already exists", name)
+}
+
+// routeKeyNotInSettings [V] (terraform-aws-modules PR #80).
+func routeKeyNotInSettings(key string) error {
+	return awsproto.NotFound("Unable to find Route by key %s within the provided RouteSettings", key)
+}
+
+// routeSettingsNotFound [I].
+func routeSettingsNotFound(key string) error {
+	return awsproto.NotFound("Unable to find route settings for route key %s", key)
+}
+
+// executionLogsOnHTTP [V] (terraform-provider-aws #13801).
+var executionLogsOnHTTP = awsproto.BadRequest("Execution logs are not supported on protocolType HTTP")
+
+// deploymentNotFound [I].
+func deploymentNotFound(id string) error {
+	return awsproto.NotFound("Invalid Deployment identifier specified %s", id)
+}
