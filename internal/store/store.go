@@ -60,6 +60,10 @@ type Store interface {
 	// on disk). Write transactions are serialized, so a read-modify-write
 	// inside fn never loses a concurrent update. fn's error is returned as is.
 	Update(ctx context.Context, s Scope, fn func(Tx) error) error
+	// Locate returns the scopes that hold a record of kind with that id,
+	// for the one lookup that crosses scopes: the data plane knows an API
+	// by its id alone.
+	Locate(ctx context.Context, kind Kind, id string) ([]Scope, error)
 	// Reset deletes all state of every scope.
 	Reset(ctx context.Context) error
 	Close() error

@@ -166,6 +166,31 @@ func (s *Store) Update(ctx context.Context, sc store.Scope, fn func(store.Tx) er
 	return nil
 }
 
+// Locate implements store.Store.
+func (s *Store) Locate(ctx context.Context, kind store.Kind, id string) ([]store.Scope, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return nil, errClosed
+	}
+	var scopes []store.Scope
+	for sc, st := range s.scopes {
+		if _, ok := st.recs[store.Ref{Kind: kind, ID: id}]; ok {
+			scopes = append(scopes, sc)
+		}
+	}
+	sort.Slice(scopes, func(i, j int) bool {
+		if scopes[i].Account != scopes[j].Account {
+			return scopes[i].Account < scopes[j].Account
+		}
+		return scopes[i].Region < scopes[j].Region
+	})
+	return scopes, nil
+}
+
 // Reset implements store.Store.
 func (s *Store) Reset(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {

@@ -27,7 +27,7 @@ import (
 
 // schemaVersion is stored in PRAGMA user_version. Bump it, and add a
 // migration step to migrate, whenever the schema changes.
-const schemaVersion = 1
+const schemaVersion = 2
 
 const schema = `
 CREATE TABLE IF NOT EXISTS records (
@@ -50,6 +50,8 @@ CREATE UNIQUE INDEX IF NOT EXISTS records_key
 -- the same entries in another order and only slow down writes.
 CREATE INDEX IF NOT EXISTS records_parent
 	ON records (account, region, parent_kind, parent_id, kind, id);
+-- Serves Locate (version 2).
+CREATE INDEX IF NOT EXISTS records_locate ON records (kind, id);
 `
 
 // Statements, prepared once per pool; see Store.stmts.
@@ -207,6 +209,8 @@ func (s *Store) migrate() error {
 	case v > schemaVersion:
 		return fmt.Errorf("schema version %d is newer than this program's %d", v, schemaVersion)
 	}
+	// Every statement of the schema is IF NOT EXISTS: running it on an
+	// older file adds what the newer versions brought.
 	if _, err := tx.ExecContext(ctx, schema); err != nil {
 		return err
 	}
@@ -256,6 +260,25 @@ func (s *Store) Update(ctx context.Context, sc store.Scope, fn func(store.Tx) er
 		return err
 	}
 	return nil
+}
+
+// Locate implements store.Store.
+func (s *Store) Locate(ctx context.Context, kind store.Kind, id string) ([]store.Scope, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT account, region FROM records INDEXED BY records_locate
+		WHERE kind = ?1 AND id = ?2 ORDER BY account, region`, string(kind), id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var scopes []store.Scope
+	for rows.Next() {
+		var sc store.Scope
+		if err := rows.Scan(&sc.Account, &sc.Region); err != nil {
+			return nil, err
+		}
+		scopes = append(scopes, sc)
+	}
+	return scopes, rows.Err()
 }
 
 // Reset implements store.Store.

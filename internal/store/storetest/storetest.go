@@ -37,6 +37,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"CascadeDelete", testCascadeDelete},
 		{"Orphans", testOrphans},
 		{"ScopeIsolation", testScopeIsolation},
+		{"Locate", testLocate},
 		{"Reset", testReset},
 		{"Rollback", testRollback},
 		{"ReadYourWrites", testReadYourWrites},
@@ -1004,5 +1005,41 @@ func testConsistentViews(t *testing.T, s store.Store) {
 	})
 	if got := mustGet(t, s, sc1, kCount, "x"); string(got.Data) != "fresh" {
 		t.Errorf("View after Update saw %q", got.Data)
+	}
+}
+
+// testLocate: Locate finds every scope holding a kind and id, in order, and
+// nothing for other kinds or deleted records.
+func testLocate(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	a := store.Scope{Account: "111111111111", Region: "us-east-1"}
+	b := store.Scope{Account: "000000000000", Region: "eu-west-1"}
+	for _, sc := range []store.Scope{a, b} {
+		if err := s.Update(ctx, sc, func(tx store.Tx) error {
+			return tx.Insert(store.Record{Kind: "api", ID: "shared", Data: []byte("{}")})
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Update(ctx, a, func(tx store.Tx) error {
+		return tx.Insert(store.Record{Kind: "api", ID: "only-a", Data: []byte("{}")})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Locate(ctx, "api", "shared")
+	if err != nil || len(got) != 2 || got[0] != b || got[1] != a {
+		t.Fatalf("Locate shared: %v %v", got, err)
+	}
+	if got, _ := s.Locate(ctx, "api", "only-a"); len(got) != 1 || got[0] != a {
+		t.Fatalf("Locate only-a: %v", got)
+	}
+	if got, _ := s.Locate(ctx, "route", "shared"); len(got) != 0 {
+		t.Fatalf("Locate of another kind: %v", got)
+	}
+	if err := s.Update(ctx, a, func(tx store.Tx) error { return tx.Delete("api", "only-a") }); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Locate(ctx, "api", "only-a"); len(got) != 0 {
+		t.Fatalf("Locate after delete: %v", got)
 	}
 }
