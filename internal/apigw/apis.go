@@ -192,7 +192,7 @@ func (s *Server) UpdateApi(ctx context.Context, in *UpdateApiRequest) (*UpdateAp
 }
 
 func (s *Server) DeleteApi(ctx context.Context, in *DeleteApiRequest) error {
-	return s.update(ctx, func(tx store.Tx) error {
+	return s.updateAPI(ctx, *in.ApiId, func(tx store.Tx) error {
 		err := tx.Delete(kindAPI, *in.ApiId)
 		if errors.Is(err, store.ErrNotFound) {
 			return apiNotFound(awsproto.IdentityFrom(ctx).Account, *in.ApiId)

@@ -50,7 +50,7 @@ func stageID(apiID, name string) string { return apiID + "/" + name }
 // transaction; in the same transaction every autoDeploy stage of the API
 // gets a new deployment of the changed API, as AWS does.
 func (s *Server) changeAPI(ctx context.Context, apiID string, fn func(tx store.Tx) error) error {
-	return s.update(ctx, func(tx store.Tx) error {
+	return s.updateAPI(ctx, apiID, func(tx store.Tx) error {
 		if err := fn(tx); err != nil {
 			return err
 		}
@@ -151,24 +151,26 @@ func buildSnapshot(tx store.Tx, apiID string) (*Snapshot, error) {
 	return snap, nil
 }
 
-// LoadSnapshot returns what a stage serves: its deployment's snapshot, or
-// nil when the stage has no deployment. The data plane calls it when a
-// stage's deployment changes, never per request.
-func (s *Server) LoadSnapshot(ctx context.Context, sc store.Scope, apiID, stageName string) (*Snapshot, string, error) {
+// LoadStage returns a stage and what it serves: its deployment's snapshot,
+// nil when the stage has no deployment. An unknown stage is
+// store.ErrNotFound. The data plane calls it when it (re)compiles a stage,
+// never per request.
+func (s *Server) LoadStage(ctx context.Context, sc store.Scope, apiID, stageName string) (*Stage, *Snapshot, error) {
+	var st Stage
 	var snap *Snapshot
-	var deploymentID string
 	err := s.store.View(ctx, sc, func(tx store.Tx) error {
-		var st Stage
 		if _, err := get(tx, kindStage, stageID(apiID, stageName), &st); err != nil {
 			return err
 		}
 		if st.DeploymentId == nil {
 			return nil
 		}
-		deploymentID = *st.DeploymentId
 		snap = new(Snapshot)
-		_, err := get(tx, kindSnapshot, deploymentID, snap)
+		_, err := get(tx, kindSnapshot, *st.DeploymentId, snap)
 		return err
 	})
-	return snap, deploymentID, err
+	if err != nil {
+		return nil, nil, err
+	}
+	return &st, snap, nil
 }

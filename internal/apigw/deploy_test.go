@@ -2,6 +2,7 @@ package apigw
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/portico-dev/portico/internal/awsproto"
@@ -26,19 +27,22 @@ func TestSnapshotIsFrozen(t *testing.T) {
 	_, err = s.CreateStage(ctx, &CreateStageRequest{ApiId: api.ApiId, StageName: ptr("prod")})
 	must(t, err)
 
-	snap, dep, err := s.LoadSnapshot(ctx, sc, *api.ApiId, "prod")
+	st, snap, err := s.LoadStage(ctx, sc, *api.ApiId, "prod")
 	must(t, err)
-	if snap != nil || dep != "" {
-		t.Fatalf("a stage without a deployment serves %v %q", snap, dep)
+	if snap != nil || st.DeploymentId != nil {
+		t.Fatalf("a stage without a deployment serves %v", snap)
+	}
+	if _, _, err := s.LoadStage(ctx, sc, *api.ApiId, "nope"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("missing stage: %v", err)
 	}
 	d, err := s.CreateDeployment(ctx, &CreateDeploymentRequest{ApiId: api.ApiId, StageName: ptr("prod")})
 	must(t, err)
 	_, err = s.CreateRoute(ctx, &CreateRouteRequest{ApiId: api.ApiId, RouteKey: ptr("later")})
 	must(t, err)
 
-	snap, dep, err = s.LoadSnapshot(ctx, sc, *api.ApiId, "prod")
+	st, snap, err = s.LoadStage(ctx, sc, *api.ApiId, "prod")
 	must(t, err)
-	if dep != *d.DeploymentId || *snap.Api.ApiId != *api.ApiId || len(snap.Routes) != 1 ||
+	if *st.DeploymentId != *d.DeploymentId || *snap.Api.ApiId != *api.ApiId || len(snap.Routes) != 1 ||
 		*snap.Routes[0].RouteKey != "send" || len(snap.Routes[0].RouteResponses) != 1 ||
 		*snap.Routes[0].RouteResponses[0].RouteResponseKey != "$default" {
 		t.Fatalf("snapshot: %+v", snap)

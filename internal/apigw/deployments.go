@@ -24,7 +24,7 @@ func (s *Server) CreateDeployment(ctx context.Context, in *CreateDeploymentReque
 		}
 	}
 	var d Deployment
-	err := s.update(ctx, func(tx store.Tx) error {
+	err := s.updateAPI(ctx, *in.ApiId, func(tx store.Tx) error {
 		api, err := loadAPI(ctx, tx, *in.ApiId)
 		if err != nil {
 			return err
@@ -102,7 +102,7 @@ func (s *Server) GetDeployments(ctx context.Context, in *GetDeploymentsRequest) 
 // never changes.
 func (s *Server) UpdateDeployment(ctx context.Context, in *UpdateDeploymentRequest) (*UpdateDeploymentResponse, error) {
 	var d Deployment
-	err := s.update(ctx, func(tx store.Tx) error {
+	err := s.updateAPI(ctx, *in.ApiId, func(tx store.Tx) error {
 		var err error
 		if d, err = loadDeployment(ctx, tx, *in.ApiId, *in.DeploymentId); err != nil {
 			return err
@@ -125,7 +125,7 @@ func (s *Server) UpdateDeployment(ctx context.Context, in *UpdateDeploymentReque
 // DeleteDeployment refuses to delete what a stage serves. [I] text: REST
 // APIs' message for the same case.
 func (s *Server) DeleteDeployment(ctx context.Context, in *DeleteDeploymentRequest) error {
-	return s.update(ctx, func(tx store.Tx) error {
+	return s.updateAPI(ctx, *in.ApiId, func(tx store.Tx) error {
 		if _, err := loadDeployment(ctx, tx, *in.ApiId, *in.DeploymentId); err != nil {
 			return err
 		}

@@ -34,6 +34,10 @@ type Config struct {
 	// Endpoint returns an API's apiEndpoint for its protocol ("HTTP" or
 	// "WEBSOCKET") in a region.
 	Endpoint func(apiID, protocol, region string) string
+	// OnChange, when set, is called after every committed change that can
+	// alter what an API's stages serve (a deployment, a stage, the API's
+	// deletion): the data plane drops what it compiled for that API.
+	OnChange func(scope store.Scope, apiID string)
 }
 
 // AWSEndpoint is the exact AWS form of apiEndpoint.
@@ -94,6 +98,16 @@ func (s *Server) view(ctx context.Context, fn func(store.Tx) error) error {
 
 func (s *Server) update(ctx context.Context, fn func(store.Tx) error) error {
 	return s.store.Update(ctx, scopeOf(ctx), fn)
+}
+
+// updateAPI is update for a change to one API, announced through
+// Config.OnChange once it is committed.
+func (s *Server) updateAPI(ctx context.Context, apiID string, fn func(store.Tx) error) error {
+	err := s.update(ctx, fn)
+	if err == nil && s.cfg.OnChange != nil {
+		s.cfg.OnChange(scopeOf(ctx), apiID)
+	}
+	return err
 }
 
 // get reads one record into v.

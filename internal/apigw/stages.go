@@ -63,7 +63,7 @@ func (s *Server) CreateStage(ctx context.Context, in *CreateStageRequest) (*Crea
 	if err := validateTags(st.Tags); err != nil {
 		return nil, err
 	}
-	err := s.update(ctx, func(tx store.Tx) error {
+	err := s.updateAPI(ctx, *in.ApiId, func(tx store.Tx) error {
 		api, err := loadAPI(ctx, tx, *in.ApiId)
 		if err != nil {
 			return err
@@ -130,7 +130,7 @@ func (s *Server) GetStages(ctx context.Context, in *GetStagesRequest) (*GetStage
 // how Terraform removes them.
 func (s *Server) UpdateStage(ctx context.Context, in *UpdateStageRequest) (*UpdateStageResponse, error) {
 	var st Stage
-	err := s.update(ctx, func(tx store.Tx) error {
+	err := s.updateAPI(ctx, *in.ApiId, func(tx store.Tx) error {
 		api, err := loadAPI(ctx, tx, *in.ApiId)
 		if err != nil {
 			return err
@@ -180,7 +180,7 @@ func (s *Server) UpdateStage(ctx context.Context, in *UpdateStageRequest) (*Upda
 }
 
 func (s *Server) DeleteStage(ctx context.Context, in *DeleteStageRequest) error {
-	return s.update(ctx, func(tx store.Tx) error {
+	return s.updateAPI(ctx, *in.ApiId, func(tx store.Tx) error {
 		if _, err := loadStage(ctx, tx, *in.ApiId, *in.StageName); err != nil {
 			return err
 		}
@@ -189,7 +189,7 @@ func (s *Server) DeleteStage(ctx context.Context, in *DeleteStageRequest) error 
 }
 
 func (s *Server) DeleteRouteSettings(ctx context.Context, in *DeleteRouteSettingsRequest) error {
-	return s.update(ctx, func(tx store.Tx) error {
+	return s.updateAPI(ctx, *in.ApiId, func(tx store.Tx) error {
 		st, err := loadStage(ctx, tx, *in.ApiId, *in.StageName)
 		if err != nil {
 			return err
@@ -204,7 +204,7 @@ func (s *Server) DeleteRouteSettings(ctx context.Context, in *DeleteRouteSetting
 }
 
 func (s *Server) DeleteAccessLogSettings(ctx context.Context, in *DeleteAccessLogSettingsRequest) error {
-	return s.update(ctx, func(tx store.Tx) error {
+	return s.updateAPI(ctx, *in.ApiId, func(tx store.Tx) error {
 		st, err := loadStage(ctx, tx, *in.ApiId, *in.StageName)
 		if err != nil {
 			return err
