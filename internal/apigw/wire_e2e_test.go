@@ -308,18 +308,18 @@ func TestWireNotImplemented(t *testing.T) {
 	e := newEnv(t)
 	apiID := e.createWebSocketAPI(t, "chat")
 	for _, tc := range []struct{ method, path, body, op string }{
-		{"GET", "/v2/apis/" + apiID + "/stages", "", "GetStages"},
-		{"GET", "/v2/apis/nope123456/stages", "", "GetStages"},
+		{"GET", "/v2/apis/" + apiID + "/authorizers", "", "GetAuthorizers"},
+		{"GET", "/v2/apis/nope123456/authorizers", "", "GetAuthorizers"},
 		{"POST", "/v2/domainnames", `{"domainName":"api.example.com"}`, "CreateDomainName"},
 		{"GET", "/v2/vpclinks", "", "GetVpcLinks"},
-		{"POST", "/v2/apis/" + apiID + "/integrations", `{"integrationType":"MOCK"}`, "CreateIntegration"},
+		{"POST", "/v2/apis/" + apiID + "/authorizers", `{"authorizerType":"REQUEST"}`, "CreateAuthorizer"},
 	} {
 		wantRawError(t, tc.method+" "+tc.path, e.raw(t, tc.method, tc.path, tc.body, nil), 501, "NotImplemented",
 			"Portico does not implement the "+tc.op+" operation yet")
 	}
 	// The SDK sees the same, without retrying.
-	_, err := e.c.GetStages(e.ctx, &apigatewayv2.GetStagesInput{ApiId: aws.String(apiID)})
-	wantAPIError(t, err, 501, "NotImplemented", "Portico does not implement the GetStages operation yet")
+	_, err := e.c.GetAuthorizers(e.ctx, &apigatewayv2.GetAuthorizersInput{ApiId: aws.String(apiID)})
+	wantAPIError(t, err, 501, "NotImplemented", "Portico does not implement the GetAuthorizers operation yet")
 	_, err = e.c.CreateDomainName(e.ctx, &apigatewayv2.CreateDomainNameInput{DomainName: aws.String("api.example.com")})
 	wantAPIError(t, err, 501, "NotImplemented", "Portico does not implement the CreateDomainName operation yet")
 }
