@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,6 +26,7 @@ import (
 
 	"github.com/portico-dev/portico/internal/apigw"
 	"github.com/portico-dev/portico/internal/awsproto"
+	"github.com/portico-dev/portico/internal/dataplane"
 	"github.com/portico-dev/portico/internal/store"
 	"github.com/portico-dev/portico/internal/store/memory"
 	"github.com/portico-dev/portico/internal/store/sqlite"
@@ -50,6 +52,14 @@ type Config struct {
 	EndpointStyle string
 	// Logger receives one line per request at debug level (default: discard).
 	Logger *slog.Logger
+	// LambdaEndpoint is the Lambda Invoke API that AWS and AWS_PROXY
+	// integrations call (real AWS, LocalStack, sam local start-lambda, the
+	// runtime interface emulator). Empty: those integrations fail.
+	LambdaEndpoint string
+	// WebSocketIdleTimeout and WebSocketMaxDuration bound connections
+	// (defaults: AWS's 10 minutes and 2 hours).
+	WebSocketIdleTimeout time.Duration
+	WebSocketMaxDuration time.Duration
 }
 
 // DatabaseFile is the SQLite file's name inside DataDir.
@@ -62,6 +72,7 @@ type Server struct {
 
 	cfg   Config
 	store store.Store
+	plane *dataplane.Plane
 	http  *http.Server
 	ln    net.Listener
 	done  chan error
@@ -108,7 +119,7 @@ func Start(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, store: st, ln: ln, done: make(chan error, 1), URL: "http://" + clientAddr(ln.Addr())}
 	s.http = &http.Server{
-		Handler:           s.Handler(),
+		Handler:           s.handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn),
 	}
@@ -136,10 +147,27 @@ func clientAddr(a net.Addr) string {
 	return net.JoinHostPort("127.0.0.1", fmt.Sprint(tcp.Port))
 }
 
-// Handler routes the listener's surfaces (DESIGN.md section 1).
-func (s *Server) Handler() http.Handler {
-	control := awsproto.NewHandler(apigw.Operations(apigw.New(s.store, apigw.Config{Endpoint: s.endpoint})),
-		awsproto.Identity{Account: s.cfg.Account, Region: s.cfg.Region}, s.cfg.Logger)
+// handler routes the listener's surfaces (DESIGN.md section 1).
+func (s *Server) handler() http.Handler {
+	defaults := awsproto.Identity{Account: s.cfg.Account, Region: s.cfg.Region}
+	var plane *dataplane.Plane
+	service := apigw.New(s.store, apigw.Config{
+		Endpoint: s.endpoint,
+		// The data plane drops what it compiled for an API when the
+		// API changes; it is set just below, before any request.
+		OnChange: func(sc store.Scope, apiID string) { plane.Invalidate(sc, apiID) },
+	})
+	plane = dataplane.New(dataplane.Config{
+		Store:          s.store,
+		Service:        service,
+		Defaults:       defaults,
+		LambdaEndpoint: s.cfg.LambdaEndpoint,
+		IdleTimeout:    s.cfg.WebSocketIdleTimeout,
+		MaxDuration:    s.cfg.WebSocketMaxDuration,
+		Logger:         s.cfg.Logger,
+	})
+	s.plane = plane
+	control := awsproto.NewHandler(apigw.Operations(service), defaults, s.cfg.Logger)
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /_portico/health", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -152,28 +180,43 @@ func (s *Server) Handler() http.Handler {
 		}
 		w.WriteHeader(http.StatusNoContent)
 	})
-	mux.HandleFunc("/_aws/execute-api/", dataPlaneNotImplemented)
+	mux.HandleFunc("/_aws/execute-api/", func(w http.ResponseWriter, r *http.Request) {
+		// /_aws/execute-api/{apiId}/{stage}/{rest...}: the path form,
+		// which needs no DNS.
+		rest := strings.TrimPrefix(r.URL.EscapedPath(), "/_aws/execute-api/")
+		apiID, rest, _ := strings.Cut(rest, "/")
+		servePlane(plane, w, r, apiID, rest)
+	})
 	mux.Handle("/", control)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if isExecuteAPIHost(r.Host) {
-			dataPlaneNotImplemented(w, r)
+		if apiID, ok := executeAPIHost(r.Host); ok {
+			servePlane(plane, w, r, apiID, strings.TrimPrefix(r.URL.EscapedPath(), "/"))
 			return
 		}
 		mux.ServeHTTP(w, r)
 	})
 }
 
-// isExecuteAPIHost matches {apiId}.execute-api.<anything>, the AWS and
-// LocalStack host forms of the data plane.
-func isExecuteAPIHost(host string) bool {
-	first, rest, ok := strings.Cut(host, ".")
-	return ok && first != "" && strings.HasPrefix(rest, "execute-api.")
+// servePlane splits "{stage}/{rest}" and hands the request to the data
+// plane. The stage is a path segment; a percent-encoded $default is
+// decoded.
+func servePlane(plane *dataplane.Plane, w http.ResponseWriter, r *http.Request, apiID, path string) {
+	stage, rest, _ := strings.Cut(path, "/")
+	stage, err := url.PathUnescape(stage)
+	if err != nil || apiID == "" || stage == "" {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusForbidden)
+		w.Write([]byte(`{"message":"Forbidden"}`))
+		return
+	}
+	plane.Serve(w, r, apiID, stage, rest)
 }
 
-func dataPlaneNotImplemented(w http.ResponseWriter, r *http.Request) {
-	e := awsproto.NotImplemented("execute-api")
-	e.Message = "Portico does not serve APIs (the execute-api data plane) yet"
-	awsproto.WriteError(w, e)
+// executeAPIHost matches {apiId}.execute-api.<anything>, the AWS and
+// LocalStack host forms of the data plane.
+func executeAPIHost(host string) (string, bool) {
+	first, rest, ok := strings.Cut(host, ".")
+	return first, ok && first != "" && strings.HasPrefix(rest, "execute-api.")
 }
 
 func (s *Server) endpoint(apiID, protocol, region string) string {
@@ -192,6 +235,9 @@ func (s *Server) endpoint(apiID, protocol, region string) string {
 // so every acknowledged write is committed. Calling it again is a no-op.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.stopOnce.Do(func() {
+		// WebSockets are hijacked connections that http.Server no longer
+		// tracks: close them first, with 1001, and run their $disconnect.
+		s.plane.Shutdown(ctx)
 		if err := s.http.Shutdown(ctx); err != nil {
 			// Out of patience: clients that keep connections open
 			// without sending anything must not hold the process.

@@ -7,6 +7,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -25,7 +26,9 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: portico serve [flags]   (portico serve -h lists the flags)")
 		os.Exit(2)
 	}
-	if err := serve(os.Args[2:]); err != nil {
+	if err := serve(os.Args[2:]); errors.Is(err, flag.ErrHelp) {
+		os.Exit(0)
+	} else if err != nil {
 		fmt.Fprintln(os.Stderr, "portico:", err)
 		os.Exit(1)
 	}
@@ -51,6 +54,16 @@ func serve(args []string) error {
 	str(&cfg.Region, "region", "us-east-1", "region of requests that carry no SigV4 credential scope")
 	str(&cfg.Account, "account", "000000000000", "account of requests whose access key id is not a 12-digit account")
 	str(&cfg.EndpointStyle, "endpoint-style", "local", `apiEndpoint form: "local" (path-style URL on this server, no DNS needed) or "aws" (https://{apiId}.execute-api.{region}.amazonaws.com)`)
+	str(&cfg.LambdaEndpoint, "lambda-endpoint", "", "base URL of the Lambda Invoke API that AWS and AWS_PROXY integrations call (e.g. http://127.0.0.1:3001 for sam local start-lambda)")
+	dur := func(p *time.Duration, name string, def time.Duration, usage string) {
+		d, err := time.ParseDuration(env(name, def.String()))
+		if err != nil {
+			d = def
+		}
+		fs.DurationVar(p, name, d, usage+" (env PORTICO_"+strings.ToUpper(strings.ReplaceAll(name, "-", "_"))+")")
+	}
+	dur(&cfg.WebSocketIdleTimeout, "ws-idle-timeout", 10*time.Minute, "close WebSocket connections idle this long (AWS: 10m)")
+	dur(&cfg.WebSocketMaxDuration, "ws-max-duration", 2*time.Hour, "close WebSocket connections open this long (AWS: 2h)")
 	var logLevel string
 	str(&logLevel, "log-level", "info", `"debug" logs one line per request; "info" only start and stop`)
 	inMemory, _ := strconv.ParseBool(env("in-memory", "false"))

@@ -1,0 +1,187 @@
+package dataplane
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/portico-dev/portico/internal/apigw"
+	"github.com/portico-dev/portico/internal/selectexpr"
+)
+
+// compiled is one stage's deployment, indexed for serving: built once per
+// deployment, read-only afterwards, shared by every connection of the stage.
+type compiled struct {
+	key          stageKey
+	protocol     string
+	deploymentID string
+	stageVars    map[string]string
+
+	routeSelection *selectexpr.Expr
+	routes         map[string]*route // custom keys and $default
+	connect        *route
+	disconnect     *route
+}
+
+type route struct {
+	key string
+	id  string
+	// integration is nil for a route with no target.
+	integration *integration
+	// twoWay: the route has routeResponseSelectionExpression $default and
+	// a $default route response (data-plane spec A.4).
+	twoWay bool
+}
+
+type integration struct {
+	id      string
+	typ     string // AWS, AWS_PROXY, HTTP, HTTP_PROXY, MOCK
+	uri     string
+	method  string
+	timeout time.Duration
+
+	passthrough       string
+	contentHandling   string
+	requestTemplates  map[string]string
+	templateSelection *selectexpr.Expr
+	// responses are the integration responses, regex keys first in key
+	// order, $default last.
+	responses []*integrationResponse
+}
+
+type integrationResponse struct {
+	key               string
+	pattern           *regexp.Regexp // nil for $default
+	templates         map[string]string
+	templateSelection *selectexpr.Expr
+	contentHandling   string
+}
+
+// compile indexes a snapshot. Everything it parses was validated when it
+// was saved, so an error here means a stored document is damaged.
+func compile(k stageKey, st *apigw.Stage, snap *apigw.Snapshot) (*compiled, error) {
+	c := &compiled{
+		key:          k,
+		protocol:     deref(snap.Api.ProtocolType),
+		deploymentID: deref(st.DeploymentId),
+		stageVars:    st.StageVariables,
+		routes:       map[string]*route{},
+	}
+	if c.stageVars == nil {
+		c.stageVars = map[string]string{}
+	}
+	if c.protocol == "WEBSOCKET" {
+		e, err := selectexpr.Parse(deref(snap.Api.RouteSelectionExpression))
+		if err != nil {
+			return nil, fmt.Errorf("route selection expression: %w", err)
+		}
+		c.routeSelection = e
+	}
+	integrations := map[string]*integration{}
+	for i := range snap.Integrations {
+		in, err := compileIntegration(&snap.Integrations[i])
+		if err != nil {
+			return nil, err
+		}
+		integrations[in.id] = in
+	}
+	for i := range snap.Routes {
+		sr := &snap.Routes[i]
+		r := &route{key: deref(sr.RouteKey), id: deref(sr.RouteId)}
+		if t := deref(sr.Target); t != "" {
+			r.integration = integrations[strings.TrimPrefix(t, "integrations/")]
+		}
+		if deref(sr.RouteResponseSelectionExpression) == "$default" {
+			for _, rr := range sr.RouteResponses {
+				if deref(rr.RouteResponseKey) == "$default" {
+					r.twoWay = true
+				}
+			}
+		}
+		switch r.key {
+		case "$connect":
+			c.connect = r
+		case "$disconnect":
+			c.disconnect = r
+		default:
+			c.routes[r.key] = r
+		}
+	}
+	return c, nil
+}
+
+func compileIntegration(si *apigw.SnapshotIntegration) (*integration, error) {
+	in := &integration{
+		id:               deref(si.IntegrationId),
+		typ:              deref(si.IntegrationType),
+		uri:              deref(si.IntegrationUri),
+		method:           deref(si.IntegrationMethod),
+		timeout:          29 * time.Second,
+		passthrough:      deref(si.PassthroughBehavior),
+		contentHandling:  deref(si.ContentHandlingStrategy),
+		requestTemplates: si.RequestTemplates,
+	}
+	if si.TimeoutInMillis != nil {
+		in.timeout = time.Duration(*si.TimeoutInMillis) * time.Millisecond
+	}
+	if in.passthrough == "" {
+		in.passthrough = "WHEN_NO_MATCH"
+	}
+	if tse := deref(si.TemplateSelectionExpression); tse != "" {
+		e, err := selectexpr.Parse(tse)
+		if err != nil {
+			return nil, fmt.Errorf("integration %s: template selection expression: %w", in.id, err)
+		}
+		in.templateSelection = e
+	}
+	var dflt *integrationResponse
+	for _, ir := range si.IntegrationResponses {
+		out := &integrationResponse{
+			key:             deref(ir.IntegrationResponseKey),
+			templates:       ir.ResponseTemplates,
+			contentHandling: deref(ir.ContentHandlingStrategy),
+		}
+		if tse := deref(ir.TemplateSelectionExpression); tse != "" {
+			e, err := selectexpr.Parse(tse)
+			if err != nil {
+				return nil, fmt.Errorf("integration response %s: template selection expression: %w", out.key, err)
+			}
+			out.templateSelection = e
+		}
+		if out.key == "$default" {
+			dflt = out
+			continue
+		}
+		re, err := regexp.Compile("^(?:" + strings.TrimSuffix(strings.TrimPrefix(out.key, "/"), "/") + ")$")
+		if err != nil {
+			return nil, fmt.Errorf("integration response key %s: %w", out.key, err)
+		}
+		out.pattern = re
+		in.responses = append(in.responses, out)
+	}
+	if dflt != nil {
+		in.responses = append(in.responses, dflt)
+	}
+	return in, nil
+}
+
+// selectResponse picks the integration response for a selection value (a
+// status code, or a Lambda error message): the first regex key that
+// matches the whole value, else $default, else none.
+func (in *integration) selectResponse(value string) *integrationResponse {
+	for _, r := range in.responses {
+		if r.pattern == nil || r.pattern.MatchString(value) {
+			return r
+		}
+	}
+	return nil
+}
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}

@@ -1,0 +1,163 @@
+package dataplane
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+)
+
+// The @connections management API (ApiGatewayManagementApi): POST sends
+// data to a connection, GET describes it, DELETE closes it. It is served on
+// the API's own host and stage, as on AWS (data-plane spec A.8).
+
+// maxPostData is PostToConnection's limit on Data.
+const maxPostData = 128 << 10
+
+// registry holds the open connections of every API.
+type registry struct {
+	mu    sync.RWMutex
+	conns map[string]*conn
+	wg    sync.WaitGroup // connections still running, $disconnect included
+}
+
+func newRegistry() *registry { return &registry{conns: map[string]*conn{}} }
+
+func (r *registry) add(c *conn) {
+	r.mu.Lock()
+	r.conns[c.id] = c
+	r.mu.Unlock()
+}
+
+func (r *registry) remove(c *conn) {
+	r.mu.Lock()
+	if r.conns[c.id] == c {
+		delete(r.conns, c.id)
+	}
+	r.mu.Unlock()
+}
+
+// get returns an open connection of the stage, or nil.
+func (r *registry) get(k stageKey, id string) *conn {
+	r.mu.RLock()
+	c := r.conns[id]
+	r.mu.RUnlock()
+	if c == nil || c.key != k || c.isClosing() {
+		return nil
+	}
+	return c
+}
+
+// closeAll closes every connection and waits for their $disconnect runs.
+func (r *registry) closeAll(ctx context.Context, code int, reason string) {
+	r.mu.RLock()
+	all := make([]*conn, 0, len(r.conns))
+	for _, c := range r.conns {
+		all = append(all, c)
+	}
+	r.mu.RUnlock()
+	for _, c := range all {
+		c.close(code, reason)
+	}
+	done := make(chan struct{})
+	go func() { r.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+	}
+}
+
+// newConnectionID is an id in AWS's form: 16 characters of URL-safe base64
+// with one "=" (11 random bytes), like "VNRUSeldSwMCIRQ=".
+func newConnectionID() string {
+	var b [11]byte
+	rand.Read(b[:])
+	return base64.URLEncoding.EncodeToString(b[:])
+}
+
+// connectionsPath matches "@connections/{id}" and decodes the id (clients
+// URL-encode it: "R0oXAdfD0kwCH6w%3D").
+func connectionsPath(rest string) (string, bool) {
+	id, ok := strings.CutPrefix(rest, "@connections/")
+	if !ok {
+		// AWS's own example encodes the @ too.
+		if id, ok = strings.CutPrefix(rest, "%40connections/"); !ok {
+			return "", false
+		}
+	}
+	dec, err := url.PathUnescape(id)
+	if err != nil || dec == "" || strings.Contains(dec, "/") {
+		return "", false
+	}
+	return dec, true
+}
+
+// serveConnections serves PostToConnection, GetConnection and
+// DeleteConnection. An unknown, closing or not yet connected id is 410
+// GoneException; the SDKs take the type from the header (AWS's 410 body is
+// empty).
+func (p *Plane) serveConnections(w http.ResponseWriter, r *http.Request, k stageKey, id string) {
+	c := p.conns.get(k, id)
+	if c == nil {
+		// Read a POST's body anyway so keep-alive connections stay usable.
+		io.Copy(io.Discard, io.LimitReader(r.Body, maxPostData+1))
+		mgmtError(w, http.StatusGone, "GoneException", "")
+		return
+	}
+	switch r.Method {
+	case http.MethodPost:
+		data, err := io.ReadAll(io.LimitReader(r.Body, maxPostData+1))
+		if err != nil {
+			mgmtError(w, http.StatusBadRequest, "BadRequestException", "Could not read the request body")
+			return
+		}
+		if len(data) > maxPostData {
+			mgmtError(w, http.StatusRequestEntityTooLarge, "PayloadTooLargeException", "Request Entity Too Large")
+			return
+		}
+		if err := c.send(data); err != nil {
+			mgmtError(w, http.StatusGone, "GoneException", "")
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+	case http.MethodGet:
+		body, _ := json.Marshal(struct {
+			ConnectedAt  string   `json:"connectedAt"`
+			Identity     identity `json:"identity"`
+			LastActiveAt string   `json:"lastActiveAt"`
+		}{isoMillis(c.connectedAt), c.identity, isoMillis(c.lastActive())})
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(body)
+	case http.MethodDelete:
+		c.close(closeNormal, "")
+		w.WriteHeader(http.StatusNoContent)
+	default:
+		mgmtError(w, http.StatusMethodNotAllowed, "MethodNotAllowedException", "Method Not Allowed")
+	}
+}
+
+func mgmtError(w http.ResponseWriter, status int, typ, msg string) {
+	w.Header()["x-amzn-ErrorType"] = []string{typ}
+	if msg == "" {
+		w.WriteHeader(status)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	b, _ := json.Marshal(map[string]string{"message": msg})
+	w.Write(b)
+}
+
+// identity is what API Gateway knows of the client.
+type identity struct {
+	SourceIP  string `json:"sourceIp"`
+	UserAgent string `json:"userAgent"`
+}
+
+func isoMillis(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }

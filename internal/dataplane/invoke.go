@@ -1,0 +1,245 @@
+package dataplane
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/portico-dev/portico/internal/selectexpr"
+)
+
+// request is one call of a route's integration: the $connect upgrade, a
+// message, or the $disconnect after the socket closed.
+type request struct {
+	conn      *conn
+	eventType string        // CONNECT, MESSAGE, DISCONNECT
+	http      *http.Request // the upgrade request, for CONNECT
+	body      string        // the message, for MESSAGE
+	routeKey  string
+	requestID string
+	messageID string
+	start     time.Time
+}
+
+// result is what an integration answered.
+type result struct {
+	status int
+	header http.Header
+	body   []byte
+	// hasBody is false when a Lambda proxy result has no body member.
+	hasBody bool
+	// failure, when set, is the integration failure the client is told
+	// about: failInternal or failTimeout.
+	failure string
+}
+
+// The failures API Gateway reports in error frames (spec A.6).
+const (
+	failInternal = "Internal server error"
+	failTimeout  = "Endpoint request timed out"
+)
+
+// handleMessage routes one incoming message and sends what the route
+// returns. Messages on a remote integration are handled in their own
+// goroutine, so a slow backend does not hold up the connection (AWS
+// processes messages asynchronously too, spec A.4); MOCK messages are
+// handled in order, inline.
+func (p *Plane) handleMessage(c *conn, body string) {
+	stage, err := p.stage(context.Background(), c.key)
+	if err != nil {
+		// The stage lost its deployment or was deleted under the
+		// connection: nothing can serve it any more. [I]
+		c.close(closeGoingAway, "Going away")
+		return
+	}
+	req := &request{conn: c, eventType: "MESSAGE", body: body, requestID: newConnectionID(), start: time.Now()}
+	req.messageID = req.requestID
+	rt := stage.selectRoute(body)
+	if rt == nil {
+		c.send(errorFrame("Forbidden", c.id, req.requestID))
+		return
+	}
+	req.routeKey = rt.key
+	if rt.integration != nil && rt.integration.typ != "MOCK" {
+		go p.answer(stage, rt, req)
+		return
+	}
+	p.answer(stage, rt, req)
+}
+
+func (p *Plane) answer(stage *compiled, rt *route, req *request) {
+	res := p.invoke(context.Background(), stage, rt, req)
+	switch {
+	case res.failure != "":
+		// Error frames go out on one-way routes too (spec A.6).
+		req.conn.send(errorFrame(res.failure, req.conn.id, req.requestID))
+	case rt.twoWay && res.hasBody:
+		req.conn.send(res.body)
+	}
+}
+
+// errorFrame is API Gateway's error frame, byte for byte: a space after
+// "message": and after each comma, none after the other colons.
+func errorFrame(msg, connectionID, requestID string) []byte {
+	return []byte(`{"message": ` + strconv.Quote(msg) + `, "connectionId":` + strconv.Quote(connectionID) +
+		`, "requestId":` + strconv.Quote(requestID) + `}`)
+}
+
+// selectRoute evaluates the route selection expression on a message. A
+// message that is not JSON, or selects no route, goes to $default; nil
+// when there is no $default either. $connect and $disconnect are never
+// selected.
+func (c *compiled) selectRoute(body string) *route {
+	var doc any
+	if err := json.Unmarshal([]byte(body), &doc); err == nil {
+		key, err := c.routeSelection.Eval(func(v string) (string, error) {
+			path, ok := strings.CutPrefix(v, "request.body")
+			if !ok {
+				return "", nil
+			}
+			return selectexpr.JSONPath(doc, path), nil
+		})
+		if err == nil {
+			if rt, ok := c.routes[key]; ok && key != "$default" {
+				return rt
+			}
+		}
+	}
+	return c.routes["$default"]
+}
+
+// invoke runs a route's integration. A route without an integration
+// cannot answer: [I] it is an integration failure, as AWS refuses to
+// deploy such a route.
+func (p *Plane) invoke(ctx context.Context, stage *compiled, rt *route, req *request) result {
+	if req.start.IsZero() {
+		req.start = time.Now()
+	}
+	if req.requestID == "" {
+		req.requestID = newConnectionID()
+	}
+	if req.routeKey == "" {
+		req.routeKey = rt.key
+	}
+	in := rt.integration
+	if in == nil {
+		return result{failure: failInternal}
+	}
+	ctx, cancel := context.WithTimeout(ctx, in.timeout)
+	defer cancel()
+	var res result
+	var err error
+	switch in.typ {
+	case "AWS_PROXY":
+		res, err = p.invokeLambdaProxy(ctx, stage, in, req)
+	case "HTTP_PROXY":
+		res, err = p.invokeHTTPProxy(ctx, in, req)
+	default:
+		// MOCK, HTTP and AWS run mapping templates: they arrive with the
+		// VTL engine.
+		err = errors.New("integration type " + in.typ + " is not served yet")
+	}
+	if err != nil {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return result{failure: failTimeout}
+		}
+		p.cfg.Logger.Warn("integration failed", "api", stage.key.apiID, "stage", stage.key.stage,
+			"route", rt.key, "integration", in.id, "type", in.typ, "error", err)
+		return result{failure: failInternal}
+	}
+	return res
+}
+
+// invokeHTTPProxy sends the message to the integration's URL and returns
+// the backend's answer unchanged (spec A.4).
+func (p *Plane) invokeHTTPProxy(ctx context.Context, in *integration, req *request) (result, error) {
+	method := in.method
+	if method == "" || method == "ANY" {
+		method = http.MethodPost
+	}
+	var body io.Reader
+	if req.eventType == "MESSAGE" {
+		body = strings.NewReader(req.body)
+	}
+	hr, err := http.NewRequestWithContext(ctx, method, in.uri, body)
+	if err != nil {
+		return result{}, err
+	}
+	if req.eventType == "CONNECT" {
+		for k, vs := range req.http.Header {
+			if !hopByHop(k) {
+				hr.Header[k] = vs
+			}
+		}
+		hr.URL.RawQuery = req.http.URL.RawQuery
+	}
+	hr.Header.Set("connectionId", req.conn.id)
+	resp, err := p.cfg.HTTPClient.Do(hr)
+	if err != nil {
+		return result{}, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, maxMessage+1))
+	if err != nil {
+		return result{}, err
+	}
+	return result{status: resp.StatusCode, header: resp.Header, body: b, hasBody: true}, nil
+}
+
+// hopByHop headers of the upgrade are not forwarded to a backend.
+func hopByHop(h string) bool {
+	switch http.CanonicalHeaderKey(h) {
+	case "Connection", "Upgrade", "Sec-Websocket-Key", "Sec-Websocket-Version", "Sec-Websocket-Extensions",
+		"Keep-Alive", "Transfer-Encoding", "Te", "Trailer", "Proxy-Authorization", "Content-Length":
+		return true
+	}
+	return false
+}
+
+// lambdaResult is a Lambda proxy result for a WebSocket route.
+type lambdaResult struct {
+	StatusCode        *int                `json:"statusCode"`
+	Headers           map[string]string   `json:"headers"`
+	MultiValueHeaders map[string][]string `json:"multiValueHeaders"`
+	Body              *string             `json:"body"`
+	IsBase64Encoded   bool                `json:"isBase64Encoded"`
+}
+
+// invokeLambdaProxy calls the function with the WebSocket event (spec A.7)
+// and reads its {statusCode, headers, body} answer.
+func (p *Plane) invokeLambdaProxy(ctx context.Context, stage *compiled, in *integration, req *request) (result, error) {
+	event, err := json.Marshal(newEvent(stage, req))
+	if err != nil {
+		return result{}, err
+	}
+	out, err := p.lambda.invoke(ctx, in.uri, event)
+	if err != nil {
+		return result{}, err
+	}
+	var lr lambdaResult
+	dec := json.NewDecoder(bytes.NewReader(out))
+	if err := dec.Decode(&lr); err != nil {
+		if bytes.Equal(bytes.TrimSpace(out), []byte("null")) || len(bytes.TrimSpace(out)) == 0 {
+			// A function that returns nothing: a 200 with no body. [I]
+			return result{status: http.StatusOK}, nil
+		}
+		return result{}, errors.New("the Lambda proxy result is not a JSON object: " + err.Error())
+	}
+	res := result{status: http.StatusOK, header: http.Header{}}
+	if lr.StatusCode != nil {
+		res.status = *lr.StatusCode
+	}
+	for k, v := range lr.Headers {
+		res.header.Set(k, v)
+	}
+	if lr.Body != nil {
+		res.body, res.hasBody = []byte(*lr.Body), true
+	}
+	return res, nil
+}

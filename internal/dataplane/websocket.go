@@ -1,0 +1,297 @@
+package dataplane
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gobwas/ws"
+)
+
+// WebSocket limits (data-plane spec A.2, A.9).
+const (
+	maxFrame   = 32 << 10  // an incoming frame over this closes with 1009; outgoing data is split at it
+	maxMessage = 128 << 10 // an incoming message over this closes with 1009
+
+	closeNormal      = 1000
+	closeGoingAway   = 1001
+	closeProtocol    = 1002
+	closeUnsupported = 1003
+	closeNoStatus    = 1005
+	closeAbnormal    = 1006
+	closeTooBig      = 1009
+
+	writeTimeout = 10 * time.Second
+)
+
+var errGone = errors.New("dataplane: connection is gone")
+
+// conn is one live WebSocket connection.
+type conn struct {
+	id          string
+	p           *Plane
+	key         stageKey
+	nc          net.Conn
+	br          *bufio.Reader
+	connectedAt time.Time
+	identity    identity
+	domainName  string
+	active      atomic.Int64 // unix nanoseconds of the last message either way
+
+	wmu sync.Mutex // one writer at a time
+
+	closing     atomic.Bool
+	closeOnce   sync.Once
+	closeCode   int
+	closeReason string
+	timer       *time.Timer
+}
+
+func (c *conn) touch()                { c.active.Store(time.Now().UnixNano()) }
+func (c *conn) lastActive() time.Time { return time.Unix(0, c.active.Load()) }
+func (c *conn) isClosing() bool       { return c.closing.Load() }
+
+// serveWebSocket runs $connect while the upgrade waits, then upgrades and
+// serves the connection until it closes, then runs $disconnect.
+func (p *Plane) serveWebSocket(w http.ResponseWriter, r *http.Request, stage *compiled) {
+	if !strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUpgradeRequired)
+		w.Write([]byte(`{"message":"Upgrade Required"}`))
+		return
+	}
+	c := &conn{
+		id:          newConnectionID(),
+		p:           p,
+		key:         stage.key,
+		connectedAt: time.Now(),
+		identity:    identity{SourceIP: sourceIP(r), UserAgent: r.UserAgent()},
+		domainName:  r.Host,
+	}
+	c.touch()
+	header := http.Header{}
+	if stage.connect != nil {
+		res := p.invoke(r.Context(), stage, stage.connect, &request{conn: c, eventType: "CONNECT", http: r})
+		switch {
+		case res.failure != "":
+			// [I]: AWS does not document the status of a failed $connect
+			// integration; 500 for errors, 504 for time-outs.
+			status := http.StatusInternalServerError
+			if res.failure == failTimeout {
+				status = http.StatusGatewayTimeout
+			}
+			p.refuse(w, nil, status, res.failure)
+			return
+		case res.status < 200 || res.status > 299:
+			w.WriteHeader(res.status)
+			return
+		}
+		// Only the subprotocol of the integration's answer reaches the
+		// client (spec A.2).
+		if proto := res.header.Get("Sec-WebSocket-Protocol"); proto != "" {
+			header.Set("Sec-WebSocket-Protocol", proto)
+		}
+	}
+	nc, rw, _, err := ws.HTTPUpgrader{Header: header}.Upgrade(r, w)
+	if err != nil {
+		return // the upgrader has answered the client
+	}
+	c.nc = nc
+	c.br = rw.Reader
+	p.conns.wg.Add(1)
+	p.conns.add(c)
+	c.armTimer()
+	c.readLoop()
+	p.conns.remove(c)
+	c.timer.Stop()
+	if stage.disconnect != nil {
+		// $disconnect runs once the socket is closed, whatever closed it,
+		// on the stage's current deployment.
+		cur, err := p.stage(r.Context(), c.key)
+		if err == nil && cur.disconnect != nil {
+			p.invoke(r.Context(), cur, cur.disconnect, &request{conn: c, eventType: "DISCONNECT"})
+		}
+	}
+	p.conns.wg.Done()
+}
+
+// armTimer enforces the idle timeout and the maximum duration with one
+// timer that re-arms itself, so no timer is touched per message.
+func (c *conn) armTimer() {
+	idle, max := c.p.cfg.IdleTimeout, c.p.cfg.MaxDuration
+	var check func()
+	check = func() {
+		now := time.Now()
+		deadline := c.connectedAt.Add(max)
+		if idleAt := c.lastActive().Add(idle); idleAt.Before(deadline) {
+			deadline = idleAt
+		}
+		if !now.Before(deadline) {
+			c.close(closeGoingAway, "Going away")
+			return
+		}
+		c.timer.Reset(deadline.Sub(now))
+	}
+	c.timer = time.AfterFunc(idle, check)
+	if max < idle {
+		c.timer.Reset(max)
+	}
+}
+
+// readLoop reads frames until the connection ends. Messages are handled
+// as they complete; control frames are answered at once.
+func (c *conn) readLoop() {
+	var msg []byte
+	inMessage := false
+	for {
+		h, err := ws.ReadHeader(c.br)
+		if err != nil {
+			c.close(closeAbnormal, "")
+			return
+		}
+		if !h.Masked {
+			c.close(closeProtocol, "Client frames must be masked")
+			return
+		}
+		if h.Length > maxFrame {
+			c.close(closeTooBig, "Frame size limit exceeded")
+			return
+		}
+		payload := make([]byte, h.Length)
+		if _, err := io.ReadFull(c.br, payload); err != nil {
+			c.close(closeAbnormal, "")
+			return
+		}
+		ws.Cipher(payload, h.Mask, 0)
+		switch h.OpCode {
+		case ws.OpClose:
+			code, reason := closeNoStatus, ""
+			if len(payload) >= 2 {
+				code = int(binary.BigEndian.Uint16(payload))
+				reason = string(payload[2:])
+			}
+			c.close(code, reason)
+			return
+		case ws.OpPing:
+			c.writeFrame(ws.OpPong, payload)
+			continue
+		case ws.OpPong:
+			continue
+		case ws.OpBinary:
+			c.close(closeUnsupported, "Binary frames are not supported")
+			return
+		case ws.OpText:
+			if inMessage {
+				c.close(closeProtocol, "Expected a continuation frame")
+				return
+			}
+			msg, inMessage = payload, true
+		case ws.OpContinuation:
+			if !inMessage {
+				c.close(closeProtocol, "Unexpected continuation frame")
+				return
+			}
+			if len(msg)+len(payload) > maxMessage {
+				c.close(closeTooBig, "Message size limit exceeded")
+				return
+			}
+			msg = append(msg, payload...)
+		default:
+			c.close(closeProtocol, "Unknown opcode")
+			return
+		}
+		if !h.Fin {
+			continue
+		}
+		inMessage = false
+		if !utf8.Valid(msg) {
+			c.close(1007, "Invalid UTF-8")
+			return
+		}
+		c.touch()
+		c.p.handleMessage(c, string(msg))
+		msg = nil
+	}
+}
+
+// send writes one text message, split into frames of at most 32 KB.
+func (c *conn) send(data []byte) error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	if c.isClosing() {
+		return errGone
+	}
+	c.nc.SetWriteDeadline(time.Now().Add(writeTimeout))
+	op := ws.OpText
+	for {
+		n := min(len(data), maxFrame)
+		if err := writeFrameLocked(c.nc, ws.Header{Fin: n == len(data), OpCode: op, Length: int64(n)}, data[:n]); err != nil {
+			go c.close(closeAbnormal, "")
+			return errGone
+		}
+		data = data[n:]
+		if len(data) == 0 {
+			break
+		}
+		op = ws.OpContinuation
+	}
+	c.touch()
+	return nil
+}
+
+func (c *conn) writeFrame(op ws.OpCode, payload []byte) error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	c.nc.SetWriteDeadline(time.Now().Add(writeTimeout))
+	return writeFrameLocked(c.nc, ws.Header{Fin: true, OpCode: op, Length: int64(len(payload))}, payload)
+}
+
+// writeFrameLocked writes a header and its payload in one system call.
+func writeFrameLocked(nc net.Conn, h ws.Header, payload []byte) error {
+	var hb bytes.Buffer
+	hb.Grow(ws.MaxHeaderSize)
+	if err := ws.WriteHeader(&hb, h); err != nil {
+		return err
+	}
+	bufs := net.Buffers{hb.Bytes(), payload}
+	_, err := bufs.WriteTo(nc)
+	return err
+}
+
+// close ends the connection once: it records why (for $disconnect), sends
+// a close frame, and closes the socket, which ends the read loop.
+func (c *conn) close(code int, reason string) {
+	c.closeOnce.Do(func() {
+		c.wmu.Lock()
+		c.closing.Store(true)
+		c.closeCode, c.closeReason = code, reason
+		if code != closeAbnormal {
+			var body []byte
+			if code != closeNoStatus { // 1005 means "no code": an empty close frame
+				body = ws.NewCloseFrameBody(ws.StatusCode(code), reason)
+			}
+			c.nc.SetWriteDeadline(time.Now().Add(time.Second))
+			writeFrameLocked(c.nc, ws.Header{Fin: true, OpCode: ws.OpClose, Length: int64(len(body))}, body)
+		}
+		c.wmu.Unlock()
+		c.nc.Close()
+	})
+}
+
+// sourceIP is the client's address without its port.
+func sourceIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
