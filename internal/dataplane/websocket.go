@@ -2,6 +2,7 @@ package dataplane
 
 import (
 	"bufio"
+	"context"
 	"bytes"
 	"encoding/binary"
 	"errors"
@@ -113,13 +114,11 @@ func (p *Plane) serveWebSocket(w http.ResponseWriter, r *http.Request, stage *co
 	c.readLoop()
 	p.conns.remove(c)
 	c.timer.Stop()
-	if stage.disconnect != nil {
-		// $disconnect runs once the socket is closed, whatever closed it,
-		// on the stage's current deployment.
-		cur, err := p.stage(r.Context(), c.key)
-		if err == nil && cur.disconnect != nil {
-			p.invoke(r.Context(), cur, cur.disconnect, &request{conn: c, eventType: "DISCONNECT"})
-		}
+	// $disconnect runs once the socket is closed, whatever closed it, on
+	// the stage's current deployment. The upgrade request's context is
+	// not used: the server cancels it when it sees the connection end.
+	if cur, err := p.stage(context.Background(), c.key); err == nil && cur.disconnect != nil {
+		p.invoke(context.Background(), cur, cur.disconnect, &request{conn: c, eventType: "DISCONNECT"})
 	}
 	p.conns.wg.Done()
 }

@@ -1,0 +1,264 @@
+package dataplane_test
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/gobwas/ws"
+
+	"github.com/portico-dev/portico/server"
+)
+
+// whoami answers every message with the connection's id, so a test can
+// learn it the way a real backend does: from the event.
+func whoami(fn string, event []byte) (any, string) {
+	var ev struct {
+		RequestContext struct{ ConnectionID string } `json:"requestContext"`
+	}
+	json.Unmarshal(event, &ev)
+	return map[string]any{"statusCode": 200, "body": ev.RequestContext.ConnectionID}, ""
+}
+
+// connectedClient opens a connection to a two-way $default route and
+// returns it with its connection id.
+func connectedClient(t *testing.T, e *env, api string) (*client, string) {
+	t.Helper()
+	c := e.mustDial(t, e.wsURL(api, "prod"))
+	c.send("whoami")
+	return c, c.mustRead()
+}
+
+func whoamiAPI(t *testing.T, e *env) string {
+	e.lambda.SetHandler(whoami)
+	api := e.wsAPI(t)
+	fn := e.lambdaProxy(t, api, "whoami")
+	e.route(t, api, "$default", fn, true)
+	e.route(t, api, "$disconnect", fn, false)
+	e.deploy(t, api, "prod")
+	return api
+}
+
+// mgmt sends a management API request, signed with SigV4 for the
+// execute-api service as the AWS SDKs sign it.
+func mgmt(t *testing.T, e *env, method, api, id string, body []byte) *http.Response {
+	t.Helper()
+	u := strings.TrimSuffix(e.wsURL(api, "prod"), "") + "/@connections/" + url.PathEscape(id)
+	u = "http" + strings.TrimPrefix(u, "ws")
+	req, err := http.NewRequest(method, u, bytes.NewReader(body))
+	must(t, err)
+	sum := sha256.Sum256(body)
+	err = v4.NewSigner().SignHTTP(e.ctx, aws.Credentials{AccessKeyID: "AKIDEXAMPLE", SecretAccessKey: "secret"},
+		req, hex.EncodeToString(sum[:]), "execute-api", "us-east-1", time.Now())
+	must(t, err)
+	resp, err := http.DefaultClient.Do(req)
+	must(t, err)
+	t.Cleanup(func() { resp.Body.Close() })
+	return resp
+}
+
+func TestConnectionsPostGetDelete(t *testing.T) {
+	e := newEnv(t, nil)
+	api := whoamiAPI(t, e)
+	c, id := connectedClient(t, e, api)
+	if len(id) != 16 || !strings.HasSuffix(id, "=") {
+		t.Fatalf("connection id %q", id)
+	}
+	resp := mgmt(t, e, "POST", api, id, []byte("pushed"))
+	if resp.StatusCode != 200 {
+		t.Fatalf("post: %d", resp.StatusCode)
+	}
+	if got := c.mustRead(); got != "pushed" {
+		t.Fatalf("client got %q", got)
+	}
+	resp = mgmt(t, e, "GET", api, id, nil)
+	var info struct {
+		ConnectedAt, LastActiveAt string
+		Identity                  struct{ SourceIp, UserAgent string }
+	}
+	json.NewDecoder(resp.Body).Decode(&info)
+	if resp.StatusCode != 200 || info.ConnectedAt == "" || info.LastActiveAt == "" || info.Identity.SourceIp != "127.0.0.1" {
+		t.Fatalf("get: %d %+v", resp.StatusCode, info)
+	}
+	if _, err := time.Parse(time.RFC3339, info.ConnectedAt); err != nil {
+		t.Errorf("connectedAt %q: %v", info.ConnectedAt, err)
+	}
+	calls := len(e.lambda.Calls())
+	resp = mgmt(t, e, "DELETE", api, id, nil)
+	if resp.StatusCode != 204 {
+		t.Fatalf("delete: %d", resp.StatusCode)
+	}
+	var cl closed
+	if _, _, err := c.read(2 * time.Second); !errors.As(err, &cl) {
+		t.Fatalf("after delete the client read %v, want a close frame", err)
+	}
+	waitCalls(t, e, calls+1) // $disconnect
+	for _, m := range []string{"POST", "GET", "DELETE"} {
+		resp := mgmt(t, e, m, api, id, []byte("x"))
+		if resp.StatusCode != 410 || resp.Header.Get("x-amzn-ErrorType") != "GoneException" {
+			t.Errorf("%s on a closed connection: %d %s", m, resp.StatusCode, resp.Header.Get("x-amzn-ErrorType"))
+		}
+	}
+	resp = mgmt(t, e, "POST", api, "AAAAAAAAAAAAAAA=", []byte("x"))
+	if resp.StatusCode != 410 {
+		t.Errorf("unknown id: %d", resp.StatusCode)
+	}
+}
+
+func TestConnectionsLimitsAndFrames(t *testing.T) {
+	e := newEnv(t, nil)
+	api := whoamiAPI(t, e)
+	c, id := connectedClient(t, e, api)
+	// Over 128 KB is refused.
+	resp := mgmt(t, e, "POST", api, id, bytes.Repeat([]byte("x"), 128<<10+1))
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 413 || resp.Header.Get("x-amzn-ErrorType") != "PayloadTooLargeException" {
+		t.Errorf("over 128 KB: %d %s %s", resp.StatusCode, resp.Header.Get("x-amzn-ErrorType"), body)
+	}
+	// 100 KB arrives whole, in frames of at most 32 KB.
+	big := strings.Repeat("y", 100<<10)
+	if resp := mgmt(t, e, "POST", api, id, []byte(big)); resp.StatusCode != 200 {
+		t.Fatalf("100 KB: %d", resp.StatusCode)
+	}
+	msg, frames, err := c.read(5 * time.Second)
+	must(t, err)
+	if msg != big || frames != 4 {
+		t.Errorf("100 KB came as %d bytes in %d frames, want 4 frames", len(msg), frames)
+	}
+}
+
+// TestIncomingLimits: a frame over 32 KB or a message over 128 KB closes
+// with 1009; a binary frame with 1003 (spec A.2).
+func TestIncomingLimits(t *testing.T) {
+	e := newEnv(t, nil)
+	api := whoamiAPI(t, e)
+	cases := []struct {
+		name   string
+		frames []ws.Frame
+		code   int
+	}{
+		{"frame over 32 KB", []ws.Frame{ws.NewTextFrame(bytes.Repeat([]byte("a"), 32<<10+1))}, 1009},
+		{"binary frame", []ws.Frame{ws.NewBinaryFrame([]byte("bin"))}, 1003},
+		{"message over 128 KB", func() []ws.Frame {
+			var fs []ws.Frame
+			for i := 0; i < 5; i++ {
+				op := ws.OpContinuation
+				if i == 0 {
+					op = ws.OpText
+				}
+				fs = append(fs, ws.NewFrame(op, i == 4, bytes.Repeat([]byte("b"), 32<<10)))
+			}
+			return fs
+		}(), 1009},
+	}
+	for _, tc := range cases {
+		c, _ := connectedClient(t, e, api)
+		for _, f := range tc.frames {
+			if err := ws.WriteFrame(c.conn, ws.MaskFrame(f)); err != nil {
+				break // the server may close before the last frame
+			}
+		}
+		var cl closed
+		if _, _, err := c.read(5 * time.Second); !errors.As(err, &cl) || cl.code != tc.code {
+			t.Errorf("%s: %v, want close %d", tc.name, err, tc.code)
+		}
+	}
+	// Exactly 128 KB in frames of 32 KB is one message.
+	c, _ := connectedClient(t, e, api)
+	for i := 0; i < 4; i++ {
+		op := ws.OpContinuation
+		if i == 0 {
+			op = ws.OpText
+		}
+		c.sendFrame(ws.NewFrame(op, i == 3, bytes.Repeat([]byte("c"), 32<<10)))
+	}
+	if _, _, err := c.read(5 * time.Second); err != nil {
+		t.Errorf("a 128 KB message: %v", err)
+	}
+}
+
+// TestIdleTimeout: with a shortened idle timeout, a quiet connection is
+// closed with 1001 and $disconnect learns the code; a message sent to the
+// client keeps it alive, as on AWS.
+func TestIdleTimeout(t *testing.T) {
+	e := newEnv(t, func(c *server.Config) { c.WebSocketIdleTimeout = 400 * time.Millisecond })
+	api := whoamiAPI(t, e)
+	c, id := connectedClient(t, e, api)
+	for i := 0; i < 3; i++ {
+		time.Sleep(250 * time.Millisecond)
+		if resp := mgmt(t, e, "POST", api, id, []byte("keepalive")); resp.StatusCode != 200 {
+			t.Fatalf("keepalive %d: %d", i, resp.StatusCode)
+		}
+		c.mustRead()
+	}
+	var cl closed
+	if _, _, err := c.read(3 * time.Second); !errors.As(err, &cl) || cl.code != 1001 {
+		t.Fatalf("idle connection: %v, want close 1001", err)
+	}
+	waitDisconnect(t, e, id, 1001)
+}
+
+// TestMaxDuration: a connection is closed when its maximum duration ends,
+// however busy it is.
+func TestMaxDuration(t *testing.T) {
+	e := newEnv(t, func(c *server.Config) { c.WebSocketMaxDuration = 300 * time.Millisecond })
+	api := whoamiAPI(t, e)
+	c, _ := connectedClient(t, e, api)
+	var cl closed
+	if _, _, err := c.read(3 * time.Second); !errors.As(err, &cl) || cl.code != 1001 {
+		t.Fatalf("max duration: %v, want close 1001", err)
+	}
+}
+
+// TestShutdownClosesSockets: stopping Portico closes every socket with
+// 1001 and runs $disconnect.
+func TestShutdownClosesSockets(t *testing.T) {
+	e := newEnv(t, nil)
+	api := whoamiAPI(t, e)
+	c, id := connectedClient(t, e, api)
+	done := make(chan struct{})
+	go func() { e.srv.Close(); close(done) }()
+	var cl closed
+	if _, _, err := c.read(3 * time.Second); !errors.As(err, &cl) || cl.code != 1001 {
+		t.Fatalf("on shutdown: %v, want close 1001", err)
+	}
+	<-done
+	waitDisconnect(t, e, id, 1001)
+}
+
+// waitDisconnect waits for the $disconnect event of a connection and
+// checks its status code.
+func waitDisconnect(t *testing.T, e *env, id string, code int) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		for _, call := range e.lambda.Calls() {
+			var ev struct {
+				RequestContext struct {
+					EventType            string
+					ConnectionID         string
+					DisconnectStatusCode int
+				} `json:"requestContext"`
+			}
+			json.Unmarshal(call.Event, &ev)
+			if ev.RequestContext.EventType == "DISCONNECT" && ev.RequestContext.ConnectionID == id {
+				if ev.RequestContext.DisconnectStatusCode != code {
+					t.Errorf("disconnectStatusCode %d, want %d", ev.RequestContext.DisconnectStatusCode, code)
+				}
+				return
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("no $disconnect for %s", id)
+}
