@@ -2,8 +2,8 @@ package dataplane
 
 import (
 	"bufio"
-	"context"
 	"bytes"
+	"context"
 	"encoding/binary"
 	"errors"
 	"io"
