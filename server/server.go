@@ -20,6 +20,8 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -173,6 +175,11 @@ func (s *Server) handler() http.Handler {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write([]byte(`{"status":"ok"}`))
 	})
+	mux.HandleFunc("GET /_portico/stats", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"rssBytes":%d,"goroutines":%d,"webSocketConnections":%d}`,
+			residentBytes(), runtime.NumGoroutine(), plane.Connections())
+	})
 	mux.HandleFunc("POST /_portico/reset", func(w http.ResponseWriter, r *http.Request) {
 		if err := s.store.Reset(r.Context()); err != nil {
 			awsproto.WriteError(w, err)
@@ -258,4 +265,19 @@ func (s *Server) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	return s.Shutdown(ctx)
+}
+
+// residentBytes is the process's resident memory (Linux; 0 elsewhere).
+func residentBytes() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
 }

@@ -98,7 +98,11 @@ var implemented = map[string]bool{
 	"CreateStage": true, "GetStage": true, "GetStages": true, "UpdateStage": true, "DeleteStage": true,
 	"DeleteRouteSettings": true, "DeleteAccessLogSettings": true,
 	"CreateDeployment": true, "GetDeployment": true, "GetDeployments": true, "UpdateDeployment": true,
-	"DeleteDeployment": true,
+	"DeleteDeployment":  true,
+	"CreateIntegration": true, "GetIntegration": true, "GetIntegrations": true, "UpdateIntegration": true,
+	"DeleteIntegration":         true,
+	"CreateIntegrationResponse": true, "GetIntegrationResponse": true, "GetIntegrationResponses": true,
+	"UpdateIntegrationResponse": true, "DeleteIntegrationResponse": true,
 }
 
 // TestEveryOperationIsRouted walks the model: each operation is sent with

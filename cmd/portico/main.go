@@ -21,12 +21,22 @@ import (
 	"github.com/portico-dev/portico/server"
 )
 
+const usage = `usage:
+  portico serve [flags]             run Portico (portico serve -h lists the flags)
+  portico bench websocket [flags]   load-test a running Portico's WebSocket data plane`
+
 func main() {
-	if len(os.Args) < 2 || os.Args[1] != "serve" {
-		fmt.Fprintln(os.Stderr, "usage: portico serve [flags]   (portico serve -h lists the flags)")
+	var err error
+	switch {
+	case len(os.Args) >= 2 && os.Args[1] == "serve":
+		err = serve(os.Args[2:])
+	case len(os.Args) >= 3 && os.Args[1] == "bench" && os.Args[2] == "websocket":
+		err = benchWebSocket(os.Args[3:])
+	default:
+		fmt.Fprintln(os.Stderr, usage)
 		os.Exit(2)
 	}
-	if err := serve(os.Args[2:]); errors.Is(err, flag.ErrHelp) {
+	if errors.Is(err, flag.ErrHelp) {
 		os.Exit(0)
 	} else if err != nil {
 		fmt.Fprintln(os.Stderr, "portico:", err)

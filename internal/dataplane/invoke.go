@@ -67,7 +67,13 @@ func (p *Plane) handleMessage(c *conn, body string) {
 	}
 	req.routeKey = rt.key
 	if rt.integration != nil && rt.integration.typ != "MOCK" {
-		go p.answer(stage, rt, req)
+		// At most maxInFlight messages of a connection wait on backends;
+		// past that the read loop waits too, and so does the client.
+		c.inFlight <- struct{}{}
+		go func() {
+			defer func() { <-c.inFlight }()
+			p.answer(stage, rt, req)
+		}()
 		return
 	}
 	p.answer(stage, rt, req)

@@ -69,7 +69,15 @@ func New(cfg Config) *Plane {
 		cfg.MaxDuration = 2 * time.Hour
 	}
 	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{}
+		// Integrations call few hosts very often: keep many idle
+		// connections per host (the default keeps 2, which turns a busy
+		// route into a new TCP connection per message).
+		cfg.HTTPClient = &http.Client{Transport: &http.Transport{
+			Proxy:               http.ProxyFromEnvironment,
+			MaxIdleConns:        4096,
+			MaxIdleConnsPerHost: 1024,
+			IdleConnTimeout:     90 * time.Second,
+		}}
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -213,4 +221,11 @@ func errorTypeFor(status int) string {
 // $disconnect routes, waiting for them until ctx ends.
 func (p *Plane) Shutdown(ctx context.Context) {
 	p.conns.closeAll(ctx, closeGoingAway, "")
+}
+
+// Connections is how many WebSocket connections are open.
+func (p *Plane) Connections() int {
+	p.conns.mu.RLock()
+	defer p.conns.mu.RUnlock()
+	return len(p.conns.conns)
 }

@@ -32,6 +32,9 @@ const (
 	closeTooBig      = 1009
 
 	writeTimeout = 10 * time.Second
+	// maxInFlight bounds the messages of one connection being answered
+	// at once by remote integrations.
+	maxInFlight = 32
 )
 
 var errGone = errors.New("dataplane: connection is gone")
@@ -47,6 +50,7 @@ type conn struct {
 	identity    identity
 	domainName  string
 	active      atomic.Int64 // unix nanoseconds of the last message either way
+	inFlight    chan struct{}
 
 	wmu sync.Mutex // one writer at a time
 
@@ -108,6 +112,7 @@ func (p *Plane) serveWebSocket(w http.ResponseWriter, r *http.Request, stage *co
 	}
 	c.nc = nc
 	c.br = rw.Reader
+	c.inFlight = make(chan struct{}, maxInFlight)
 	p.conns.wg.Add(1)
 	p.conns.add(c)
 	c.armTimer()

@@ -1,0 +1,114 @@
+package apigw
+
+import (
+	"strings"
+
+	"github.com/portico-dev/portico/internal/awsproto"
+)
+
+// The error messages of integrations and integration responses, in the
+// style of messages.go. Texts marked [V] are real AWS output; the others
+// are Portico's wording where AWS's is not known ([I]), kept here so they
+// are easy to correct.
+
+// integrationNotFound [I] (moto's wording).
+func integrationNotFound(id string) error {
+	return awsproto.NotFound("Invalid Integration identifier specified %s", id)
+}
+
+// integrationResponseNotFound [I] (moto's wording).
+func integrationResponseNotFound(id string) error {
+	return awsproto.NotFound("Invalid IntegrationResponse identifier specified %s", id)
+}
+
+// httpAPIProxyOnly [V] (aws/aws-cli #6363).
+var httpAPIProxyOnly = awsproto.BadRequest("Currently, an API with a protocol type of HTTP may only be associated with proxy integrations (AWS_PROXY, HTTP_PROXY)")
+
+// awsProxyMethodNotPost [V] (hashicorp/terraform-provider-aws #42391, an
+// HTTP API); applied to WebSocket APIs too, whose Lambda integrations
+// "must" use POST (CloudFormation docs) [I].
+var awsProxyMethodNotPost = awsproto.BadRequest("HttpMethod must be POST for AWS_PROXY IntegrationType")
+
+// integrationInUse [V] for one route (milliHQ/terraform-aws-next-js #247:
+// "... Routes with Ids: [xrfucl1]"). Several ids are joined with ", ", as
+// Java's List.toString prints them [I].
+func integrationInUse(routeIDs []string) error {
+	return awsproto.Conflict("Cannot delete Integration because it is referenced by the following Routes with Ids: [%s]",
+		strings.Join(routeIDs, ", "))
+}
+
+// The rest are [I].
+
+func integrationURIRequired(typ string) error {
+	return awsproto.BadRequest("An integration URI must be specified for integration type %s", typ)
+}
+
+func invalidIntegrationURI(typ, uri string) error {
+	want := "an absolute http:// or https:// URL"
+	if typ == integrationAWS || typ == integrationAWSProxy {
+		want = "an ARN"
+	}
+	return awsproto.BadRequest("Invalid integration URI specified: %s. The URI of a %s integration must be %s", uri, typ, want)
+}
+
+func integrationMethodRequired(typ string) error {
+	return awsproto.BadRequest("An integration method must be specified for integration type %s", typ)
+}
+
+func invalidIntegrationMethod(method string) error {
+	return awsproto.BadRequest("Invalid integration method specified: %s. Supported methods are ANY, GET, POST, PUT, PATCH, DELETE, HEAD and OPTIONS", method)
+}
+
+var (
+	connectionIDRequired   = awsproto.BadRequest("A connectionId must be specified for connection type VPC_LINK")
+	connectionIDNotAllowed = awsproto.BadRequest("A connectionId can be specified only for connection type VPC_LINK")
+	vpcLinkHTTPProxyOnly   = awsproto.BadRequest("Connection type VPC_LINK is supported only for HTTP_PROXY integrations of an HTTP API")
+	payloadFormatRequired  = awsproto.BadRequest("A payload format version must be specified for integrations of an HTTP API. Supported values are 1.0 and 2.0")
+)
+
+func invalidPayloadFormat(version, supported string) error {
+	return awsproto.BadRequest("Invalid payload format version specified: %s. Supported values for this integration are %s", version, supported)
+}
+
+func subtypeAWSProxyOnly(typ string) error {
+	return awsproto.BadRequest("An integration subtype can be specified only for AWS_PROXY integrations, not %s", typ)
+}
+
+func invalidSubtype(subtype string) error {
+	return awsproto.BadRequest("Invalid integration subtype specified: %s. Supported subtypes are %s", subtype, strings.Join(integrationSubtypes, ", "))
+}
+
+func invalidRequestParameter(key, want string) error {
+	return awsproto.BadRequest("Invalid mapping expression specified: %s. Request parameter keys must be %s", key, want)
+}
+
+func invalidResponseParameter(key string) error {
+	return awsproto.BadRequest("Invalid mapping expression specified: %s. Response parameter keys must be append|overwrite|remove:header.{name} or overwrite:statuscode", key)
+}
+
+func reservedHeader(key string) error {
+	return awsproto.BadRequest("Invalid mapping expression specified: %s. The header is reserved and cannot be mapped", key)
+}
+
+func invalidResponseStatusCode(code string) error {
+	return awsproto.BadRequest("Invalid response parameters status code specified: %s. It must be an HTTP status code between 200 and 599", code)
+}
+
+func templateTooLarge(name string, chars int) error {
+	return awsproto.BadRequest("Invalid %s: the template is %d characters long; a template can be at most %d characters (300 KB)",
+		name, chars, maxTemplateChars)
+}
+
+var integrationResponseKeyRequired = awsproto.BadRequest("Integration response key is required")
+
+func invalidIntegrationResponseKey(key string) error {
+	return awsproto.BadRequest("Invalid integration response key specified: %s. A key is $default or a regular expression between slashes, such as /2\\d\\d/", key)
+}
+
+func invalidIntegrationResponseRegexp(key string, err error) error {
+	return awsproto.BadRequest("Invalid integration response key specified: %s. The expression between the slashes is not a valid regular expression: %v", key, err)
+}
+
+func duplicateIntegrationResponse(integrationID, key string) error {
+	return awsproto.Conflict("Integration response with key %s already exists for integration %s", key, integrationID)
+}
