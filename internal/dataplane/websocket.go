@@ -32,6 +32,8 @@ const (
 	closeTooBig      = 1009
 
 	writeTimeout = 10 * time.Second
+	// readBufferSize holds a frame header and a small message in one read.
+	readBufferSize = 512
 	// maxInFlight bounds the messages of one connection being answered
 	// at once by remote integrations.
 	maxInFlight = 32
@@ -111,17 +113,29 @@ func (p *Plane) serveWebSocket(w http.ResponseWriter, r *http.Request, stage *co
 		return // the upgrader has answered the client
 	}
 	c.nc = nc
-	c.br = rw.Reader
+	// The 4 KB buffer net/http read the upgrade with is dropped for a
+	// small one: idle connections are most of a server's memory.
+	if rw.Reader.Buffered() > 0 {
+		c.br = rw.Reader
+	} else {
+		c.br = bufio.NewReaderSize(nc, readBufferSize)
+	}
 	c.inFlight = make(chan struct{}, maxInFlight)
 	p.conns.wg.Add(1)
 	p.conns.add(c)
 	c.armTimer()
+	// Serve on a fresh goroutine and return: the handler's goroutine, deep
+	// in net/http with its larger stack, ends here.
+	go p.runConn(c)
+}
+
+// runConn serves an open connection until it closes, then runs
+// $disconnect, once, whatever closed it, on the stage's current
+// deployment.
+func (p *Plane) runConn(c *conn) {
 	c.readLoop()
 	p.conns.remove(c)
 	c.timer.Stop()
-	// $disconnect runs once the socket is closed, whatever closed it, on
-	// the stage's current deployment. The upgrade request's context is
-	// not used: the server cancels it when it sees the connection end.
 	if cur, err := p.stage(context.Background(), c.key); err == nil && cur.disconnect != nil {
 		p.invoke(context.Background(), cur, cur.disconnect, &request{conn: c, eventType: "DISCONNECT"})
 	}
