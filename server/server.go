@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -62,6 +63,9 @@ type Config struct {
 	// (defaults: AWS's 10 minutes and 2 hours).
 	WebSocketIdleTimeout time.Duration
 	WebSocketMaxDuration time.Duration
+	// Pprof serves Go's profiler under /_portico/debug/pprof/ (off by
+	// default: it is for measuring Portico, not for its users).
+	Pprof bool
 }
 
 // DatabaseFile is the SQLite file's name inside DataDir.
@@ -180,6 +184,21 @@ func (s *Server) handler() http.Handler {
 		fmt.Fprintf(w, `{"rssBytes":%d,"goroutines":%d,"webSocketConnections":%d}`,
 			residentBytes(), runtime.NumGoroutine(), plane.Connections())
 	})
+	if s.cfg.Pprof {
+		mux.HandleFunc("/_portico/debug/pprof/", func(w http.ResponseWriter, r *http.Request) {
+			r.URL.Path = strings.Replace(r.URL.Path, "/_portico/debug/pprof/", "/debug/pprof/", 1)
+			switch name := strings.TrimPrefix(r.URL.Path, "/debug/pprof/"); name {
+			case "profile":
+				pprof.Profile(w, r)
+			case "trace":
+				pprof.Trace(w, r)
+			case "":
+				pprof.Index(w, r)
+			default:
+				pprof.Handler(name).ServeHTTP(w, r)
+			}
+		})
+	}
 	mux.HandleFunc("POST /_portico/reset", func(w http.ResponseWriter, r *http.Request) {
 		if err := s.store.Reset(r.Context()); err != nil {
 			awsproto.WriteError(w, err)

@@ -74,6 +74,8 @@ func serve(args []string) error {
 	}
 	dur(&cfg.WebSocketIdleTimeout, "ws-idle-timeout", 10*time.Minute, "close WebSocket connections idle this long (AWS: 10m)")
 	dur(&cfg.WebSocketMaxDuration, "ws-max-duration", 2*time.Hour, "close WebSocket connections open this long (AWS: 2h)")
+	pprofOn, _ := strconv.ParseBool(env("pprof", "false"))
+	fs.BoolVar(&cfg.Pprof, "pprof", pprofOn, "serve Go's profiler under /_portico/debug/pprof/ (env PORTICO_PPROF)")
 	var logLevel string
 	str(&logLevel, "log-level", "info", `"debug" logs one line per request; "info" only start and stop`)
 	inMemory, _ := strconv.ParseBool(env("in-memory", "false"))
