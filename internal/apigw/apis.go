@@ -22,10 +22,10 @@ const (
 )
 
 func (s *Server) CreateApi(ctx context.Context, in *CreateApiRequest) (*CreateApiResponse, error) {
-	if in.Target != nil {
-		return nil, quickCreateNotImplemented()
+	if in.Target != nil && *in.ProtocolType != protocolHTTP {
+		return nil, httpOnly("Quick create (target) is")
 	}
-	if in.RouteKey != nil || in.CredentialsArn != nil {
+	if in.Target == nil && (in.RouteKey != nil || in.CredentialsArn != nil) {
 		return nil, awsproto.BadRequest("routeKey and credentialsArn can be specified only with target (quick create)")
 	}
 	api := Api{
@@ -77,10 +77,14 @@ func (s *Server) CreateApi(ctx context.Context, in *CreateApiRequest) (*CreateAp
 		return nil, err
 	}
 	err := s.update(ctx, func(tx store.Tx) error {
-		return insertNew(tx, kindAPI, store.Ref{}, "", 10, func(id string) any {
+		err := insertNew(tx, kindAPI, store.Ref{}, "", 10, func(id string) any {
 			api.ApiId = &id
 			return api
 		})
+		if err != nil || in.Target == nil {
+			return err
+		}
+		return quickCreate(tx, &api, *in.Target, in.RouteKey, in.CredentialsArn)
 	})
 	if err != nil {
 		return nil, err
@@ -123,11 +127,8 @@ func (s *Server) GetApis(ctx context.Context, in *GetApisRequest) (*GetApisRespo
 }
 
 func (s *Server) UpdateApi(ctx context.Context, in *UpdateApiRequest) (*UpdateApiResponse, error) {
-	if in.Target != nil {
+	if in.Target != nil || in.RouteKey != nil || in.CredentialsArn != nil {
 		return nil, quickCreateNotImplemented()
-	}
-	if in.RouteKey != nil || in.CredentialsArn != nil {
-		return nil, awsproto.BadRequest("routeKey and credentialsArn can be specified only with target (quick create)")
 	}
 	var api Api
 	err := s.changeAPI(ctx, *in.ApiId, func(tx store.Tx) error {
@@ -276,9 +277,12 @@ func validateTags(tags map[string]string) error {
 	return nil
 }
 
+// quickCreateNotImplemented: UpdateApi's target, routeKey and
+// credentialsArn change the managed resources of a quick-created API,
+// which Portico does not do yet.
 func quickCreateNotImplemented() error {
-	e := awsproto.NotImplemented("CreateApi")
-	e.Message = "Portico does not implement quick create (an API with target) yet: create the API, an integration, a route and a stage instead"
+	e := awsproto.NotImplemented("UpdateApi")
+	e.Message = "Portico does not implement UpdateApi with target, routeKey or credentialsArn (changing a quick-created API's managed resources) yet"
 	return e
 }
 

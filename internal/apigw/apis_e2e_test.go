@@ -179,10 +179,10 @@ func TestE2ECreateAPIErrors(t *testing.T) {
 		{"routeKey without target",
 			apigatewayv2.CreateApiInput{Name: aws.String("a"), ProtocolType: types.ProtocolTypeHttp, RouteKey: aws.String("GET /")},
 			400, "BadRequestException", "routeKey and credentialsArn can be specified only with target (quick create)"},
-		{"quick create",
-			apigatewayv2.CreateApiInput{Name: aws.String("a"), ProtocolType: types.ProtocolTypeHttp,
-				Target: aws.String("arn:aws:lambda:us-east-1:123456789012:function:f")},
-			501, "NotImplemented", "Portico does not implement quick create (an API with target) yet: create the API, an integration, a route and a stage instead"},
+		{"quick create on a WebSocket API",
+			apigatewayv2.CreateApiInput{Name: aws.String("a"), ProtocolType: types.ProtocolTypeWebsocket,
+				RouteSelectionExpression: aws.String("$request.body.action"), Target: aws.String("arn:aws:lambda:us-east-1:123456789012:function:f")},
+			400, "BadRequestException", "Quick create (target) is supported only for HTTP APIs"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -347,7 +347,7 @@ func TestE2EUpdateApi(t *testing.T) {
 	_, err = e.c.UpdateApi(e.ctx, &apigatewayv2.UpdateApiInput{ApiId: id, CorsConfiguration: &types.Cors{AllowOrigins: []string{"*"}}})
 	wantAPIError(t, err, 400, "BadRequestException", "corsConfiguration is supported only for HTTP APIs")
 	_, err = e.c.UpdateApi(e.ctx, &apigatewayv2.UpdateApiInput{ApiId: id, Target: aws.String("arn:aws:lambda:us-east-1:123456789012:function:f")})
-	wantAPIError(t, err, 501, "NotImplemented", "Portico does not implement quick create (an API with target) yet: create the API, an integration, a route and a stage instead")
+	wantAPIError(t, err, 501, "NotImplemented", "Portico does not implement UpdateApi with target, routeKey or credentialsArn (changing a quick-created API's managed resources) yet")
 	// A refused update changed nothing.
 	after, err := e.c.GetApi(e.ctx, &apigatewayv2.GetApiInput{ApiId: id})
 	must(t, err)
