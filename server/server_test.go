@@ -103,6 +103,8 @@ var implemented = map[string]bool{
 	"DeleteIntegration":         true,
 	"CreateIntegrationResponse": true, "GetIntegrationResponse": true, "GetIntegrationResponses": true,
 	"UpdateIntegrationResponse": true, "DeleteIntegrationResponse": true,
+	"CreateModel": true, "GetModel": true, "GetModels": true, "UpdateModel": true, "DeleteModel": true,
+	"GetModelTemplate": true,
 }
 
 // TestEveryOperationIsRouted walks the model: each operation is sent with
