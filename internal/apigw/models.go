@@ -327,6 +327,12 @@ const modelSchemaURL = "https://models.portico.invalid/model.json"
 // "http://..." or "file:///etc/passwd" is an error, not a request.
 // References to other models are not supported [I].
 func compileModelSchema(schema string) (*jsonschema.Schema, error) {
+	return CompileSchema(schema)
+}
+
+// CompileSchema compiles a model's schema as compileModelSchema does; the
+// data plane uses it to validate messages against request models.
+func CompileSchema(schema string) (*jsonschema.Schema, error) {
 	doc, err := decodeSchemaJSON(schema)
 	if err != nil {
 		return nil, invalidModelSchema(err.Error())

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
 	"github.com/portico-dev/portico/internal/apigw"
 	"github.com/portico-dev/portico/internal/selectexpr"
 )
@@ -32,6 +34,10 @@ type route struct {
 	// twoWay: the route has routeResponseSelectionExpression $default and
 	// a $default route response (data-plane spec A.4).
 	twoWay bool
+	// models validate messages (spec A.3): request model key -> schema,
+	// picked by modelSelection (or the $default key when there is none).
+	models         map[string]*jsonschema.Schema
+	modelSelection *selectexpr.Expr
 }
 
 type integration struct {
@@ -78,6 +84,16 @@ func compile(k stageKey, st *apigw.Stage, snap *apigw.Snapshot) (*compiled, erro
 		}
 		c.routeSelection = e
 	}
+	schemas := map[string]*jsonschema.Schema{}
+	if !deref(snap.Api.DisableSchemaValidation) {
+		for _, m := range snap.Models {
+			sch, err := apigw.CompileSchema(deref(m.Schema))
+			if err != nil {
+				return nil, fmt.Errorf("model %s: %w", deref(m.Name), err)
+			}
+			schemas[deref(m.Name)] = sch
+		}
+	}
 	integrations := map[string]*integration{}
 	for i := range snap.Integrations {
 		in, err := compileIntegration(&snap.Integrations[i])
@@ -91,6 +107,21 @@ func compile(k stageKey, st *apigw.Stage, snap *apigw.Snapshot) (*compiled, erro
 		r := &route{key: deref(sr.RouteKey), id: deref(sr.RouteId)}
 		if t := deref(sr.Target); t != "" {
 			r.integration = integrations[strings.TrimPrefix(t, "integrations/")]
+		}
+		if len(sr.RequestModels) > 0 && !deref(snap.Api.DisableSchemaValidation) {
+			r.models = map[string]*jsonschema.Schema{}
+			for key, name := range sr.RequestModels {
+				if sch := schemas[name]; sch != nil {
+					r.models[key] = sch
+				}
+			}
+			if mse := deref(sr.ModelSelectionExpression); mse != "" {
+				e, err := selectexpr.Parse(mse)
+				if err != nil {
+					return nil, fmt.Errorf("route %s: model selection expression: %w", r.key, err)
+				}
+				r.modelSelection = e
+			}
 		}
 		if deref(sr.RouteResponseSelectionExpression) == "$default" {
 			for _, rr := range sr.RouteResponses {
@@ -184,4 +215,32 @@ func deref[T any](p *T) T {
 		return zero
 	}
 	return *p
+}
+
+// validate checks a message against the route's request model, if it has
+// one for the message. It reports whether the message may go on.
+func (r *route) validate(body string) bool {
+	if len(r.models) == 0 {
+		return true
+	}
+	// Numbers stay exact (json.Number), as the schema library wants them.
+	doc, docErr := jsonschema.UnmarshalJSON(strings.NewReader(body))
+	key := "$default"
+	if r.modelSelection != nil {
+		key, _ = r.modelSelection.Eval(func(v string) (string, error) {
+			path, ok := strings.CutPrefix(v, "request.body")
+			if !ok || docErr != nil {
+				return "", nil
+			}
+			return selectexpr.JSONPath(doc, path), nil
+		})
+	}
+	sch, ok := r.models[key]
+	if !ok {
+		return true // no model for this message: nothing to check
+	}
+	if docErr != nil {
+		return false
+	}
+	return sch.Validate(doc) == nil
 }

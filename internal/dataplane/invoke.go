@@ -66,6 +66,10 @@ func (p *Plane) handleMessage(c *conn, body string) {
 		return
 	}
 	req.routeKey = rt.key
+	if !rt.validate(body) {
+		c.send(badRequestBodyFrame(c.id, req.messageID))
+		return
+	}
 	if rt.integration != nil && rt.integration.typ != "MOCK" {
 		// At most maxInFlight messages of a connection wait on backends;
 		// past that the read loop waits too, and so does the client.
@@ -95,6 +99,13 @@ func (p *Plane) answer(stage *compiled, rt *route, req *request) {
 func errorFrame(msg, connectionID, requestID string) []byte {
 	return []byte(`{"message": ` + strconv.Quote(msg) + `, "connectionId":` + strconv.Quote(connectionID) +
 		`, "requestId":` + strconv.Quote(requestID) + `}`)
+}
+
+// badRequestBodyFrame is the model-validation failure frame, spaced as
+// AWS's documentation shows it (spec A.3, A.6).
+func badRequestBodyFrame(connectionID, messageID string) []byte {
+	return []byte(`{"message" : "Bad request body", "connectionId": ` + strconv.Quote(connectionID) +
+		`, "messageId": ` + strconv.Quote(messageID) + `}`)
 }
 
 // selectRoute evaluates the route selection expression on a message. A

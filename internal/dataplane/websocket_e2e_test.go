@@ -326,3 +326,37 @@ func TestRedeployKeepsConnections(t *testing.T) {
 		t.Fatalf("after redeploy: %q", got)
 	}
 }
+
+// TestRequestModelValidation: a message that does not match the route's
+// request model gets the Bad request body frame and never reaches the
+// integration; one that matches goes through.
+func TestRequestModelValidation(t *testing.T) {
+	e := newEnv(t, nil)
+	api := e.wsAPI(t)
+	_, err := e.c.CreateModel(e.ctx, &apigatewayv2.CreateModelInput{ApiId: &api, Name: aws.String("Send"), ContentType: aws.String("application/json"),
+		Schema: aws.String(`{"type":"object","required":["action","text"],"properties":{"text":{"type":"string","maxLength":5}}}`)})
+	must(t, err)
+	fn := e.lambdaProxy(t, api, "send")
+	r, err := e.c.CreateRoute(e.ctx, &apigatewayv2.CreateRouteInput{ApiId: &api, RouteKey: aws.String("send"),
+		Target: aws.String("integrations/" + fn), RouteResponseSelectionExpression: aws.String("$default"),
+		ModelSelectionExpression: aws.String("$request.body.action"), RequestModels: map[string]string{"send": "Send"}})
+	must(t, err)
+	_, err = e.c.CreateRouteResponse(e.ctx, &apigatewayv2.CreateRouteResponseInput{ApiId: &api, RouteId: r.RouteId, RouteResponseKey: aws.String("$default")})
+	must(t, err)
+	e.deploy(t, api, "prod")
+	c := e.mustDial(t, e.wsURL(api, "prod"))
+	bad := regexp.MustCompile(`^\{"message" : "Bad request body", "connectionId": "[A-Za-z0-9_=-]{16}", "messageId": "[A-Za-z0-9_=-]{16}"\}$`)
+	for _, msg := range []string{`{"action":"send"}`, `{"action":"send","text":"too long"}`, `{"action":"send","text":5}`} {
+		c.send(msg)
+		if got := c.mustRead(); !bad.MatchString(got) {
+			t.Errorf("%s: %q, want the Bad request body frame", msg, got)
+		}
+	}
+	if n := len(e.lambda.Calls()); n != 0 {
+		t.Errorf("invalid messages reached the integration %d times", n)
+	}
+	c.send(`{"action":"send","text":"ok"}`)
+	if got := c.mustRead(); !strings.HasSuffix(got, "function:send") {
+		t.Errorf("valid message: %q", got)
+	}
+}
