@@ -1,7 +1,11 @@
 package dataplane
 
 import (
+	"crypto/rand"
+	"fmt"
+	"net"
 	"net/http"
+	"time"
 )
 
 // The Lambda proxy events of WebSocket routes, in the shapes of the real
@@ -59,7 +63,7 @@ func newEvent(stage *compiled, req *request) *wsEvent {
 	}}
 	switch req.eventType {
 	case "CONNECT":
-		ev.Headers, ev.MultiValueHeaders = headerMaps(req.http)
+		ev.Headers, ev.MultiValueHeaders = headerMaps(req.http, c)
 		if q := req.http.URL.Query(); len(q) > 0 {
 			ev.QueryStringParameters = map[string]string{}
 			ev.MultiValueQueryStringParameters = map[string][]string(q)
@@ -84,16 +88,43 @@ func newEvent(stage *compiled, req *request) *wsEvent {
 
 // headerMaps renders the upgrade request's headers as API Gateway does:
 // the last value of each in headers, all of them in multiValueHeaders,
-// with Host among them.
-func headerMaps(r *http.Request) (map[string]string, map[string][]string) {
+// with Host among them and the headers AWS's front end adds
+// (X-Forwarded-*, X-Amzn-Trace-Id). Go gives header names in canonical
+// case ("Sec-Websocket-Key"); AWS keeps the client's.
+func headerMaps(r *http.Request, c *conn) (map[string]string, map[string][]string) {
 	single := map[string]string{"Host": r.Host}
 	multi := map[string][]string{"Host": {r.Host}}
 	for k, vs := range r.Header {
-		if len(vs) == 0 {
+		// The hop-by-hop upgrade headers stop at API Gateway's front end.
+		if len(vs) == 0 || k == "Connection" || k == "Upgrade" {
 			continue
 		}
 		single[k] = vs[len(vs)-1]
 		multi[k] = vs
 	}
+	port := "80"
+	if la, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok {
+		if _, p, err := net.SplitHostPort(la.String()); err == nil {
+			port = p
+		}
+	}
+	added := map[string]string{
+		"X-Forwarded-For":   c.identity.SourceIP,
+		"X-Forwarded-Port":  port,
+		"X-Forwarded-Proto": "http",
+		"X-Amzn-Trace-Id":   traceID(c.connectedAt),
+	}
+	for k, v := range added {
+		if _, ok := single[k]; !ok {
+			single[k], multi[k] = v, []string{v}
+		}
+	}
 	return single, multi
+}
+
+// traceID is an X-Ray trace id: Root=1-{epoch seconds, hex}-{96 random bits}.
+func traceID(t time.Time) string {
+	var b [12]byte
+	rand.Read(b[:])
+	return fmt.Sprintf("Root=1-%08x-%x", t.Unix(), b)
 }
