@@ -232,7 +232,9 @@ func buildAPI(ctx context.Context, c *apigatewayv2.Client, route string, backend
 	switch route {
 	case "mock":
 		in.IntegrationType = types.IntegrationTypeMock
-		in.RequestTemplates = map[string]string{"$default": `{"statusCode": 200}`}
+		// The rendered request carries the message; the response
+		// template returns it (a MOCK's $input there is its request).
+		in.RequestTemplates = map[string]string{"$default": `{"statusCode": 200, "echo": $input.json('$')}`}
 		in.TemplateSelectionExpression = aws.String("\\$default")
 	case "http-proxy":
 		in.IntegrationType = types.IntegrationTypeHttpProxy
@@ -248,7 +250,7 @@ func buildAPI(ctx context.Context, c *apigatewayv2.Client, route string, backend
 	if route == "mock" {
 		if _, err := c.CreateIntegrationResponse(ctx, &apigatewayv2.CreateIntegrationResponseInput{ApiId: api.ApiId,
 			IntegrationId: integ.IntegrationId, IntegrationResponseKey: aws.String("$default"),
-			ResponseTemplates: map[string]string{"$default": "$input.body"}, TemplateSelectionExpression: aws.String("\\$default")}); err != nil {
+			ResponseTemplates: map[string]string{"$default": "$input.json('$.echo')"}, TemplateSelectionExpression: aws.String("\\$default")}); err != nil {
 			return "", err
 		}
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/portico-dev/portico/internal/apigw"
 	"github.com/portico-dev/portico/internal/selectexpr"
+	"github.com/portico-dev/portico/internal/vtl"
 )
 
 // compiled is one stage's deployment, indexed for serving: built once per
@@ -49,7 +50,7 @@ type integration struct {
 
 	passthrough       string
 	contentHandling   string
-	requestTemplates  map[string]string
+	requestTpl        map[string]*vtl.Template
 	templateSelection *selectexpr.Expr
 	// responses are the integration responses, regex keys first in key
 	// order, $default last.
@@ -59,7 +60,7 @@ type integration struct {
 type integrationResponse struct {
 	key               string
 	pattern           *regexp.Regexp // nil for $default
-	templates         map[string]string
+	responseTpl       map[string]*vtl.Template
 	templateSelection *selectexpr.Expr
 	contentHandling   string
 }
@@ -144,14 +145,17 @@ func compile(k stageKey, st *apigw.Stage, snap *apigw.Snapshot) (*compiled, erro
 
 func compileIntegration(si *apigw.SnapshotIntegration) (*integration, error) {
 	in := &integration{
-		id:               deref(si.IntegrationId),
-		typ:              deref(si.IntegrationType),
-		uri:              deref(si.IntegrationUri),
-		method:           deref(si.IntegrationMethod),
-		timeout:          29 * time.Second,
-		passthrough:      deref(si.PassthroughBehavior),
-		contentHandling:  deref(si.ContentHandlingStrategy),
-		requestTemplates: si.RequestTemplates,
+		id:              deref(si.IntegrationId),
+		typ:             deref(si.IntegrationType),
+		uri:             deref(si.IntegrationUri),
+		method:          deref(si.IntegrationMethod),
+		timeout:         29 * time.Second,
+		passthrough:     deref(si.PassthroughBehavior),
+		contentHandling: deref(si.ContentHandlingStrategy),
+	}
+	var err error
+	if in.requestTpl, err = compileTemplates("request", si.RequestTemplates); err != nil {
+		return nil, fmt.Errorf("integration %s: %w", in.id, err)
 	}
 	if si.TimeoutInMillis != nil {
 		in.timeout = time.Duration(*si.TimeoutInMillis) * time.Millisecond
@@ -170,8 +174,10 @@ func compileIntegration(si *apigw.SnapshotIntegration) (*integration, error) {
 	for _, ir := range si.IntegrationResponses {
 		out := &integrationResponse{
 			key:             deref(ir.IntegrationResponseKey),
-			templates:       ir.ResponseTemplates,
 			contentHandling: deref(ir.ContentHandlingStrategy),
+		}
+		if out.responseTpl, err = compileTemplates("response", ir.ResponseTemplates); err != nil {
+			return nil, fmt.Errorf("integration response %s: %w", out.key, err)
 		}
 		if tse := deref(ir.TemplateSelectionExpression); tse != "" {
 			e, err := selectexpr.Parse(tse)

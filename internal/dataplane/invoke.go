@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/portico-dev/portico/internal/selectexpr"
+	"github.com/portico-dev/portico/internal/vtl"
 )
 
 // request is one call of a route's integration: the $connect upgrade, a
@@ -21,6 +22,10 @@ type request struct {
 	eventType string        // CONNECT, MESSAGE, DISCONNECT
 	http      *http.Request // the upgrade request, for CONNECT
 	body      string        // the message, for MESSAGE
+	// doc is the message parsed as JSON, once, for every selection
+	// expression; docErr says it is not JSON.
+	doc       any
+	docErr    error
 	routeKey  string
 	requestID string
 	messageID string
@@ -43,6 +48,9 @@ type result struct {
 const (
 	failInternal = "Internal server error"
 	failTimeout  = "Endpoint request timed out"
+	// failUnsupportedMediaType: [I] AWS answers 415 when the passthrough
+	// behavior refuses a message; on a socket it becomes this frame.
+	failUnsupportedMediaType = "Unsupported Media Type"
 )
 
 // handleMessage routes one incoming message and sends what the route
@@ -60,7 +68,8 @@ func (p *Plane) handleMessage(c *conn, body string) {
 	}
 	req := &request{conn: c, eventType: "MESSAGE", body: body, requestID: newConnectionID(), start: time.Now()}
 	req.messageID = req.requestID
-	rt := stage.selectRoute(body)
+	req.doc, req.docErr = parseBody(body)
+	rt := stage.selectRoute(req.doc, req.docErr)
 	if rt == nil {
 		c.send(errorFrame("Forbidden", c.id, req.requestID))
 		return
@@ -108,13 +117,12 @@ func badRequestBodyFrame(connectionID, messageID string) []byte {
 		`, "messageId": ` + strconv.Quote(messageID) + `}`)
 }
 
-// selectRoute evaluates the route selection expression on a message. A
-// message that is not JSON, or selects no route, goes to $default; nil
-// when there is no $default either. $connect and $disconnect are never
-// selected.
-func (c *compiled) selectRoute(body string) *route {
-	var doc any
-	if err := json.Unmarshal([]byte(body), &doc); err == nil {
+// selectRoute evaluates the route selection expression on a parsed
+// message. A message that is not JSON, or selects no route, goes to
+// $default; nil when there is no $default either. $connect and
+// $disconnect are never selected.
+func (c *compiled) selectRoute(doc any, docErr error) *route {
+	if docErr == nil {
 		key, err := c.routeSelection.Eval(func(v string) (string, error) {
 			path, ok := strings.CutPrefix(v, "request.body")
 			if !ok {
@@ -158,13 +166,14 @@ func (p *Plane) invoke(ctx context.Context, stage *compiled, rt *route, req *req
 	case "HTTP_PROXY":
 		res, err = p.invokeHTTPProxy(ctx, in, req)
 	default:
-		// MOCK, HTTP and AWS run mapping templates: they arrive with the
-		// VTL engine.
-		err = errors.New("integration type " + in.typ + " is not served yet")
+		res, err = p.invokeNonProxy(ctx, stage, in, req)
 	}
 	if err != nil {
-		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) || errors.Is(err, vtl.ErrTimeout) {
 			return result{failure: failTimeout}
+		}
+		if errors.Is(err, errUnsupportedMediaType) {
+			return result{failure: failUnsupportedMediaType}
 		}
 		p.cfg.Logger.Warn("integration failed", "api", stage.key.apiID, "stage", stage.key.stage,
 			"route", rt.key, "integration", in.id, "type", in.typ, "error", err)

@@ -3,6 +3,7 @@ package dataplane
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -65,7 +66,34 @@ func (l *lambdaClient) invoke(ctx context.Context, uri string, payload []byte) (
 		return nil, fmt.Errorf("Lambda Invoke answered %s: %.200s", resp.Status, out)
 	}
 	if fe := resp.Header.Get("X-Amz-Function-Error"); fe != "" {
-		return nil, fmt.Errorf("the function failed (%s): %.200s", fe, out)
+		return nil, &functionError{kind: fe, payload: out}
 	}
 	return out, nil
+}
+
+// invokeNonProxy calls a function for an AWS (non-proxy) integration: the
+// payload is the rendered request template, and a function error is not a
+// failure but a selection value (its errorMessage) for the integration
+// responses, as API Gateway does (spec A.4).
+func (l *lambdaClient) invokeNonProxy(ctx context.Context, uri string, payload []byte) (out []byte, errMessage string, err error) {
+	out, err = l.invoke(ctx, uri, payload)
+	var fe *functionError
+	if errors.As(err, &fe) {
+		var e struct {
+			ErrorMessage string `json:"errorMessage"`
+		}
+		json.Unmarshal(fe.payload, &e)
+		return fe.payload, e.ErrorMessage, nil
+	}
+	return out, "", err
+}
+
+// functionError is a function's own failure (X-Amz-Function-Error).
+type functionError struct {
+	kind    string
+	payload []byte
+}
+
+func (e *functionError) Error() string {
+	return fmt.Sprintf("the function failed (%s): %.200s", e.kind, e.payload)
 }

@@ -6,6 +6,7 @@
 package selectexpr
 
 import (
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -226,6 +227,8 @@ func render(v any) string {
 		return strconv.FormatBool(x)
 	case float64:
 		return strconv.FormatFloat(x, 'f', -1, 64)
+	case json.Number:
+		return x.String()
 	case []any:
 		parts := make([]string, len(x))
 		for i, e := range x {
