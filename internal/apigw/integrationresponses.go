@@ -185,6 +185,9 @@ func checkIntegrationResponse(ir *IntegrationResponse) error {
 			return err
 		}
 	}
+	if err := checkSelectionExpression("templateSelectionExpression", ir.TemplateSelectionExpression); err != nil {
+		return err
+	}
 	return checkTemplates("response template", ir.ResponseTemplates)
 }
 

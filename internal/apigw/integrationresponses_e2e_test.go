@@ -167,7 +167,7 @@ func TestE2EIntegrationResponseKeyAndConflicts(t *testing.T) {
 	wantAPIError(t, create("$default", func(in *apigatewayv2.CreateIntegrationResponseInput) {
 		in.ResponseTemplates = map[string]string{"application/json": big}
 	}), 400, "BadRequestException",
-		`Invalid response template "application/json": the template is 307201 characters long; a template can be at most 307200 characters (300 KB)`)
+		`Invalid response template "application/json": the template is 307201 bytes long; a template can be at most 307200 bytes (300 KB)`)
 	wantAPIError(t, create("$default", func(in *apigatewayv2.CreateIntegrationResponseInput) {
 		in.TemplateSelectionExpression = aws.String(strings.Repeat("s", 1025))
 	}), 400, "BadRequestException", "1 validation error detected: Value '"+strings.Repeat("s", 64)+
@@ -350,7 +350,7 @@ func TestE2EUpdateIntegrationResponse(t *testing.T) {
 		{func(u *apigatewayv2.UpdateIntegrationResponseInput) {
 			u.TemplateSelectionExpression = aws.String("x")
 			u.ResponseTemplates = map[string]string{"a": strings.Repeat("a", 307201)}
-		}, `Invalid response template "a": the template is 307201 characters long; a template can be at most 307200 characters (300 KB)`},
+		}, `Invalid response template "a": the template is 307201 bytes long; a template can be at most 307200 bytes (300 KB)`},
 	} {
 		u := in()
 		bad.set(u)

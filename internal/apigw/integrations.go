@@ -8,10 +8,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/portico-dev/portico/internal/awsproto"
+	"github.com/portico-dev/portico/internal/selectexpr"
 	"github.com/portico-dev/portico/internal/store"
+	"github.com/portico-dev/portico/internal/vtl"
 )
 
 // Integrations are what a route calls. The rules follow the control-plane
@@ -55,9 +56,9 @@ const (
 	irseStatusCode   = "${integration.response.statuscode}"
 	irseErrorMessage = "${integration.response.body.errorMessage}"
 
-	// maxTemplateChars: a mapping template is at most 300 KB (data-plane
+	// maxMappingTemplateBytes: a mapping template is at most 300 KB (data-plane
 	// spec A.5), counted in characters.
-	maxTemplateChars = 300 * 1024
+	maxMappingTemplateBytes = 300 * 1024
 )
 
 // integrationSubtypes are the AWS service actions of HTTP API AWS_PROXY
@@ -267,14 +268,29 @@ func loadIntegration(tx store.Tx, apiID, id string) (Integration, error) {
 	return it, err
 }
 
-// checkTemplate checks a mapping template before it is stored: for now its
-// size only (at most 300 KB, counted here as 307,200 characters [I]). When
-// internal/vtl lands, the template is parsed here too, so that one that
-// cannot run is refused when it is created or updated, not when a message
+// checkTemplate checks a mapping template before it is stored: its size
+// (at most 300 KB: 307,200 bytes of UTF-8, the limit the VTL parser holds too) and that it
+// parses, so a template that cannot run is refused when it is created or
+// updated, with the line and column of the fault, not when a message
 // reaches it. name says which template it is, for the error message.
 func checkTemplate(name, src string) error {
-	if n := utf8.RuneCountInString(src); n > maxTemplateChars {
+	if n := len(src); n > maxMappingTemplateBytes {
 		return templateTooLarge(name, n)
+	}
+	if _, err := vtl.Parse(src); err != nil {
+		return invalidTemplate(name, err)
+	}
+	return nil
+}
+
+// checkSelectionExpression parses a selection expression before it is
+// stored, so a malformed one is refused with where it goes wrong.
+func checkSelectionExpression(member string, expr *string) error {
+	if expr == nil {
+		return nil
+	}
+	if _, err := selectexpr.Parse(*expr); err != nil {
+		return awsproto.BadRequest("Invalid %s specified: %s (%v)", member, *expr, err)
 	}
 	return nil
 }
@@ -414,6 +430,9 @@ func settleIntegration(api *Api, it *Integration) error {
 				return err
 			}
 		}
+	}
+	if err := checkSelectionExpression("templateSelectionExpression", it.TemplateSelectionExpression); err != nil {
+		return err
 	}
 	return checkTemplates("request template", it.RequestTemplates)
 }

@@ -1,6 +1,7 @@
 package apigw_test
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"regexp"
@@ -11,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/apigatewayv2"
 	"github.com/aws/aws-sdk-go-v2/service/apigatewayv2/types"
+	"github.com/aws/smithy-go"
 )
 
 var integrationIDPattern = regexp.MustCompile(`^[a-z0-9]{7}$`)
@@ -350,7 +352,7 @@ func TestE2EIntegrationWebSocketRules(t *testing.T) {
 			"integration.request.querystring.{name} or integration.request.path.{name}"},
 		{"request template over 300 KB", mock(func(in *apigatewayv2.CreateIntegrationInput) {
 			in.RequestTemplates = map[string]string{"application/json": "{}", "$default": big}
-		}), `Invalid request template "$default": the template is 307201 characters long; a template can be at most 307200 characters (300 KB)`},
+		}), `Invalid request template "$default": the template is 307201 bytes long; a template can be at most 307200 bytes (300 KB)`},
 		{"templateSelectionExpression too long", mock(func(in *apigatewayv2.CreateIntegrationInput) {
 			in.TemplateSelectionExpression = aws.String(strings.Repeat("t", 1025))
 		}), "1 validation error detected: Value '" + strings.Repeat("t", 64) +
@@ -364,7 +366,7 @@ func TestE2EIntegrationWebSocketRules(t *testing.T) {
 
 	// Terraform's integrationTypeHTTP: every WebSocket-only member, an
 	// empty template kept as "", a template of exactly 300 KB.
-	exact := strings.Repeat("é", 307200)
+	exact := strings.Repeat("é", 307200/2) // 300 KB of UTF-8
 	out, err := e.c.CreateIntegration(e.ctx, &apigatewayv2.CreateIntegrationInput{ApiId: api, IntegrationType: types.IntegrationTypeHttp,
 		ConnectionType: types.ConnectionTypeInternet, ContentHandlingStrategy: types.ContentHandlingStrategyConvertToText,
 		Description: aws.String("Test HTTP"), IntegrationMethod: aws.String("GET"), IntegrationUri: aws.String("http://www.example.com"),
@@ -535,7 +537,7 @@ func TestE2EUpdateIntegration(t *testing.T) {
 		{func(u *apigatewayv2.UpdateIntegrationInput) {
 			u.RequestTemplates = map[string]string{"a": strings.Repeat("v", 307201)}
 		},
-			`Invalid request template "a": the template is 307201 characters long; a template can be at most 307200 characters (300 KB)`},
+			`Invalid request template "a": the template is 307201 bytes long; a template can be at most 307200 bytes (300 KB)`},
 	} {
 		u := in()
 		bad.set(u)
@@ -899,4 +901,28 @@ func TestE2EIntegrationsSurviveRestart(t *testing.T) {
 	wantBody(t, "integration after restart", e.raw(t, "GET", integrationPath(apiID, *out.IntegrationId), "", nil), 200, before.body)
 	wantBody(t, "integration response after restart", e.raw(t, "GET", integrationPath(apiID, *out.IntegrationId)+"/integrationresponses/"+ir, "", nil),
 		200, beforeIR.body)
+}
+
+// TestTemplatesParsedWhenSaved: a mapping template or selection expression
+// that cannot run is refused when it is saved, saying where it fails.
+func TestTemplatesParsedWhenSaved(t *testing.T) {
+	e := newEnv(t)
+	apiID := e.createWebSocketAPI(t, "ws")
+	_, err := e.c.CreateIntegration(e.ctx, &apigatewayv2.CreateIntegrationInput{ApiId: &apiID, IntegrationType: types.IntegrationTypeMock,
+		RequestTemplates: map[string]string{"$default": "{\n  #if($x\n}"}})
+	var apiErr smithy.APIError
+	if !errors.As(err, &apiErr) || apiErr.ErrorCode() != "BadRequestException" ||
+		!strings.HasPrefix(apiErr.ErrorMessage(), `Invalid mapping expression specified: request template "$default": line 3, column 1: expected ")" to close #if`) {
+		t.Fatalf("bad template: %v", err)
+	}
+	_, err = e.c.CreateIntegration(e.ctx, &apigatewayv2.CreateIntegrationInput{ApiId: &apiID, IntegrationType: types.IntegrationTypeMock,
+		TemplateSelectionExpression: aws.String("${request.body.action")})
+	wantAPIError(t, err, 400, "BadRequestException", "Invalid templateSelectionExpression specified: ${request.body.action (at character 1: unclosed ${)")
+	in, err := e.c.CreateIntegration(e.ctx, &apigatewayv2.CreateIntegrationInput{ApiId: &apiID, IntegrationType: types.IntegrationTypeMock})
+	must(t, err)
+	_, err = e.c.CreateIntegrationResponse(e.ctx, &apigatewayv2.CreateIntegrationResponseInput{ApiId: &apiID, IntegrationId: in.IntegrationId,
+		IntegrationResponseKey: aws.String("$default"), ResponseTemplates: map[string]string{"$default": "#foreach($x in [1..3])$x"}})
+	if !errors.As(err, &apiErr) || !strings.HasPrefix(apiErr.ErrorMessage(), `Invalid mapping expression specified: response template "$default": line 1, column`) {
+		t.Fatalf("bad response template: %v", err)
+	}
 }

@@ -66,15 +66,15 @@ func TestMergeResponseParameters(t *testing.T) {
 }
 
 func TestCheckTemplate(t *testing.T) {
-	if err := checkTemplate("t", strings.Repeat("a", maxTemplateChars)); err != nil {
+	if err := checkTemplate("t", strings.Repeat("a", maxMappingTemplateBytes)); err != nil {
 		t.Errorf("300 KB: %v", err)
 	}
-	// Characters, not bytes.
-	if err := checkTemplate("t", strings.Repeat("€", maxTemplateChars)); err != nil {
-		t.Errorf("300 K three-byte characters: %v", err)
+	// Bytes of UTF-8, not characters: 102,401 three-byte characters are over.
+	if err := checkTemplate("t", strings.Repeat("€", maxMappingTemplateBytes/3+1)); err == nil {
+		t.Errorf("over 300 KB of three-byte characters: accepted")
 	}
-	err := checkTemplate(`request template "x"`, strings.Repeat("a", maxTemplateChars+1))
-	if err == nil || err.Error() != `BadRequestException: Invalid request template "x": the template is 307201 characters long; a template can be at most 307200 characters (300 KB)` {
+	err := checkTemplate(`request template "x"`, strings.Repeat("a", maxMappingTemplateBytes+1))
+	if err == nil || err.Error() != `BadRequestException: Invalid request template "x": the template is 307201 bytes long; a template can be at most 307200 bytes (300 KB)` {
 		t.Errorf("over 300 KB: %v", err)
 	}
 }

@@ -94,9 +94,9 @@ func invalidResponseStatusCode(code string) error {
 	return awsproto.BadRequest("Invalid response parameters status code specified: %s. It must be an HTTP status code between 200 and 599", code)
 }
 
-func templateTooLarge(name string, chars int) error {
-	return awsproto.BadRequest("Invalid %s: the template is %d characters long; a template can be at most %d characters (300 KB)",
-		name, chars, maxTemplateChars)
+func templateTooLarge(name string, size int) error {
+	return awsproto.BadRequest("Invalid %s: the template is %d bytes long; a template can be at most %d bytes (300 KB)",
+		name, size, maxMappingTemplateBytes)
 }
 
 var integrationResponseKeyRequired = awsproto.BadRequest("Integration response key is required")
@@ -111,4 +111,10 @@ func invalidIntegrationResponseRegexp(key string, err error) error {
 
 func duplicateIntegrationResponse(integrationID, key string) error {
 	return awsproto.Conflict("Integration response with key %s already exists for integration %s", key, integrationID)
+}
+
+// invalidTemplate [I]: a mapping template that does not parse; err says
+// where ("line L, column C: ...").
+func invalidTemplate(name string, err error) error {
+	return awsproto.BadRequest("Invalid mapping expression specified: %s: %v", name, err)
 }
