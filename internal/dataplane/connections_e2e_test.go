@@ -262,3 +262,27 @@ func waitDisconnect(t *testing.T, e *env, id string, code int) {
 	}
 	t.Fatalf("no $disconnect for %s", id)
 }
+
+// TestPostDuringConnect: a connection whose $connect is still running does
+// not exist yet for the management API: 410, as on AWS.
+func TestPostDuringConnect(t *testing.T) {
+	e := newEnv(t, nil)
+	api := e.wsAPI(t)
+	fn := e.lambdaProxy(t, api, "connect")
+	e.route(t, api, "$connect", fn, false)
+	e.deploy(t, api, "prod")
+	status := make(chan int, 1)
+	e.lambda.SetHandler(func(_ string, event []byte) (any, string) {
+		var ev struct {
+			RequestContext struct{ ConnectionID string } `json:"requestContext"`
+		}
+		json.Unmarshal(event, &ev)
+		resp := mgmt(t, e, "POST", api, ev.RequestContext.ConnectionID, []byte("too early"))
+		status <- resp.StatusCode
+		return map[string]any{"statusCode": 200}, ""
+	})
+	e.mustDial(t, e.wsURL(api, "prod"))
+	if got := <-status; got != 410 {
+		t.Errorf("PostToConnection during $connect: %d, want 410", got)
+	}
+}

@@ -2,6 +2,7 @@ package dataplane
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -71,6 +72,16 @@ func (p *Plane) invokeNonProxy(ctx context.Context, stage *compiled, in *integra
 		}
 	}
 
+	// CONVERT_TO_BINARY: the message is base64 text; the backend gets the
+	// bytes (spec A.5).
+	if in.contentHandling == "CONVERT_TO_BINARY" {
+		b, err := base64.StdEncoding.DecodeString(payload)
+		if err != nil {
+			return result{}, fmt.Errorf("CONVERT_TO_BINARY: the payload is not base64: %w", err)
+		}
+		payload = string(b)
+	}
+
 	// The backend.
 	var status int
 	var header http.Header
@@ -108,6 +119,11 @@ func (p *Plane) invokeNonProxy(ctx context.Context, stage *compiled, in *integra
 		// No integration response matches and there is no $default: [I]
 		// nothing goes back (spec A.4).
 		return result{status: status, header: header}, nil
+	}
+	// CONVERT_TO_TEXT: the backend's answer goes on as base64 text. [I]
+	// WebSocket frames are text, so it is applied whatever the answer is.
+	if ir.contentHandling == "CONVERT_TO_TEXT" {
+		body = base64.StdEncoding.EncodeToString([]byte(body))
 	}
 	out := body
 	rtpl := ir.responseTemplate(func(v string) (string, error) {

@@ -198,3 +198,33 @@ func TestMockConnect(t *testing.T) {
 		t.Fatalf("refused: %v", err)
 	}
 }
+
+// TestContentHandling: CONVERT_TO_BINARY gives the backend the bytes of a
+// base64 message; CONVERT_TO_TEXT gives the client the backend's answer as
+// base64.
+func TestContentHandling(t *testing.T) {
+	e := newEnv(t, nil)
+	var got []byte
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got, _ = io.ReadAll(r.Body)
+		w.Write([]byte{0xff, 0x00, 'o', 'k'})
+	}))
+	defer backend.Close()
+	api := e.wsAPI(t)
+	in, err := e.c.CreateIntegration(e.ctx, &apigatewayv2.CreateIntegrationInput{ApiId: &api, IntegrationType: types.IntegrationTypeHttp,
+		IntegrationMethod: aws.String("POST"), IntegrationUri: aws.String(backend.URL), ContentHandlingStrategy: types.ContentHandlingStrategyConvertToBinary})
+	must(t, err)
+	_, err = e.c.CreateIntegrationResponse(e.ctx, &apigatewayv2.CreateIntegrationResponseInput{ApiId: &api, IntegrationId: in.IntegrationId,
+		IntegrationResponseKey: aws.String("$default"), ContentHandlingStrategy: types.ContentHandlingStrategyConvertToText})
+	must(t, err)
+	e.route(t, api, "$default", *in.IntegrationId, true)
+	e.deploy(t, api, "prod")
+	c := e.mustDial(t, e.wsURL(api, "prod"))
+	c.send("AQID") // base64 of 01 02 03
+	if answer := c.mustRead(); answer != "/wBvaw==" {
+		t.Errorf("client got %q", answer)
+	}
+	if string(got) != "\x01\x02\x03" {
+		t.Errorf("backend got %q", got)
+	}
+}
