@@ -12,7 +12,9 @@ import (
 // without escapes share the input's memory, so parsing a body allocates
 // little beyond the containers themselves.
 func parseJSON(s string) (any, error) {
-	p := jsonParser{s: s}
+	// Chunks grow with the document: a 40-byte message should not pay for
+	// storage sized for a 4 KB one.
+	p := jsonParser{s: s, chunk: min(maxChunk, max(4, len(s)/16))}
 	p.skipSpace()
 	v, err := p.value(0)
 	if err != nil {
@@ -37,13 +39,14 @@ type jsonParser struct {
 	vals  []any
 	stack []any // values of the containers being parsed
 	kstk  []string
+	chunk int // size of the next chunk of keys and values
 }
 
-const chunk = 128
+const maxChunk = 128
 
 func (p *jsonParser) newMap() *omap {
 	if len(p.maps) == cap(p.maps) {
-		p.maps = make([]omap, 0, chunk/4)
+		p.maps = make([]omap, 0, max(1, p.chunk/4))
 	}
 	p.maps = p.maps[:len(p.maps)+1]
 	return &p.maps[len(p.maps)-1]
@@ -52,7 +55,7 @@ func (p *jsonParser) newMap() *omap {
 // carveKeys copies ks into pooled storage.
 func (p *jsonParser) carveKeys(ks []string) []string {
 	if len(ks) > cap(p.keys)-len(p.keys) {
-		p.keys = make([]string, 0, max(chunk, len(ks)))
+		p.keys = make([]string, 0, max(p.grow(), len(ks)))
 	}
 	n := len(p.keys)
 	p.keys = append(p.keys, ks...)
@@ -61,11 +64,18 @@ func (p *jsonParser) carveKeys(ks []string) []string {
 
 func (p *jsonParser) carveVals(vs []any) []any {
 	if len(vs) > cap(p.vals)-len(p.vals) {
-		p.vals = make([]any, 0, max(chunk, len(vs)))
+		p.vals = make([]any, 0, max(p.grow(), len(vs)))
 	}
 	n := len(p.vals)
 	p.vals = append(p.vals, vs...)
 	return p.vals[n : n+len(vs) : n+len(vs)]
+}
+
+// grow returns the next chunk size, doubling up to maxChunk.
+func (p *jsonParser) grow() int {
+	n := p.chunk
+	p.chunk = min(maxChunk, p.chunk*2)
+	return n
 }
 
 func (p *jsonParser) fail(msg string) error {
