@@ -66,7 +66,7 @@ func (p *Plane) handleMessage(c *conn, body string) {
 		c.close(closeGoingAway, "Going away")
 		return
 	}
-	req := &request{conn: c, eventType: "MESSAGE", body: body, requestID: newConnectionID(), start: time.Now()}
+	req := &request{conn: c, eventType: "MESSAGE", body: body, requestID: newRequestID(), start: time.Now()}
 	req.messageID = req.requestID
 	req.doc, req.docErr = parseBody(body)
 	rt := stage.selectRoute(req.doc, req.docErr)
@@ -147,7 +147,7 @@ func (p *Plane) invoke(ctx context.Context, stage *compiled, rt *route, req *req
 		req.start = time.Now()
 	}
 	if req.requestID == "" {
-		req.requestID = newConnectionID()
+		req.requestID = newRequestID()
 	}
 	if req.routeKey == "" {
 		req.routeKey = rt.key
