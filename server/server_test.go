@@ -105,6 +105,8 @@ var implemented = map[string]bool{
 	"UpdateIntegrationResponse": true, "DeleteIntegrationResponse": true,
 	"CreateModel": true, "GetModel": true, "GetModels": true, "UpdateModel": true, "DeleteModel": true,
 	"GetModelTemplate": true,
+	"TagResource": true, "UntagResource": true, "GetTags": true, "DeleteCorsConfiguration": true,
+	"CreateVpcLink": true, "GetVpcLink": true, "GetVpcLinks": true, "UpdateVpcLink": true, "DeleteVpcLink": true,
 }
 
 // TestEveryOperationIsRouted walks the model: each operation is sent with

@@ -71,7 +71,7 @@ func (s *Server) CreateApi(ctx context.Context, in *CreateApiRequest) (*CreateAp
 			return nil, websocketOnly("disableSchemaValidation is")
 		}
 		api.RouteSelectionExpression = ptr(httpRouteSelection)
-		api.CorsConfiguration = in.CorsConfiguration
+		api.CorsConfiguration = mergeCors(nil, in.CorsConfiguration)
 	}
 	if err := checkAPI(&api); err != nil {
 		return nil, err
@@ -178,7 +178,7 @@ func (s *Server) UpdateApi(ctx context.Context, in *UpdateApiRequest) (*UpdateAp
 			if ws {
 				return httpOnly("corsConfiguration is")
 			}
-			api.CorsConfiguration = in.CorsConfiguration
+			api.CorsConfiguration = mergeCors(api.CorsConfiguration, in.CorsConfiguration)
 		}
 		if err := checkAPI(&api); err != nil {
 			return err
@@ -246,7 +246,7 @@ func checkAPI(api *Api) error {
 			return err
 		}
 	}
-	return nil
+	return checkCors(api.CorsConfiguration)
 }
 
 func checkHTTPRouteSelection(expr string) error {

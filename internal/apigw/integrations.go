@@ -104,6 +104,13 @@ func (s *Server) CreateIntegration(ctx context.Context, in *CreateIntegrationReq
 		if err := settleIntegration(&api, &it); err != nil {
 			return err
 		}
+		// A private integration of an HTTP API names a VPC link that
+		// exists. (Terraform's WebSocket tests name REST API links here.)
+		if *api.ProtocolType == protocolHTTP && deref(it.ConnectionType) == connectionVPCLink {
+			if err := checkVpcLink(tx, *it.ConnectionId); err != nil {
+				return err
+			}
+		}
 		return insertNew(tx, kindIntegration, apiRef(*in.ApiId), "", 7, func(id string) any {
 			it.IntegrationId = &id
 			return it
@@ -212,6 +219,13 @@ func (s *Server) UpdateIntegration(ctx context.Context, in *UpdateIntegrationReq
 		}
 		if err := settleIntegration(&api, &it); err != nil {
 			return err
+		}
+		// A private integration of an HTTP API names a VPC link that
+		// exists. (Terraform's WebSocket tests name REST API links here.)
+		if *api.ProtocolType == protocolHTTP && deref(it.ConnectionType) == connectionVPCLink {
+			if err := checkVpcLink(tx, *it.ConnectionId); err != nil {
+				return err
+			}
 		}
 		return tx.Replace(store.Record{Kind: kindIntegration, ID: *it.IntegrationId, Parent: apiRef(*in.ApiId), Data: encode(it)})
 	})

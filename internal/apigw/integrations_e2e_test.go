@@ -124,6 +124,7 @@ func TestE2EIntegrationDefaultsWebSocket(t *testing.T) {
 // service integrations (Terraform's sqs test).
 func TestE2EIntegrationDefaultsHTTP(t *testing.T) {
 	e := newEnv(t)
+	link := e.createVpcLink(t, "private")
 	apiID := e.createHTTPAPI(t, "web")
 	api := aws.String(apiID)
 
@@ -163,7 +164,7 @@ func TestE2EIntegrationDefaultsHTTP(t *testing.T) {
 
 	// A private integration with TLS, parameter mappings and a timeout.
 	private, err := e.c.CreateIntegration(e.ctx, &apigatewayv2.CreateIntegrationInput{ApiId: api, IntegrationType: types.IntegrationTypeHttpProxy,
-		ConnectionType: types.ConnectionTypeVpcLink, ConnectionId: aws.String("l4er5c"), IntegrationMethod: aws.String("GET"),
+		ConnectionType: types.ConnectionTypeVpcLink, ConnectionId: aws.String(link), IntegrationMethod: aws.String("GET"),
 		IntegrationUri:       aws.String("arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/net/nlb/1234/5678"),
 		PayloadFormatVersion: aws.String("1.0"), TimeoutInMillis: aws.Int32(29001),
 		TlsConfig:         &types.TlsConfigInput{ServerNameToVerify: aws.String("www.example.com")},
@@ -178,7 +179,7 @@ func TestE2EIntegrationDefaultsHTTP(t *testing.T) {
 		t.Errorf("private integration: %+v", private)
 	}
 	e.wantIntegrationBody(t, "private", apiID, *private.IntegrationId,
-		`{"connectionId":"l4er5c","connectionType":"VPC_LINK","integrationId":"ID","integrationMethod":"GET","integrationType":"HTTP_PROXY",`+
+		`{"connectionId":"`+link+`","connectionType":"VPC_LINK","integrationId":"ID","integrationMethod":"GET","integrationType":"HTTP_PROXY",`+
 			`"integrationUri":"arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/net/nlb/1234/5678","payloadFormatVersion":"1.0",`+
 			`"requestParameters":{"append:header.header1":"$context.requestId","overwrite:path":"/x","remove:querystring.qs1":"''"},`+
 			`"responseParameters":{"404":{"append:header.error":"$stageVariables.environmentId"},"500":{"append:header.header1":"$context.requestId","overwrite:statuscode":"403"}},`+
@@ -589,10 +590,11 @@ func TestE2EUpdateIntegration(t *testing.T) {
 
 func TestE2EUpdateIntegrationHTTP(t *testing.T) {
 	e := newEnv(t)
+	link := e.createVpcLink(t, "private")
 	apiID := e.createHTTPAPI(t, "web")
 	api := aws.String(apiID)
 	out, err := e.c.CreateIntegration(e.ctx, &apigatewayv2.CreateIntegrationInput{ApiId: api, IntegrationType: types.IntegrationTypeHttpProxy,
-		ConnectionType: types.ConnectionTypeVpcLink, ConnectionId: aws.String("l4er5c"), IntegrationMethod: aws.String("ANY"),
+		ConnectionType: types.ConnectionTypeVpcLink, ConnectionId: aws.String(link), IntegrationMethod: aws.String("ANY"),
 		IntegrationUri: aws.String("arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/net/nlb/1/2"), PayloadFormatVersion: aws.String("1.0"),
 		TlsConfig:         &types.TlsConfigInput{ServerNameToVerify: aws.String("www.example.com")},
 		RequestParameters: map[string]string{"append:header.header1": "$context.requestId", "remove:querystring.qs1": "''"},
@@ -617,7 +619,7 @@ func TestE2EUpdateIntegrationHTTP(t *testing.T) {
 	up, err := e.c.UpdateIntegration(e.ctx, u)
 	must(t, err)
 	wantStatus(t, up.ResultMetadata, 200)
-	e.wantIntegrationBody(t, "merged", apiID, id, `{"connectionId":"l4er5c","connectionType":"VPC_LINK","integrationId":"ID","integrationMethod":"ANY",`+
+	e.wantIntegrationBody(t, "merged", apiID, id, `{"connectionId":"`+link+`","connectionType":"VPC_LINK","integrationId":"ID","integrationMethod":"ANY",`+
 		`"integrationType":"HTTP_PROXY","integrationUri":"arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/net/nlb/1/2","payloadFormatVersion":"1.0",`+
 		`"requestParameters":{"overwrite:header.header2":"$stageVariables.environmentId","remove:querystring.qs1":"''"},`+
 		`"responseParameters":{"500":{"append:header.header1":"$context.requestId","overwrite:statuscode":"404"}},`+

@@ -308,20 +308,20 @@ func TestWireNotImplemented(t *testing.T) {
 	e := newEnv(t)
 	apiID := e.createWebSocketAPI(t, "chat")
 	for _, tc := range []struct{ method, path, body, op string }{
-		{"GET", "/v2/apis/" + apiID + "/authorizers", "", "GetAuthorizers"},
-		{"GET", "/v2/apis/nope123456/authorizers", "", "GetAuthorizers"},
-		{"POST", "/v2/domainnames", `{"domainName":"api.example.com"}`, "CreateDomainName"},
-		{"GET", "/v2/vpclinks", "", "GetVpcLinks"},
-		{"POST", "/v2/apis/" + apiID + "/authorizers", `{"authorizerType":"REQUEST"}`, "CreateAuthorizer"},
+		{"GET", "/v2/portals", "", "ListPortals"},
+		{"GET", "/v2/portals/nope123456", "", "GetPortal"},
+		{"POST", "/v2/portals", `{}`, "CreatePortal"},
+		{"GET", "/v2/apis/" + apiID + "/exports/OAS30?outputType=JSON", "", "ExportApi"},
+		{"PUT", "/v2/apis", `{"body":"{}"}`, "ImportApi"},
 	} {
 		wantRawError(t, tc.method+" "+tc.path, e.raw(t, tc.method, tc.path, tc.body, nil), 501, "NotImplemented",
 			"Portico does not implement the "+tc.op+" operation yet")
 	}
 	// The SDK sees the same, without retrying.
-	_, err := e.c.GetAuthorizers(e.ctx, &apigatewayv2.GetAuthorizersInput{ApiId: aws.String(apiID)})
-	wantAPIError(t, err, 501, "NotImplemented", "Portico does not implement the GetAuthorizers operation yet")
-	_, err = e.c.CreateDomainName(e.ctx, &apigatewayv2.CreateDomainNameInput{DomainName: aws.String("api.example.com")})
-	wantAPIError(t, err, 501, "NotImplemented", "Portico does not implement the CreateDomainName operation yet")
+	_, err := e.c.ListPortals(e.ctx, &apigatewayv2.ListPortalsInput{})
+	wantAPIError(t, err, 501, "NotImplemented", "Portico does not implement the ListPortals operation yet")
+	_, err = e.c.ExportApi(e.ctx, &apigatewayv2.ExportApiInput{ApiId: aws.String(apiID), Specification: "OAS30", OutputType: aws.String("JSON")})
+	wantAPIError(t, err, 501, "NotImplemented", "Portico does not implement the ExportApi operation yet")
 }
 
 // TestWirePercentEncodedLabels: ids in the path may be percent-encoded

@@ -1,0 +1,70 @@
+package apigw
+
+import (
+	"strings"
+
+	"github.com/portico-dev/portico/internal/awsproto"
+)
+
+// The error messages of tags, CORS configurations and VPC links, in the
+// style of messages.go. Texts marked [V] are real AWS output; the others are
+// Portico's wording where AWS's is not known ([I]), kept here so they are
+// easy to correct.
+
+// invalidResourceARN [I]: an ARN that is not one of a taggable resource
+// (malformed, another service, an account field, a route...). AWS's text is
+// not known.
+func invalidResourceARN(arn string) error {
+	return awsproto.BadRequest("Invalid resource ARN specified: %s. Taggable resources are "+
+		"arn:{partition}:apigateway:{region}::/apis/{apiId}, ::/apis/{apiId}/stages/{stageName}, "+
+		"::/vpclinks/{vpcLinkId} and ::/domainnames/{domainName}", arn)
+}
+
+// corsCredentialsWithWildcardOrigin [V] (aws/aws-cdk #9076; CloudFormation
+// events quoting the same text).
+var corsCredentialsWithWildcardOrigin = awsproto.BadRequest("allow-credentials is not supported if 'allow-origin' is *")
+
+// invalidCorsOrigin [I]: AWS refuses these (LocalStack's AWS-validated
+// no-partial-wildcard and no-partial-origin) with a text not known.
+func invalidCorsOrigin(origin string) error {
+	return awsproto.BadRequest("Invalid allow-origin specified: %s. An origin is *, http://*, https://* or scheme://host[:port]", origin)
+}
+
+// invalidCorsMethod [I]: refused by AWS (LocalStack bad-allowed-methods),
+// text not known.
+func invalidCorsMethod(method string) error {
+	return awsproto.BadRequest("Invalid allow-methods specified: %s. Supported methods are GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS and *", method)
+}
+
+// invalidCorsHeader [I].
+func invalidCorsHeader(member, header string) error {
+	return awsproto.BadRequest("Invalid header name specified in %s: %q. A header name is * or a token such as X-Amz-Date", member, header)
+}
+
+// vpcLinkNotFound [I] (moto's wording, in the form of the other "Invalid X
+// identifier specified" texts).
+func vpcLinkNotFound(id string) error {
+	return awsproto.NotFound("Invalid VpcLink identifier specified %s", id)
+}
+
+// unknownVpcLink [I]: an integration's connectionId names no VPC link of
+// the account and region. 400, as a route target naming a missing
+// integration is (control-plane spec 3.2), not 404.
+func unknownVpcLink(id string) error {
+	return awsproto.BadRequest("Invalid VpcLink identifier specified %s", id)
+}
+
+// vpcLinkInUse [V] for one route (hashicorp/terraform-provider-aws #12195:
+// "Cannot delete vpc link. Vpc link 'l4er5c', is referenced in
+// [ANY:qtfgl2b] in format of [Method:Resource]."). Several references are
+// joined with ", " as the REST API's message for the same error lists them
+// ([V] klothoplatform/klotho #202: "[d3dx85qvqh:POST:1knc2d:stage,
+// d3dx85qvqh:GET:1knc2d:stage, ...]"). refs are "Method:RouteId".
+func vpcLinkInUse(id string, refs []string) error {
+	return awsproto.BadRequest("Cannot delete vpc link. Vpc link '%s', is referenced in [%s] in format of [Method:Resource].",
+		id, strings.Join(refs, ", "))
+}
+
+// subnetIDsRequired [I]: the model requires subnetIds but allows an empty
+// list; a VPC link without a subnet cannot exist.
+var subnetIDsRequired = awsproto.BadRequest("Invalid subnetIds: at least one subnet ID must be specified for a VPC link")
