@@ -105,7 +105,7 @@ var implemented = map[string]bool{
 	"UpdateIntegrationResponse": true, "DeleteIntegrationResponse": true,
 	"CreateModel": true, "GetModel": true, "GetModels": true, "UpdateModel": true, "DeleteModel": true,
 	"GetModelTemplate": true,
-	"TagResource": true, "UntagResource": true, "GetTags": true, "DeleteCorsConfiguration": true,
+	"TagResource":      true, "UntagResource": true, "GetTags": true, "DeleteCorsConfiguration": true,
 	"CreateVpcLink": true, "GetVpcLink": true, "GetVpcLinks": true, "UpdateVpcLink": true, "DeleteVpcLink": true,
 }
 

@@ -320,7 +320,7 @@ func TestWireNotImplemented(t *testing.T) {
 	// The SDK sees the same, without retrying.
 	_, err := e.c.ListPortals(e.ctx, &apigatewayv2.ListPortalsInput{})
 	wantAPIError(t, err, 501, "NotImplemented", "Portico does not implement the ListPortals operation yet")
-	_, err = e.c.ExportApi(e.ctx, &apigatewayv2.ExportApiInput{ApiId: aws.String(apiID), Specification: "OAS30", OutputType: aws.String("JSON")})
+	_, err = e.c.ExportApi(e.ctx, &apigatewayv2.ExportApiInput{ApiId: aws.String(apiID), Specification: aws.String("OAS30"), OutputType: aws.String("JSON")})
 	wantAPIError(t, err, 501, "NotImplemented", "Portico does not implement the ExportApi operation yet")
 }
 
