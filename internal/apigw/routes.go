@@ -274,11 +274,15 @@ func checkAuthorization(tx store.Tx, apiID string, ws bool, r *Route) error {
 	if (typ == authJWT || typ == authCustom) && r.AuthorizerId == nil {
 		return awsproto.BadRequest("An authorizerId must be specified for authorization type %s", typ)
 	}
-	if (typ == authNone || typ == authIAM) && r.AuthorizerId != nil {
+	// An authorizerId with NONE is accepted and kept, as AWS does (an
+	// AWS-validated LocalStack test creates such routes); with AWS_IAM it
+	// means nothing and is refused. [I]
+	if typ == authIAM && r.AuthorizerId != nil {
 		return awsproto.BadRequest("An authorizerId cannot be specified for authorization type %s", typ)
 	}
 	if len(r.AuthorizationScopes) > 0 && typ != authJWT {
-		return awsproto.BadRequest("Authorization scopes are supported only for authorization type JWT")
+		// [V] AWS's text, which names REST APIs' Cognito type too.
+		return awsproto.BadRequest("Invalid Route authorization type specified. Authorization Scopes are only valid for COGNITO_USER_POOLS and JWT authorization types")
 	}
 	if len(r.AuthorizationScopes) > 10 {
 		return awsproto.BadRequest("Too many authorization scopes: a route can have at most 10")
