@@ -109,6 +109,12 @@ var implemented = map[string]bool{
 	"CreateVpcLink": true, "GetVpcLink": true, "GetVpcLinks": true, "UpdateVpcLink": true, "DeleteVpcLink": true,
 	"CreateAuthorizer": true, "GetAuthorizer": true, "GetAuthorizers": true, "UpdateAuthorizer": true,
 	"DeleteAuthorizer": true, "ResetAuthorizersCache": true,
+	"CreateDomainName": true, "GetDomainName": true, "GetDomainNames": true, "UpdateDomainName": true,
+	"DeleteDomainName": true,
+	"CreateApiMapping": true, "GetApiMapping": true, "GetApiMappings": true, "UpdateApiMapping": true,
+	"DeleteApiMapping":  true,
+	"CreateRoutingRule": true, "GetRoutingRule": true, "PutRoutingRule": true, "DeleteRoutingRule": true,
+	"ListRoutingRules": true,
 }
 
 // TestEveryOperationIsRouted walks the model: each operation is sent with

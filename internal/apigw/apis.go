@@ -194,6 +194,10 @@ func (s *Server) UpdateApi(ctx context.Context, in *UpdateApiRequest) (*UpdateAp
 
 func (s *Server) DeleteApi(ctx context.Context, in *DeleteApiRequest) error {
 	return s.updateAPI(ctx, *in.ApiId, func(tx store.Tx) error {
+		// A custom domain's API mappings keep an API alive ([V] AWS's 400).
+		if err := apiMappingsBlockingDelete(tx, *in.ApiId); err != nil {
+			return err
+		}
 		err := tx.Delete(kindAPI, *in.ApiId)
 		if errors.Is(err, store.ErrNotFound) {
 			return apiNotFound(awsproto.IdentityFrom(ctx).Account, *in.ApiId)

@@ -218,12 +218,12 @@ func vpcLinkTagger(_ context.Context, tx store.Tx, ids []string) (map[string]str
 	}, nil
 }
 
-// domainNameTagger answers 404 until domain names exist in Portico. The
-// engineer who adds them replaces this body: load the domain name (its
-// not-found error), return its Tags and a save that stores the document.
-// The text is AWS's for a missing domain name ([V] per messages_domains.go:
-// no identifier after it), written out here so that this file does not
-// depend on that one before it lands.
-func domainNameTagger(_ context.Context, _ store.Tx, _ []string) (map[string]string, func(map[string]string) error, error) {
-	return nil, nil, awsproto.NotFound("Invalid domain name identifier specified")
+// domainNameTagger reads and writes the tags kept in a domain name's
+// document (domainnames.go).
+func domainNameTagger(_ context.Context, tx store.Tx, ids []string) (map[string]string, func(map[string]string) error, error) {
+	tags, err := domainNameTags(tx, ids[0])
+	if err != nil {
+		return nil, nil, err
+	}
+	return tags, func(t map[string]string) error { return setDomainNameTags(tx, ids[0], t) }, nil
 }

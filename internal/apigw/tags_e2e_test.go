@@ -251,3 +251,30 @@ func TestTagsScope(t *testing.T) {
 	wantAPIError(t, err, 404, "NotFoundException", "Invalid API identifier specified 111122223333:"+api)
 	wantTags(t, "owner's view", e.getTags(t, apiARN(api)), map[string]string{"a": "b"})
 }
+
+// TestDomainNameTags: a domain name's tags are its create-time tags, and
+// TagResource/UntagResource change them.
+func TestDomainNameTags(t *testing.T) {
+	e := newEnv(t)
+	e.createDomainName(t, "tags.example.com")
+	arn := "arn:aws:apigateway:us-east-1::/domainnames/tags.example.com"
+	_, err := e.c.TagResource(e.ctx, &apigatewayv2.TagResourceInput{ResourceArn: aws.String(arn), Tags: map[string]string{"team": "edge"}})
+	must(t, err)
+	got, err := e.c.GetTags(e.ctx, &apigatewayv2.GetTagsInput{ResourceArn: aws.String(arn)})
+	must(t, err)
+	if got.Tags["team"] != "edge" {
+		t.Errorf("tags: %v", got.Tags)
+	}
+	dn, err := e.c.GetDomainName(e.ctx, &apigatewayv2.GetDomainNameInput{DomainName: aws.String("tags.example.com")})
+	must(t, err)
+	if dn.Tags["team"] != "edge" {
+		t.Errorf("GetDomainName tags: %v", dn.Tags)
+	}
+	_, err = e.c.UntagResource(e.ctx, &apigatewayv2.UntagResourceInput{ResourceArn: aws.String(arn), TagKeys: []string{"team"}})
+	must(t, err)
+	got, err = e.c.GetTags(e.ctx, &apigatewayv2.GetTagsInput{ResourceArn: aws.String(arn)})
+	must(t, err)
+	if len(got.Tags) != 0 {
+		t.Errorf("after untag: %v", got.Tags)
+	}
+}

@@ -35,6 +35,14 @@ type env struct {
 
 func newEnv(t *testing.T, tweak func(*server.Config)) *env {
 	t.Helper()
+	return startEnv(t, tweak)
+}
+
+// newBenchEnv is newEnv for benchmarks.
+func newBenchEnv(b *testing.B) *env { return startEnv(b, nil) }
+
+func startEnv(t testing.TB, tweak func(*server.Config)) *env {
+	t.Helper()
 	e := &env{ctx: t.Context()}
 	e.lambda = lambdatest.New(func(fn string, event []byte) (any, string) {
 		return map[string]any{"statusCode": 200, "body": "lambda:" + fn}, ""

@@ -1,0 +1,146 @@
+package apigw
+
+import (
+	"github.com/portico-dev/portico/internal/awsproto"
+)
+
+// The error messages of domain names, API mappings and routing rules, in
+// the style of messages.go. Texts marked [V] are real AWS output (the
+// source is named); the others are Portico's wording where AWS's is not
+// known ([I]), kept here so they are easy to correct.
+
+// domainNameNotFound [V]: "Invalid domain name identifier specified", 404,
+// with no identifier after it (AmazonApiGatewayV2 in NASA-IMPACT/veda-backend
+// #45, amplify-education/serverless-domain-manager #369, aws/aws-cdk #8428).
+func domainNameNotFound() error {
+	return awsproto.NotFound("Invalid domain name identifier specified")
+}
+
+// domainNameExists [V] text ("The domain name you provided already exists",
+// aws-cloudformation/cloudformation-coverage-roadmap #1151) and status:
+// AWS answers 400 BadRequestException, not the model's ConflictException
+// (floci-io/floci #2390, verified against AWS). The final period is [I].
+var domainNameExists = awsproto.BadRequest("The domain name you provided already exists.")
+
+// expectOneConfiguration [V] (floci-io/floci #2390, verified against AWS:
+// a CreateDomainName without domainNameConfigurations;
+// hashicorp/terraform-provider-awscc #1667). Also answered for two or more
+// configurations and for an empty list on UpdateDomainName [I].
+var expectOneConfiguration = awsproto.BadRequest("Invalid input. Expected one domain name configuration")
+
+// edgeNotSupported [V] (amplify-education/serverless-domain-manager #359,
+// #401; serverless-components/express #30).
+var edgeNotSupported = awsproto.BadRequest("Only REGIONAL domain names can be managed through the API Gateway V2 API. " +
+	"For EDGE domain names, please use the API Gateway V1 API. Also note that only REST APIs can be attached to EDGE domain names.")
+
+// tls10NotSupported [V] (aws/chalice #1255: CreateDomainName with EDGE and
+// TLS_1_0 answered this, so the security policy is checked before the
+// endpoint type).
+var tls10NotSupported = awsproto.BadRequest("TLS_1_0 is not supported for APIGatewayV2 domainName.")
+
+// certificateNotProvided [V] (terraform-aws-modules/terraform-aws-apigateway-v2
+// #133, a v2 CreateDomainName without certificateArn).
+var certificateNotProvided = awsproto.BadRequest("A certificate was not provided for the endpoint type REGIONAL.")
+
+// invalidDomainName [I]: AWS's text for a name that is not a DNS name is not
+// known.
+func invalidDomainName(name string) error {
+	return awsproto.BadRequest("Invalid domain name specified: %s. A domain name is two or more labels of letters, digits and hyphens "+
+		"separated by dots; the first label may be the wildcard *", name)
+}
+
+// invalidCertificateARN [I].
+func invalidCertificateARN(member, arn string) error {
+	return awsproto.BadRequest("Invalid %s specified: %s. It must be the ARN of an AWS Certificate Manager certificate, "+
+		"arn:{partition}:acm:{region}:{account}:certificate/{id}", member, arn)
+}
+
+// invalidTruststoreURI [I].
+func invalidTruststoreURI(uri string) error {
+	return awsproto.BadRequest("Invalid truststore URI specified: %s. It must be an Amazon S3 URL such as s3://bucket-name/key-name", uri)
+}
+
+// truststoreURIRequired [I]: a truststore version without a truststore.
+var truststoreURIRequired = awsproto.BadRequest("A truststore URI must be specified to configure mutual TLS authentication")
+
+// apiMappingNotFound [I] (in the form of the other "Invalid X identifier
+// specified" texts).
+func apiMappingNotFound(id string) error {
+	return awsproto.NotFound("Invalid ApiMapping identifier specified %s", id)
+}
+
+// apiMappingKeyExists [V] (aws/aws-cdk #22660,
+// aws-cloudformation/cloudformation-coverage-roadmap #1151), 409.
+var apiMappingKeyExists = awsproto.Conflict("ApiMapping key already exists for this domain name")
+
+// mappedAPINotFound: an API mapping or a routing rule names an API that does
+// not exist. 400 BadRequestException [V] (floci-io/floci #2390, verified
+// against AWS); the text is the one AWS gives for a missing API elsewhere
+// (aws/aws-sam-cli #7030, which lists AWS::ApiGatewayV2::ApiMapping among
+// the resources failing with it) [I for this operation].
+func mappedAPINotFound(account, apiID string) error {
+	return awsproto.BadRequest("Invalid API identifier specified %s:%s", account, apiID)
+}
+
+// mappedStageNotFound [V] (aws/aws-cdk #9078: CreateApiMapping to a stage
+// that does not exist, 400, no identifier in the text; floci-io/floci #2390).
+var mappedStageNotFound = awsproto.BadRequest("Invalid stage identifier specified")
+
+// apiMappingKeyChars [V] for WebSocket APIs and single-level keys (aws/aws-cdk
+// #9077: the text AWS answered for the key "/"). HTTP APIs take multi-level
+// keys since 2021: their text adds the slash rule [I].
+var (
+	apiMappingKeyChars          = awsproto.BadRequest("An ApiMapping key may contain only letters, numbers and one of $-_.+!*'()")
+	apiMappingKeyCharsMultLevel = awsproto.BadRequest("An ApiMapping key may contain only letters, numbers and one of $-_.+!*'(), " +
+		"in path segments separated by single forward slashes")
+)
+
+// apiMappingKeyTooLong [I]: 300 characters is the documented maximum
+// (developer guide, API mapping restrictions); the text is not known.
+var apiMappingKeyTooLong = awsproto.BadRequest("An ApiMapping key can be at most 300 characters long")
+
+// webSocketMixed [I]: "You can't map WebSocket APIs to the same custom domain
+// name as an HTTP API or REST API" (developer guide); AWS's error text is not
+// known.
+var webSocketMixed = awsproto.BadRequest("WebSocket APIs can't be mapped to the same custom domain name as an HTTP API or REST API")
+
+// apiStillMapped [V] (gruntwork-io/cloud-nuke #370; floci-io/floci #2390,
+// verified against AWS), 400.
+func apiStillMapped(apiID string) error {
+	return awsproto.BadRequest("Deleting API %s failed. Please remove all API mappings for the API from your custom domain names.", apiID)
+}
+
+// routingModeForbids [I]: the developer guide says an API_MAPPING_ONLY
+// domain "can't create a routing rule" and a ROUTING_RULE_ONLY one "can't
+// create an API mapping"; AWS's text and status are not known.
+func routingModeForbids(what, mode string) error {
+	return awsproto.BadRequest("%s can't be created on a domain name whose routing mode is %s", what, mode)
+}
+
+// routingRuleNotFound [I] (in the form of the other "Invalid X identifier
+// specified" texts).
+func routingRuleNotFound(id string) error {
+	return awsproto.NotFound("Invalid RoutingRule identifier specified %s", id)
+}
+
+// routingRulePriorityTaken [I]: "Rules can't have the same priority"
+// (developer guide); the model lists ConflictException.
+func routingRulePriorityTaken(priority int32) error {
+	return awsproto.Conflict("A routing rule with priority %d already exists for this domain name", priority)
+}
+
+// invalidRoutingRule [I]: AWS's texts for the rules on conditions and
+// actions (developer guide, "Routing rules"; the CDK's RoutingRule
+// construct) are not known. detail says what is wrong.
+func invalidRoutingRule(detail string, args ...any) error {
+	e := awsproto.BadRequest(detail, args...)
+	e.Message = "Invalid routing rule: " + e.Message
+	return e
+}
+
+// webSocketNotRoutable [I]: routing rules invoke REST APIs on AWS (Portico,
+// which has none, lets them invoke HTTP APIs); a WebSocket API cannot be
+// invoked through one.
+func webSocketNotRoutable(apiID string) error {
+	return invalidRoutingRule("API %s is a WebSocket API. A routing rule can invoke only a REST API or an HTTP API", apiID)
+}
