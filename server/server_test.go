@@ -114,7 +114,14 @@ var implemented = map[string]bool{
 	"CreateApiMapping": true, "GetApiMapping": true, "GetApiMappings": true, "UpdateApiMapping": true,
 	"DeleteApiMapping":  true,
 	"CreateRoutingRule": true, "GetRoutingRule": true, "PutRoutingRule": true, "DeleteRoutingRule": true,
-	"ListRoutingRules": true,
+	"ListRoutingRules":    true,
+	"CreatePortalProduct": true, "GetPortalProduct": true, "ListPortalProducts": true, "UpdatePortalProduct": true,
+	"DeletePortalProduct":           true,
+	"GetPortalProductSharingPolicy": true, "PutPortalProductSharingPolicy": true, "DeletePortalProductSharingPolicy": true,
+	"CreateProductPage": true, "GetProductPage": true, "ListProductPages": true, "UpdateProductPage": true,
+	"DeleteProductPage":             true,
+	"CreateProductRestEndpointPage": true, "GetProductRestEndpointPage": true, "ListProductRestEndpointPages": true,
+	"UpdateProductRestEndpointPage": true, "DeleteProductRestEndpointPage": true,
 }
 
 // TestEveryOperationIsRouted walks the model: each operation is sent with
