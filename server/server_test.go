@@ -122,6 +122,8 @@ var implemented = map[string]bool{
 	"DeleteProductPage":             true,
 	"CreateProductRestEndpointPage": true, "GetProductRestEndpointPage": true, "ListProductRestEndpointPages": true,
 	"UpdateProductRestEndpointPage": true, "DeleteProductRestEndpointPage": true,
+	"CreatePortal": true, "GetPortal": true, "ListPortals": true, "UpdatePortal": true, "DeletePortal": true,
+	"PublishPortal": true, "PreviewPortal": true, "DisablePortal": true,
 }
 
 // TestEveryOperationIsRouted walks the model: each operation is sent with

@@ -17,7 +17,8 @@ import (
 func invalidResourceARN(arn string) error {
 	return awsproto.BadRequest("Invalid resource ARN specified: %s. Taggable resources are "+
 		"arn:{partition}:apigateway:{region}::/apis/{apiId}, ::/apis/{apiId}/stages/{stageName}, "+
-		"::/vpclinks/{vpcLinkId} and ::/domainnames/{domainName}", arn)
+		"::/vpclinks/{vpcLinkId}, ::/domainnames/{domainName}, :{account}:/portals/{portalId} and "+
+		":{account}:/portalproducts/{portalProductId}", arn)
 }
 
 // corsCredentialsWithWildcardOrigin [V] (aws/aws-cdk #9076; CloudFormation

@@ -627,3 +627,23 @@ func TestPortalProductDisplayOrder(t *testing.T) {
 		t.Errorf("the other product's pages: %+v", list.Items)
 	}
 }
+
+// TestPortalProductTags: TagResource and GetTags reach portal products by
+// their ARN, which carries the account.
+func TestPortalProductTags(t *testing.T) {
+	e := newEnv(t)
+	p, err := e.c.CreatePortalProduct(e.ctx, &apigatewayv2.CreatePortalProductInput{DisplayName: aws.String("Pets"), Tags: map[string]string{"a": "1"}})
+	must(t, err)
+	_, err = e.c.TagResource(e.ctx, &apigatewayv2.TagResourceInput{ResourceArn: p.PortalProductArn, Tags: map[string]string{"b": "2"}})
+	must(t, err)
+	got, err := e.c.GetTags(e.ctx, &apigatewayv2.GetTagsInput{ResourceArn: p.PortalProductArn})
+	must(t, err)
+	if len(got.Tags) != 2 || got.Tags["a"] != "1" || got.Tags["b"] != "2" {
+		t.Errorf("tags: %v", got.Tags)
+	}
+	other := strings.Replace(*p.PortalProductArn, ":"+defaultAccount+":", ":111111111111:", 1)
+	_, err = e.c.GetTags(e.ctx, &apigatewayv2.GetTagsInput{ResourceArn: aws.String(other)})
+	if err == nil {
+		t.Errorf("another account's ARN was found")
+	}
+}

@@ -45,6 +45,8 @@ var taggableKinds = []struct {
 	{"/apis/*/stages/*", stageTagger},
 	{"/vpclinks/*", vpcLinkTagger},
 	{"/domainnames/*", domainNameTagger},
+	{"/portalproducts/*", portalProductTagger},
+	{"/portals/*", portalTagger},
 }
 
 func (s *Server) TagResource(ctx context.Context, in *TagResourceRequest) (*TagResourceResponse, error) {
@@ -99,7 +101,7 @@ func (s *Server) GetTags(ctx context.Context, in *GetTagsRequest) (*GetTagsRespo
 // transaction when write is set (fn's result is then stored) and a read
 // one otherwise (fn's result is ignored).
 func (s *Server) withTags(ctx context.Context, arn string, write bool, fn func(map[string]string) (map[string]string, error)) error {
-	tagsOf, ids, err := parseTagARN(arn, awsproto.IdentityFrom(ctx).Region)
+	tagsOf, ids, err := parseTagARN(arn, awsproto.IdentityFrom(ctx))
 	if err != nil {
 		return err
 	}
@@ -125,17 +127,26 @@ func (s *Server) withTags(ctx context.Context, arn string, write bool, fn func(m
 // not one of a taggable kind, is a 400 [I]; an ARN of another region than
 // region answers the kind's 404, since the resource is not in the caller's
 // scope [I].
-func parseTagARN(arn, region string) (tagger, []string, error) {
+func parseTagARN(arn string, who awsproto.Identity) (tagger, []string, error) {
+	region := who.Region
 	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) != 6 || parts[0] != "arn" || parts[1] == "" || parts[2] != "apigateway" || parts[3] == "" || parts[4] != "" {
+	if len(parts) != 6 || parts[0] != "arn" || parts[1] == "" || parts[2] != "apigateway" || parts[3] == "" {
 		return nil, nil, invalidResourceARN(arn)
 	}
+	// API, stage, domain-name and VPC-link ARNs have an empty account field;
+	// the developer-portal resources' carry the account. [I] Another
+	// account's resource is not found in the caller's.
+	withAccount := strings.HasPrefix(parts[5], "/portal")
+	if withAccount != (parts[4] != "") {
+		return nil, nil, invalidResourceARN(arn)
+	}
+	elsewhere := parts[3] != region || withAccount && parts[4] != who.Account
 	for _, kind := range taggableKinds {
 		ids, ok := matchTagPath(kind.path, parts[5])
 		if !ok {
 			continue
 		}
-		if parts[3] != region {
+		if elsewhere {
 			return notInRegion(kind.tagsOf), ids, nil
 		}
 		return kind.tagsOf, ids, nil
@@ -161,7 +172,7 @@ func matchTagPath(pattern, path string) (ids []string, ok bool) {
 	return ids, true
 }
 
-// notInRegion is a tagger for an ARN of another region: the resource is
+// notInRegion (also for another account's resource) is a tagger for an ARN of another region: the resource is
 // looked up in an empty transaction's place, so the kind answers its own
 // not-found error.
 func notInRegion(t tagger) tagger {
@@ -204,6 +215,31 @@ func stageTagger(ctx context.Context, tx store.Tx, ids []string) (map[string]str
 	return st.Tags, func(tags map[string]string) error {
 		st.Tags = tags
 		return putStage(tx, ids[0], &st)
+	}, nil
+}
+
+func portalTagger(_ context.Context, tx store.Tx, ids []string) (map[string]string, func(map[string]string) error, error) {
+	doc, err := loadPortal(tx, ids[0])
+	if err != nil {
+		return nil, nil, err
+	}
+	if doc.Tags == nil {
+		doc.Tags = map[string]string{}
+	}
+	return doc.Tags, func(tags map[string]string) error {
+		doc.Tags = tags
+		return putPortal(tx, &doc)
+	}, nil
+}
+
+func portalProductTagger(_ context.Context, tx store.Tx, ids []string) (map[string]string, func(map[string]string) error, error) {
+	p, err := loadPortalProduct(tx, ids[0])
+	if err != nil {
+		return nil, nil, err
+	}
+	return p.Tags, func(tags map[string]string) error {
+		p.Tags = tags
+		return putPortalProduct(tx, &p)
 	}, nil
 }
 

@@ -149,7 +149,8 @@ func TestTagsErrors(t *testing.T) {
 	invalid := func(arn string) string {
 		return "Invalid resource ARN specified: " + arn + ". Taggable resources are " +
 			"arn:{partition}:apigateway:{region}::/apis/{apiId}, ::/apis/{apiId}/stages/{stageName}, " +
-			"::/vpclinks/{vpcLinkId} and ::/domainnames/{domainName}"
+			"::/vpclinks/{vpcLinkId}, ::/domainnames/{domainName}, :{account}:/portals/{portalId} and " +
+			":{account}:/portalproducts/{portalProductId}"
 	}
 	cases := []struct {
 		name, arn string

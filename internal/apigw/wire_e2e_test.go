@@ -304,26 +304,6 @@ func TestWireBodyTooLarge(t *testing.T) {
 	wantBody(t, "GetApis", e.raw(t, "GET", "/v2/apis", "", nil), 200, `{"items":[]}`)
 }
 
-func TestWireNotImplemented(t *testing.T) {
-	e := newEnv(t)
-	apiID := e.createWebSocketAPI(t, "chat")
-	for _, tc := range []struct{ method, path, body, op string }{
-		{"GET", "/v2/portals", "", "ListPortals"},
-		{"GET", "/v2/portals/nope123456", "", "GetPortal"},
-		{"POST", "/v2/portals", `{}`, "CreatePortal"},
-		{"GET", "/v2/apis/" + apiID + "/exports/OAS30?outputType=JSON", "", "ExportApi"},
-		{"PUT", "/v2/apis", `{"body":"{}"}`, "ImportApi"},
-	} {
-		wantRawError(t, tc.method+" "+tc.path, e.raw(t, tc.method, tc.path, tc.body, nil), 501, "NotImplemented",
-			"Portico does not implement the "+tc.op+" operation yet")
-	}
-	// The SDK sees the same, without retrying.
-	_, err := e.c.ListPortals(e.ctx, &apigatewayv2.ListPortalsInput{})
-	wantAPIError(t, err, 501, "NotImplemented", "Portico does not implement the ListPortals operation yet")
-	_, err = e.c.ExportApi(e.ctx, &apigatewayv2.ExportApiInput{ApiId: aws.String(apiID), Specification: aws.String("OAS30"), OutputType: aws.String("JSON")})
-	wantAPIError(t, err, 501, "NotImplemented", "Portico does not implement the ExportApi operation yet")
-}
-
 // TestWirePercentEncodedLabels: ids in the path may be percent-encoded
 // (clients encode every label); route keys travel in the body, so an
 // encoded route key in the path is just an unknown route id.

@@ -151,3 +151,15 @@ func TestValidationMessages(t *testing.T) {
 		t.Error("UTF-16 length")
 	}
 }
+
+// TestUnimplemented: an operation the service does not implement answers
+// 501 NotImplemented naming it, before reading the request.
+func TestUnimplemented(t *testing.T) {
+	h := NewHandler([]Operation{Unimplemented("CreateWidget", "POST", "/v2/widgets", 201)}, Identity{}, nil)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("POST", "/v2/widgets", strings.NewReader("not even json")))
+	if rec.Code != 501 || rec.Header()["x-amzn-ErrorType"][0] != "NotImplemented" ||
+		rec.Body.String() != `{"message":"Portico does not implement the CreateWidget operation yet"}` {
+		t.Fatalf("got %d %v %s", rec.Code, rec.Header(), rec.Body)
+	}
+}
