@@ -90,6 +90,10 @@ func serve(args []string) error {
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 	cfg.Logger = log
 
+	// Catch the signals before anything can announce that Portico is up:
+	// a signal sent right after the "listening" line must stop it cleanly.
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, syscall.SIGINT, syscall.SIGTERM)
 	srv, err := server.Start(cfg)
 	if err != nil {
 		return err
@@ -100,8 +104,6 @@ func serve(args []string) error {
 	}
 	log.Info("portico listening", "url", srv.URL, "state", where)
 
-	stop := make(chan os.Signal, 1)
-	signal.Notify(stop, syscall.SIGINT, syscall.SIGTERM)
 	sig := <-stop
 	log.Info("portico stopping", "signal", sig.String())
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
