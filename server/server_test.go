@@ -124,6 +124,7 @@ var implemented = map[string]bool{
 	"UpdateProductRestEndpointPage": true, "DeleteProductRestEndpointPage": true,
 	"CreatePortal": true, "GetPortal": true, "ListPortals": true, "UpdatePortal": true, "DeletePortal": true,
 	"PublishPortal": true, "PreviewPortal": true, "DisablePortal": true,
+	"ImportApi": true, "ReimportApi": true, "ExportApi": true,
 }
 
 // TestEveryOperationIsRouted walks the model: each operation is sent with
