@@ -32,6 +32,8 @@ type route struct {
 	id  string
 	// integration is nil for a route with no target.
 	integration *integration
+	// authorizer runs before $connect's integration (CUSTOM routes).
+	authorizer *authorizer
 	// twoWay: the route has routeResponseSelectionExpression $default and
 	// a $default route response (data-plane spec A.4).
 	twoWay bool
@@ -95,6 +97,11 @@ func compile(k stageKey, st *apigw.Stage, snap *apigw.Snapshot) (*compiled, erro
 			schemas[deref(m.Name)] = sch
 		}
 	}
+	authorizers := map[string]*authorizer{}
+	for i := range snap.Authorizers {
+		a := compileAuthorizer(&snap.Authorizers[i])
+		authorizers[a.id] = a
+	}
 	integrations := map[string]*integration{}
 	for i := range snap.Integrations {
 		in, err := compileIntegration(&snap.Integrations[i])
@@ -108,6 +115,9 @@ func compile(k stageKey, st *apigw.Stage, snap *apigw.Snapshot) (*compiled, erro
 		r := &route{key: deref(sr.RouteKey), id: deref(sr.RouteId)}
 		if t := deref(sr.Target); t != "" {
 			r.integration = integrations[strings.TrimPrefix(t, "integrations/")]
+		}
+		if deref(sr.AuthorizationType) == "CUSTOM" {
+			r.authorizer = authorizers[deref(sr.AuthorizerId)]
 		}
 		if len(sr.RequestModels) > 0 && !deref(snap.Api.DisableSchemaValidation) {
 			r.models = map[string]*jsonschema.Schema{}

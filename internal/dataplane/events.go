@@ -23,22 +23,23 @@ type wsEvent struct {
 }
 
 type wsRequestContext struct {
-	RouteKey             string   `json:"routeKey"`
-	MessageID            string   `json:"messageId,omitempty"`
-	DisconnectStatusCode *int     `json:"disconnectStatusCode,omitempty"`
-	EventType            string   `json:"eventType"`
-	ExtendedRequestID    string   `json:"extendedRequestId"`
-	RequestTime          string   `json:"requestTime"`
-	MessageDirection     string   `json:"messageDirection"`
-	DisconnectReason     *string  `json:"disconnectReason,omitempty"`
-	Stage                string   `json:"stage"`
-	ConnectedAt          int64    `json:"connectedAt"`
-	RequestTimeEpoch     int64    `json:"requestTimeEpoch"`
-	Identity             identity `json:"identity"`
-	RequestID            string   `json:"requestId"`
-	DomainName           string   `json:"domainName"`
-	ConnectionID         string   `json:"connectionId"`
-	APIID                string   `json:"apiId"`
+	RouteKey             string         `json:"routeKey"`
+	MessageID            string         `json:"messageId,omitempty"`
+	DisconnectStatusCode *int           `json:"disconnectStatusCode,omitempty"`
+	EventType            string         `json:"eventType"`
+	ExtendedRequestID    string         `json:"extendedRequestId"`
+	RequestTime          string         `json:"requestTime"`
+	MessageDirection     string         `json:"messageDirection"`
+	DisconnectReason     *string        `json:"disconnectReason,omitempty"`
+	Stage                string         `json:"stage"`
+	ConnectedAt          int64          `json:"connectedAt"`
+	RequestTimeEpoch     int64          `json:"requestTimeEpoch"`
+	Identity             identity       `json:"identity"`
+	Authorizer           map[string]any `json:"authorizer,omitempty"`
+	RequestID            string         `json:"requestId"`
+	DomainName           string         `json:"domainName"`
+	ConnectionID         string         `json:"connectionId"`
+	APIID                string         `json:"apiId"`
 }
 
 // clfTime is the Common Log Format time of requestTime.
@@ -56,6 +57,7 @@ func newEvent(stage *compiled, req *request) *wsEvent {
 		ConnectedAt:       c.connectedAt.UnixMilli(),
 		RequestTimeEpoch:  req.start.UnixMilli(),
 		Identity:          c.identity,
+		Authorizer:        c.authorizer,
 		RequestID:         req.requestID,
 		DomainName:        c.domainName,
 		ConnectionID:      c.id,

@@ -211,6 +211,8 @@ func errorTypeFor(status int) string {
 	switch status {
 	case http.StatusForbidden:
 		return "ForbiddenException"
+	case http.StatusUnauthorized:
+		return "UnauthorizedException"
 	case http.StatusNotFound:
 		return "NotFoundException"
 	}

@@ -271,5 +271,8 @@ func templateContext(stage *compiled, req *request) map[string]any {
 	if req.messageID != "" {
 		ctx["messageId"] = req.messageID
 	}
+	if c.authorizer != nil {
+		ctx["authorizer"] = c.authorizer
+	}
 	return ctx
 }

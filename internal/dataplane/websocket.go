@@ -52,7 +52,10 @@ type conn struct {
 	identity    identity
 	domainName  string
 	active      atomic.Int64 // unix nanoseconds of the last message either way
-	inFlight    chan struct{}
+	// authorizer is what the $connect authorizer returned: principalId
+	// and its context, for every later event and template.
+	authorizer map[string]any
+	inFlight   chan struct{}
 
 	wmu sync.Mutex // one writer at a time
 
@@ -86,6 +89,15 @@ func (p *Plane) serveWebSocket(w http.ResponseWriter, r *http.Request, stage *co
 	}
 	c.touch()
 	header := http.Header{}
+	if stage.connect != nil && stage.connect.authorizer != nil {
+		auth, status := p.authorize(r.Context(), stage, stage.connect.authorizer,
+			&request{conn: c, eventType: "CONNECT", http: r, routeKey: "$connect", requestID: newRequestID(), start: time.Now()})
+		if status != 0 {
+			p.refuse(w, nil, status, http.StatusText(status))
+			return
+		}
+		c.authorizer = auth
+	}
 	if stage.connect != nil {
 		res := p.invoke(r.Context(), stage, stage.connect, &request{conn: c, eventType: "CONNECT", http: r})
 		switch {
