@@ -52,6 +52,7 @@ type integration struct {
 
 	passthrough       string
 	contentHandling   string
+	requestParameters map[string]string
 	requestTpl        map[string]*vtl.Template
 	templateSelection *selectexpr.Expr
 	// responses are the integration responses, regex keys first in key
@@ -155,13 +156,14 @@ func compile(k stageKey, st *apigw.Stage, snap *apigw.Snapshot) (*compiled, erro
 
 func compileIntegration(si *apigw.SnapshotIntegration) (*integration, error) {
 	in := &integration{
-		id:              deref(si.IntegrationId),
-		typ:             deref(si.IntegrationType),
-		uri:             deref(si.IntegrationUri),
-		method:          deref(si.IntegrationMethod),
-		timeout:         29 * time.Second,
-		passthrough:     deref(si.PassthroughBehavior),
-		contentHandling: deref(si.ContentHandlingStrategy),
+		id:                deref(si.IntegrationId),
+		typ:               deref(si.IntegrationType),
+		uri:               deref(si.IntegrationUri),
+		method:            deref(si.IntegrationMethod),
+		timeout:           29 * time.Second,
+		passthrough:       deref(si.PassthroughBehavior),
+		contentHandling:   deref(si.ContentHandlingStrategy),
+		requestParameters: si.RequestParameters,
 	}
 	var err error
 	if in.requestTpl, err = compileTemplates("request", si.RequestTemplates); err != nil {

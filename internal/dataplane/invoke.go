@@ -164,7 +164,7 @@ func (p *Plane) invoke(ctx context.Context, stage *compiled, rt *route, req *req
 	case "AWS_PROXY":
 		res, err = p.invokeLambdaProxy(ctx, stage, in, req)
 	case "HTTP_PROXY":
-		res, err = p.invokeHTTPProxy(ctx, in, req)
+		res, err = p.invokeHTTPProxy(ctx, stage, in, req)
 	default:
 		res, err = p.invokeNonProxy(ctx, stage, in, req)
 	}
@@ -184,7 +184,7 @@ func (p *Plane) invoke(ctx context.Context, stage *compiled, rt *route, req *req
 
 // invokeHTTPProxy sends the message to the integration's URL and returns
 // the backend's answer unchanged (spec A.4).
-func (p *Plane) invokeHTTPProxy(ctx context.Context, in *integration, req *request) (result, error) {
+func (p *Plane) invokeHTTPProxy(ctx context.Context, stage *compiled, in *integration, req *request) (result, error) {
 	method := in.method
 	if method == "" || method == "ANY" {
 		method = http.MethodPost
@@ -205,7 +205,7 @@ func (p *Plane) invokeHTTPProxy(ctx context.Context, in *integration, req *reque
 		}
 		hr.URL.RawQuery = req.http.URL.RawQuery
 	}
-	hr.Header.Set("connectionId", req.conn.id)
+	applyParameters(hr, in.requestParameters, stage, req)
 	resp, err := p.cfg.HTTPClient.Do(hr)
 	if err != nil {
 		return result{}, err

@@ -95,7 +95,7 @@ func (p *Plane) invokeNonProxy(ctx context.Context, stage *compiled, in *integra
 		body = payload
 		selection = strconv.Itoa(status)
 	case "HTTP":
-		status, header, body, err = p.callHTTP(ctx, in, payload)
+		status, header, body, err = p.callHTTP(ctx, stage, in, req, payload)
 		if err != nil {
 			return result{}, err
 		}
@@ -213,7 +213,7 @@ func mockStatus(payload string) int {
 }
 
 // callHTTP sends the rendered request to an HTTP integration.
-func (p *Plane) callHTTP(ctx context.Context, in *integration, payload string) (int, http.Header, string, error) {
+func (p *Plane) callHTTP(ctx context.Context, stage *compiled, in *integration, req *request, payload string) (int, http.Header, string, error) {
 	method := in.method
 	if method == "" || method == "ANY" {
 		method = http.MethodPost
@@ -223,6 +223,7 @@ func (p *Plane) callHTTP(ctx context.Context, in *integration, payload string) (
 		return 0, nil, "", err
 	}
 	hr.Header.Set("Content-Type", "application/json")
+	applyParameters(hr, in.requestParameters, stage, req)
 	resp, err := p.cfg.HTTPClient.Do(hr)
 	if err != nil {
 		return 0, nil, "", err

@@ -228,3 +228,46 @@ func TestContentHandling(t *testing.T) {
 		t.Errorf("backend got %q", got)
 	}
 }
+
+// TestRequestParameterMapping: request parameters set the backend's
+// headers and query string from the context, the message body, stage
+// variables and static text; a $connect mapping reads the upgrade's
+// headers. This is how an HTTP backend learns the connectionId.
+func TestRequestParameterMapping(t *testing.T) {
+	e := newEnv(t, nil)
+	got := make(chan *http.Request, 4)
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got <- r
+		w.Write([]byte("ok"))
+	}))
+	defer backend.Close()
+	api := e.wsAPI(t)
+	in, err := e.c.CreateIntegration(e.ctx, &apigatewayv2.CreateIntegrationInput{ApiId: &api, IntegrationType: types.IntegrationTypeHttpProxy,
+		IntegrationMethod: aws.String("POST"), IntegrationUri: aws.String(backend.URL + "/hook"),
+		RequestParameters: map[string]string{
+			"integration.request.header.connectionId": "context.connectionId",
+			"integration.request.querystring.room":    "route.request.body.room",
+			"integration.request.header.X-Static":     "'yes'",
+			"integration.request.header.X-Env":        "stageVariables.env",
+			"integration.request.header.X-Token":      "route.request.header.X-Token",
+		}})
+	must(t, err)
+	e.route(t, api, "$connect", *in.IntegrationId, false)
+	e.route(t, api, "$default", *in.IntegrationId, true)
+	_, err = e.c.CreateStage(e.ctx, &apigatewayv2.CreateStageInput{ApiId: &api, StageName: aws.String("prod"), StageVariables: map[string]string{"env": "test"}})
+	must(t, err)
+	e.deploy(t, api, "prod")
+	c, err := e.dial(t, e.wsURL(api, "prod"), http.Header{"X-Token": {"t0k"}})
+	must(t, err)
+	connect := <-got
+	if connect.Header.Get("X-Token") != "t0k" || connect.Header.Get("X-Static") != "yes" || len(connect.Header.Get("connectionId")) != 16 {
+		t.Errorf("$connect request: %v", connect.Header)
+	}
+	c.send(`{"room":"lobby"}`)
+	c.mustRead()
+	msg := <-got
+	if msg.URL.Query().Get("room") != "lobby" || msg.Header.Get("X-Env") != "test" ||
+		msg.Header.Get("connectionId") != connect.Header.Get("connectionId") || msg.URL.Path != "/hook" {
+		t.Errorf("message request: %s %v", msg.URL, msg.Header)
+	}
+}
