@@ -627,6 +627,10 @@ func TestE2ERoutesUseAuthorizers(t *testing.T) {
 			AuthorizationType: types.AuthorizationTypeCustom, AuthorizerId: aws.String(wsAuth)})
 		wantAPIError(t, err, 400, "BadRequestException", "Currently, authorization is restricted to the $connect route only")
 	}
+	// AWS_IAM likewise: $connect only.
+	_, err = e.c.CreateRoute(e.ctx, &apigatewayv2.CreateRouteInput{ApiId: ws, RouteKey: aws.String("sendmessage"),
+		AuthorizationType: types.AuthorizationTypeAwsIam})
+	wantAPIError(t, err, 400, "BadRequestException", "Currently, authorization is restricted to the $connect route only")
 	// Nor can an authorized $connect route take another key.
 	_, err = e.c.UpdateRoute(e.ctx, &apigatewayv2.UpdateRouteInput{ApiId: ws, RouteId: connect.RouteId, RouteKey: aws.String("$default")})
 	wantAPIError(t, err, 400, "BadRequestException", "Currently, authorization is restricted to the $connect route only")

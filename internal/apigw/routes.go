@@ -300,9 +300,8 @@ func checkAuthorization(tx store.Tx, apiID string, ws bool, r *Route) error {
 		}
 	}
 	// WebSocket APIs authorize the connection only ([V],
-	// messages_authorizers.go). AWS refuses AWS_IAM on other routes too, but
-	// TestE2EUpdateRoute still creates one: CUSTOM only, for now.
-	if ws && typ == authCustom && *r.RouteKey != "$connect" {
+	// messages_authorizers.go), with IAM as with a Lambda authorizer.
+	if ws && (typ == authCustom || typ == authIAM) && *r.RouteKey != "$connect" {
 		return authorizationOnlyOnConnect
 	}
 	return nil

@@ -147,10 +147,10 @@ func TestE2EUpdateRoute(t *testing.T) {
 	created, err := e.c.CreateRoute(e.ctx, &apigatewayv2.CreateRouteInput{ApiId: api, RouteKey: aws.String("sendMessage"),
 		RouteResponseSelectionExpression: aws.String("$default"), OperationName: aws.String("Send"),
 		ModelSelectionExpression: aws.String("$request.body.type"), RequestModels: map[string]string{"application/json": "Msg"},
-		ApiKeyRequired: aws.Bool(true), AuthorizationType: types.AuthorizationTypeAwsIam})
+		ApiKeyRequired: aws.Bool(true), AuthorizationType: types.AuthorizationTypeNone})
 	must(t, err)
 	if aws.ToString(created.RouteResponseSelectionExpression) != "$default" || !aws.ToBool(created.ApiKeyRequired) ||
-		created.AuthorizationType != types.AuthorizationTypeAwsIam || aws.ToString(created.OperationName) != "Send" ||
+		created.AuthorizationType != types.AuthorizationTypeNone || aws.ToString(created.OperationName) != "Send" ||
 		aws.ToString(created.ModelSelectionExpression) != "$request.body.type" || created.RequestModels["application/json"] != "Msg" {
 		t.Fatalf("created: %+v", created)
 	}
@@ -165,7 +165,7 @@ func TestE2EUpdateRoute(t *testing.T) {
 	for op, r := range map[string]apigatewayv2.GetRouteOutput{"UpdateRoute": apigatewayv2.GetRouteOutput(*up), "GetRoute": *got} {
 		if aws.ToString(r.RouteKey) != "send" || aws.ToString(r.RouteId) != *id ||
 			aws.ToString(r.RouteResponseSelectionExpression) != "$default" || !aws.ToBool(r.ApiKeyRequired) ||
-			r.AuthorizationType != types.AuthorizationTypeAwsIam || aws.ToString(r.OperationName) != "Send" ||
+			r.AuthorizationType != types.AuthorizationTypeNone || aws.ToString(r.OperationName) != "Send" ||
 			aws.ToString(r.ModelSelectionExpression) != "$request.body.type" || !maps.Equal(r.RequestModels, map[string]string{"application/json": "Msg"}) {
 			t.Errorf("%s: %+v", op, r)
 		}
@@ -213,7 +213,7 @@ func TestE2EUpdateRoute(t *testing.T) {
 	// Refused updates changed nothing.
 	got, err = e.c.GetRoute(e.ctx, &apigatewayv2.GetRouteInput{ApiId: api, RouteId: id})
 	must(t, err)
-	if aws.ToString(got.RouteKey) != "send" || got.AuthorizationType != types.AuthorizationTypeAwsIam || got.Target != nil ||
+	if aws.ToString(got.RouteKey) != "send" || got.AuthorizationType != types.AuthorizationTypeNone || got.Target != nil ||
 		aws.ToString(got.RouteResponseSelectionExpression) != "$default" {
 		t.Errorf("after refused updates: %+v", got)
 	}
