@@ -249,6 +249,9 @@ func checkAPI(api *Api) error {
 		if err := awsproto.MaxLength("routeSelectionExpression", 1024, *api.RouteSelectionExpression); err != nil {
 			return err
 		}
+		if err := checkSelectionExpression("routeSelectionExpression", api.RouteSelectionExpression); err != nil {
+			return err
+		}
 	}
 	return checkCors(api.CorsConfiguration)
 }

@@ -255,6 +255,9 @@ func checkRoute(tx store.Tx, api *Api, r *Route) error {
 			return awsproto.BadRequest("Invalid request model specified for content type %q: %q", contentType, model)
 		}
 	}
+	if err := checkSelectionExpression("modelSelectionExpression", r.ModelSelectionExpression); err != nil {
+		return err
+	}
 	if r.OperationName != nil {
 		if err := awsproto.MaxLength("operationName", 64, *r.OperationName); err != nil {
 			return err

@@ -558,3 +558,16 @@ func deleteRoute(e *env, apiID, routeID string) error {
 	_, err := e.c.DeleteRoute(e.ctx, &apigatewayv2.DeleteRouteInput{ApiId: aws.String(apiID), RouteId: aws.String(routeID)})
 	return err
 }
+
+// TestSelectionExpressionsParsedWhenSaved: a route selection or model
+// selection expression that cannot be evaluated is refused when saved.
+func TestSelectionExpressionsParsedWhenSaved(t *testing.T) {
+	e := newEnv(t)
+	_, err := e.c.CreateApi(e.ctx, &apigatewayv2.CreateApiInput{Name: aws.String("ws"), ProtocolType: types.ProtocolTypeWebsocket,
+		RouteSelectionExpression: aws.String("${request.body.action")})
+	wantAPIError(t, err, 400, "BadRequestException", "Invalid routeSelectionExpression specified: ${request.body.action (at character 1: unclosed ${)")
+	apiID := e.createWebSocketAPI(t, "ws")
+	_, err = e.c.CreateRoute(e.ctx, &apigatewayv2.CreateRouteInput{ApiId: &apiID, RouteKey: aws.String("send"),
+		ModelSelectionExpression: aws.String("${nope}")})
+	wantAPIError(t, err, 400, "BadRequestException", `Invalid modelSelectionExpression specified: ${nope} (at character 1: invalid variable "nope")`)
+}
