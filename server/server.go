@@ -125,8 +125,14 @@ func Start(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, store: st, ln: ln, done: make(chan error, 1), URL: "http://" + clientAddr(ln.Addr())}
 	s.http = &http.Server{
-		Handler:           s.handler(),
+		Handler: s.handler(),
+		// Bounds on what a client can hold: headers, a whole request,
+		// writing the answer, and an idle keep-alive connection.
+		// WebSockets clear these deadlines once upgraded.
 		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn),
 	}
 	go func() { s.done <- s.http.Serve(ln) }()

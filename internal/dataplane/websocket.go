@@ -125,6 +125,9 @@ func (p *Plane) serveWebSocket(w http.ResponseWriter, r *http.Request, stage *co
 		return // the upgrader has answered the client
 	}
 	c.nc = nc
+	// The server's request deadlines stay on a hijacked connection: the
+	// socket's own limits (idle timeout, maximum duration) take over.
+	nc.SetDeadline(time.Time{})
 	// The 4 KB buffer net/http read the upgrade with is dropped for a
 	// small one: idle connections are most of a server's memory.
 	if rw.Reader.Buffered() > 0 {
