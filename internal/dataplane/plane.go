@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/portico-dev/portico/internal/apigw"
@@ -51,6 +52,8 @@ type Plane struct {
 	scopes map[string]store.Scope // apiID -> its scope
 
 	conns *registry
+	// stopping refuses new WebSockets once Shutdown has begun.
+	stopping atomic.Bool
 }
 
 // stageKey names a stage of an API in a scope.
@@ -213,6 +216,8 @@ func errorTypeFor(status int) string {
 		return "ForbiddenException"
 	case http.StatusUnauthorized:
 		return "UnauthorizedException"
+	case http.StatusServiceUnavailable:
+		return "ServiceUnavailableException"
 	case http.StatusNotFound:
 		return "NotFoundException"
 	}
@@ -222,6 +227,7 @@ func errorTypeFor(status int) string {
 // Shutdown closes every WebSocket with 1001 (going away) and runs their
 // $disconnect routes, waiting for them until ctx ends.
 func (p *Plane) Shutdown(ctx context.Context) {
+	p.stopping.Store(true)
 	p.conns.closeAll(ctx, closeGoingAway, "")
 }
 

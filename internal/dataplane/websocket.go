@@ -79,6 +79,10 @@ func (p *Plane) serveWebSocket(w http.ResponseWriter, r *http.Request, stage *co
 		w.Write([]byte(`{"message":"Upgrade Required"}`))
 		return
 	}
+	if p.stopping.Load() {
+		p.refuse(w, nil, http.StatusServiceUnavailable, "Service Unavailable")
+		return
+	}
 	c := &conn{
 		id:          newConnectionID(),
 		p:           p,
@@ -139,6 +143,10 @@ func (p *Plane) serveWebSocket(w http.ResponseWriter, r *http.Request, stage *co
 	p.conns.wg.Add(1)
 	p.conns.add(c)
 	c.armTimer()
+	if p.stopping.Load() {
+		// Shutdown began while this one was upgrading: it goes too.
+		c.close(closeGoingAway, "Going away")
+	}
 	// Serve on a fresh goroutine and return: the handler's goroutine, deep
 	// in net/http with its larger stack, ends here.
 	go p.runConn(c)
