@@ -210,6 +210,7 @@ func (s *Server) handler() http.Handler {
 			awsproto.WriteError(w, err)
 			return
 		}
+		plane.Reset(r.Context())
 		w.WriteHeader(http.StatusNoContent)
 	})
 	mux.HandleFunc("/_aws/execute-api/", func(w http.ResponseWriter, r *http.Request) {

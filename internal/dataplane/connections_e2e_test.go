@@ -286,3 +286,22 @@ func TestPostDuringConnect(t *testing.T) {
 		t.Errorf("PostToConnection during $connect: %d, want 410", got)
 	}
 }
+
+// TestResetForgetsServedAPIs: after POST /_portico/reset, live connections
+// are closed and the API is no longer served.
+func TestResetForgetsServedAPIs(t *testing.T) {
+	e := newEnv(t, nil)
+	api := whoamiAPI(t, e)
+	c, _ := connectedClient(t, e, api)
+	resp, err := http.Post(e.srv.URL+"/_portico/reset", "", nil)
+	must(t, err)
+	resp.Body.Close()
+	var cl closed
+	if _, _, err := c.read(3 * time.Second); !errors.As(err, &cl) || cl.code != 1001 {
+		t.Fatalf("after reset the connection read %v, want close 1001", err)
+	}
+	var se ws.StatusError
+	if _, err := e.dial(t, e.wsURL(api, "prod"), nil); !errors.As(err, &se) || int(se) != 404 {
+		t.Fatalf("dialing a reset API: %v, want 404", err)
+	}
+}

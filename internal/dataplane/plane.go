@@ -108,6 +108,16 @@ func (p *Plane) Invalidate(scope store.Scope, apiID string) {
 	}
 }
 
+// Reset forgets everything compiled and closes every connection: the
+// state they were served from is gone (POST /_portico/reset).
+func (p *Plane) Reset(ctx context.Context) {
+	p.mu.Lock()
+	p.stages = map[stageKey]*compiled{}
+	p.scopes = map[string]store.Scope{}
+	p.mu.Unlock()
+	p.conns.closeAll(ctx, closeGoingAway, "")
+}
+
 var errNoStage = errors.New("dataplane: no such stage, or no deployment on it")
 
 // locate finds the scope of an API by its id alone.
