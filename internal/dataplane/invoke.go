@@ -2,6 +2,7 @@ package dataplane
 
 import (
 	"bytes"
+	"encoding/base64"
 	"context"
 	"encoding/json"
 	"errors"
@@ -266,6 +267,13 @@ func (p *Plane) invokeLambdaProxy(ctx context.Context, stage *compiled, in *inte
 	}
 	if lr.Body != nil {
 		res.body, res.hasBody = []byte(*lr.Body), true
+		if lr.IsBase64Encoded {
+			b, err := base64.StdEncoding.DecodeString(*lr.Body)
+			if err != nil {
+				return result{}, errors.New("the Lambda proxy result says isBase64Encoded but its body is not base64")
+			}
+			res.body = b
+		}
 	}
 	return res, nil
 }

@@ -360,3 +360,20 @@ func TestRequestModelValidation(t *testing.T) {
 		t.Errorf("valid message: %q", got)
 	}
 }
+
+// TestLambdaProxyBase64Body: a proxy result with isBase64Encoded sends the
+// decoded body.
+func TestLambdaProxyBase64Body(t *testing.T) {
+	e := newEnv(t, nil)
+	e.lambda.SetHandler(func(string, []byte) (any, string) {
+		return map[string]any{"statusCode": 200, "body": "aGVsbG8=", "isBase64Encoded": true}, ""
+	})
+	api := e.wsAPI(t)
+	e.route(t, api, "$default", e.lambdaProxy(t, api, "b64"), true)
+	e.deploy(t, api, "prod")
+	c := e.mustDial(t, e.wsURL(api, "prod"))
+	c.send("x")
+	if got := c.mustRead(); got != "hello" {
+		t.Errorf("got %q", got)
+	}
+}
