@@ -42,6 +42,20 @@ func FuzzRequestBinding(f *testing.F) {
 		{"GET", "/v2/apis/%zz", "", ""},
 		{"PUT", "/v2/apis", "failOnWarnings=maybe", `{"body":"x"}`},
 		{"GET", "/v2/domainnames/x/routingrules", "maxResults=99999999999", ""},
+		{"POST", "/v2/apis/SEED/integrations", "", `{"integrationType":"MOCK","requestTemplates":{"$default":"#if("}}`},
+		{"POST", "/v2/apis/SEED/authorizers", "", `{"name":"a","authorizerType":"REQUEST","authorizerUri":"x","identitySource":[]}`},
+		{"POST", "/v2/apis/SEED/models", "", `{"name":"M","schema":"{"$ref":"http://x"}"}`},
+		{"POST", "/v2/apis/SEED/stages", "", `{"stageName":"s","routeSettings":{"$x":{}},"stageVariables":{"a":""}}`},
+		{"POST", "/v2/apis/SEED/deployments", "", `{"stageName":"nope"}`},
+		{"PUT", "/v2/apis", "basepath=split", `{"body":"openapi: 3.0.1
+info: {title: t, version: '1'}
+paths: {}"}`},
+		{"GET", "/v2/apis/SEED/exports/OAS30", "outputType=YAML&includeExtensions=true", ""},
+		{"POST", "/v2/domainnames", "", `{"domainName":"a.example.com","domainNameConfigurations":[{"certificateArn":"arn:aws:acm:us-east-1:1:certificate/x"}]}`},
+		{"POST", "/v2/vpclinks", "", `{"name":"l","subnetIds":["s"]}`},
+		{"POST", "/v2/portals", "", `{"authorization":{"none":{}},"endpointConfiguration":{"none":{}},"portalContent":{"displayName":"p","theme":{"customColors":{}}}}`},
+		{"POST", "/v2/portalproducts", "", `{"displayName":"p"}`},
+		{"POST", "/v2/tags/arn%3Aaws%3Aapigateway%3Aus-east-1%3A%3A%2Fapis%2FSEED", "", `{"tags":{"a":"b"}}`},
 	}
 	for _, s := range seeds {
 		f.Add(s.method, s.path, s.query, s.body)
