@@ -1,7 +1,6 @@
 package apigw_test
 
 import (
-	"errors"
 	"regexp"
 	"slices"
 	"sort"
@@ -13,7 +12,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/apigatewayv2"
 	"github.com/aws/aws-sdk-go-v2/service/apigatewayv2/types"
-	"github.com/aws/smithy-go"
 )
 
 var portalsIDPattern = regexp.MustCompile(`^[a-z0-9]{10}$`)
@@ -59,15 +57,10 @@ func portalProductARNOf(account, id string) string {
 	return "arn:aws:apigateway:us-east-1:" + account + ":/portalproducts/" + id
 }
 
-// portalTestProduct creates a portal product and returns its ARN; the
-// test is skipped while CreatePortalProduct is not implemented.
+// portalTestProduct creates a portal product and returns its ARN.
 func (e *env) portalTestProduct(t *testing.T, name string) string {
 	t.Helper()
 	out, err := e.c.CreatePortalProduct(e.ctx, &apigatewayv2.CreatePortalProductInput{DisplayName: aws.String(name)})
-	var apiErr smithy.APIError
-	if errors.As(err, &apiErr) && apiErr.ErrorCode() == "NotImplemented" {
-		t.Skip("CreatePortalProduct is not implemented yet")
-	}
 	must(t, err)
 	return *out.PortalProductArn
 }
