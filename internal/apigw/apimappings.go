@@ -187,8 +187,8 @@ func apiMappingsBlockingDelete(tx store.Tx, apiID string) error {
 // error.
 func loadAPIMapping(tx store.Tx, domain, id string) (ApiMapping, error) {
 	var m ApiMapping
-	rec, err := get(tx, kindAPIMapping, id, &m)
-	if errors.Is(err, store.ErrNotFound) || err == nil && rec.Parent != domainNameRef(domain) {
+	err := getChildInto(tx, kindAPIMapping, id, domainNameRef(domain), &m)
+	if errors.Is(err, store.ErrNotFound) {
 		return m, apiMappingNotFound(id)
 	}
 	return m, err

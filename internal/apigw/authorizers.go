@@ -273,8 +273,8 @@ func (s *Server) ResetAuthorizersCache(ctx context.Context, in *ResetAuthorizers
 // error.
 func loadAuthorizer(tx store.Tx, apiID, id string) (Authorizer, error) {
 	var a Authorizer
-	rec, err := get(tx, kindAuthorizer, id, &a)
-	if errors.Is(err, store.ErrNotFound) || err == nil && rec.Parent != apiRef(apiID) {
+	err := getChildInto(tx, kindAuthorizer, id, apiRef(apiID), &a)
+	if errors.Is(err, store.ErrNotFound) {
 		return a, authorizerNotFound(id)
 	}
 	return a, err

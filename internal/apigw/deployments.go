@@ -148,8 +148,8 @@ func loadDeployment(ctx context.Context, tx store.Tx, apiID, id string) (Deploym
 	if _, err := loadAPI(ctx, tx, apiID); err != nil {
 		return d, err
 	}
-	rec, err := get(tx, kindDeployment, id, &d)
-	if errors.Is(err, store.ErrNotFound) || err == nil && rec.Parent != apiRef(apiID) {
+	err := getChildInto(tx, kindDeployment, id, apiRef(apiID), &d)
+	if errors.Is(err, store.ErrNotFound) {
 		return d, deploymentNotFound(id)
 	}
 	return d, err
@@ -158,8 +158,8 @@ func loadDeployment(ctx context.Context, tx store.Tx, apiID, id string) (Deploym
 // checkDeploymentOf: a stage can only point at a deployment of its API.
 // [I]: 400, as for other references in a request body.
 func checkDeploymentOf(tx store.Tx, apiID, id string) error {
-	rec, err := tx.Get(kindDeployment, id)
-	if errors.Is(err, store.ErrNotFound) || err == nil && rec.Parent != apiRef(apiID) {
+	_, err := getChild(tx, kindDeployment, id, apiRef(apiID))
+	if errors.Is(err, store.ErrNotFound) {
 		return awsproto.BadRequest("Invalid deployment identifier specified %s", id)
 	}
 	return err

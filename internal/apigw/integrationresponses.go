@@ -165,8 +165,8 @@ func loadWebSocketIntegration(ctx context.Context, tx store.Tx, apiID, integrati
 
 func loadIntegrationResponse(tx store.Tx, integrationID, id string) (IntegrationResponse, error) {
 	var ir IntegrationResponse
-	rec, err := get(tx, kindIntegrationResponse, id, &ir)
-	if errors.Is(err, store.ErrNotFound) || err == nil && rec.Parent != integrationRef(integrationID) {
+	err := getChildInto(tx, kindIntegrationResponse, id, integrationRef(integrationID), &ir)
+	if errors.Is(err, store.ErrNotFound) {
 		return ir, integrationResponseNotFound(id)
 	}
 	return ir, err

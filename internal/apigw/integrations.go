@@ -275,8 +275,8 @@ func integrationRef(id string) store.Ref { return store.Ref{Kind: kindIntegratio
 // error.
 func loadIntegration(tx store.Tx, apiID, id string) (Integration, error) {
 	var it Integration
-	rec, err := get(tx, kindIntegration, id, &it)
-	if errors.Is(err, store.ErrNotFound) || err == nil && rec.Parent != apiRef(apiID) {
+	err := getChildInto(tx, kindIntegration, id, apiRef(apiID), &it)
+	if errors.Is(err, store.ErrNotFound) {
 		return it, integrationNotFound(id)
 	}
 	return it, err

@@ -214,8 +214,8 @@ func loadWebSocketModel(ctx context.Context, tx store.Tx, apiID, modelID string)
 		return Model{}, err
 	}
 	var m Model
-	rec, err := get(tx, kindModel, modelID, &m)
-	if errors.Is(err, store.ErrNotFound) || err == nil && rec.Parent != apiRef(apiID) {
+	err := getChildInto(tx, kindModel, modelID, apiRef(apiID), &m)
+	if errors.Is(err, store.ErrNotFound) {
 		return m, modelNotFound(modelID)
 	}
 	return m, err

@@ -342,8 +342,8 @@ func isPageOf(tx store.Tx, kind store.Kind, productID, arn string) bool {
 	if i < 0 {
 		return false
 	}
-	rec, err := tx.Get(kind, arn[i+1:])
-	if err != nil || rec.Parent != portalProductRef(productID) {
+	rec, err := getChild(tx, kind, arn[i+1:], portalProductRef(productID))
+	if err != nil {
 		return false
 	}
 	var page struct {

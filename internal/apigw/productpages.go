@@ -194,8 +194,8 @@ func loadProductPage(tx store.Tx, productID, pageID string) (productPage, error)
 	if _, err := loadPortalProduct(tx, productID); err != nil {
 		return page, err
 	}
-	rec, err := get(tx, kindProductPage, pageID, &page)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && rec.Parent != portalProductRef(productID)) {
+	err := getChildInto(tx, kindProductPage, pageID, portalProductRef(productID), &page)
+	if errors.Is(err, store.ErrNotFound) {
 		return productPage{}, productPageNotFound(pageID)
 	}
 	return page, err
@@ -390,8 +390,8 @@ func loadRestEndpointPage(tx store.Tx, productID, pageID string) (restEndpointPa
 	if _, err := loadPortalProduct(tx, productID); err != nil {
 		return page, err
 	}
-	rec, err := get(tx, kindProductRestEndpointPage, pageID, &page)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && rec.Parent != portalProductRef(productID)) {
+	err := getChildInto(tx, kindProductRestEndpointPage, pageID, portalProductRef(productID), &page)
+	if errors.Is(err, store.ErrNotFound) {
 		return restEndpointPage{}, productRestEndpointPageNotFound(pageID)
 	}
 	return page, err

@@ -152,8 +152,8 @@ func loadWebSocketRoute(ctx context.Context, tx store.Tx, apiID, routeID string)
 
 func loadRouteResponse(tx store.Tx, routeID, id string) (RouteResponse, error) {
 	var rr RouteResponse
-	rec, err := get(tx, kindRouteResponse, id, &rr)
-	if errors.Is(err, store.ErrNotFound) || err == nil && rec.Parent != routeRef(routeID) {
+	err := getChildInto(tx, kindRouteResponse, id, routeRef(routeID), &rr)
+	if errors.Is(err, store.ErrNotFound) {
 		return rr, routeResponseNotFound(id)
 	}
 	return rr, err

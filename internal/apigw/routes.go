@@ -196,8 +196,8 @@ func apiRef(apiID string) store.Ref { return store.Ref{Kind: kindAPI, ID: apiID}
 // loadRoute reads a route of an API or answers the not-found error.
 func loadRoute(tx store.Tx, apiID, routeID string) (Route, error) {
 	var route Route
-	rec, err := get(tx, kindRoute, routeID, &route)
-	if errors.Is(err, store.ErrNotFound) || err == nil && rec.Parent != apiRef(apiID) {
+	err := getChildInto(tx, kindRoute, routeID, apiRef(apiID), &route)
+	if errors.Is(err, store.ErrNotFound) {
 		return route, routeNotFound(routeID)
 	}
 	return route, err
@@ -291,8 +291,8 @@ func checkAuthorization(tx store.Tx, apiID string, ws bool, r *Route) error {
 		return awsproto.BadRequest("Too many authorization scopes: a route can have at most 10")
 	}
 	if r.AuthorizerId != nil {
-		rec, err := tx.Get(kindAuthorizer, *r.AuthorizerId)
-		if errors.Is(err, store.ErrNotFound) || err == nil && rec.Parent != apiRef(apiID) {
+		rec, err := getChild(tx, kindAuthorizer, *r.AuthorizerId, apiRef(apiID))
+		if errors.Is(err, store.ErrNotFound) {
 			return awsproto.BadRequest("Invalid authorizer identifier specified %s", *r.AuthorizerId)
 		}
 		if err != nil {
@@ -320,8 +320,8 @@ func checkTarget(tx store.Tx, apiID string, target *string) error {
 	if !ok || id == "" {
 		return awsproto.BadRequest("Invalid target specified: %s. A route target must be integrations/{integrationId}", *target)
 	}
-	rec, err := tx.Get(kindIntegration, id)
-	if errors.Is(err, store.ErrNotFound) || err == nil && rec.Parent != apiRef(apiID) {
+	_, err := getChild(tx, kindIntegration, id, apiRef(apiID))
+	if errors.Is(err, store.ErrNotFound) {
 		return awsproto.BadRequest("Invalid integration identifier specified %s", id)
 	}
 	return err

@@ -240,8 +240,8 @@ func priorityKey(p int32) string { return strconv.Itoa(int(p)) }
 // error.
 func loadRoutingRule(tx store.Tx, domain, id string) (RoutingRule, error) {
 	var rule RoutingRule
-	rec, err := get(tx, kindRoutingRule, id, &rule)
-	if errors.Is(err, store.ErrNotFound) || err == nil && rec.Parent != domainNameRef(domain) {
+	err := getChildInto(tx, kindRoutingRule, id, domainNameRef(domain), &rule)
+	if errors.Is(err, store.ErrNotFound) {
 		return rule, routingRuleNotFound(id)
 	}
 	return rule, err

@@ -119,6 +119,26 @@ func get(tx store.Tx, kind store.Kind, id string, v any) (store.Record, error) {
 	return rec, decode(rec, v)
 }
 
+// getChild reads a record that belongs to parent. One of another parent is
+// as missing as one that does not exist: store.ErrNotFound, which the
+// caller turns into its resource's not-found error.
+func getChild(tx store.Tx, kind store.Kind, id string, parent store.Ref) (store.Record, error) {
+	rec, err := tx.Get(kind, id)
+	if err == nil && rec.Parent != parent {
+		return store.Record{}, store.ErrNotFound
+	}
+	return rec, err
+}
+
+// getChildInto is getChild decoding the document into v.
+func getChildInto(tx store.Tx, kind store.Kind, id string, parent store.Ref, v any) error {
+	rec, err := getChild(tx, kind, id, parent)
+	if err != nil {
+		return err
+	}
+	return decode(rec, v)
+}
+
 func decode(rec store.Record, v any) error {
 	if err := json.Unmarshal(rec.Data, v); err != nil {
 		return fmt.Errorf("stored %s %s is not readable: %w", rec.Kind, rec.ID, err)
