@@ -6,7 +6,7 @@
 //	srv, err := server.Start(server.Config{Listen: "127.0.0.1:0", InMemory: true})
 //	...
 //	defer srv.Close()
-//	client := apigatewayv2.New(apigatewayv2.Options{BaseEndpoint: aws.String(srv.URL), ...})
+//	client := srv.Client() // the AWS SDK's ApiGatewayV2 client, aimed at srv
 package server
 
 import (
@@ -17,18 +17,17 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/pprof"
-	"net/url"
 	"os"
 	"path/filepath"
-	"runtime"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/apigatewayv2"
+
 	"github.com/portico-dev/portico/internal/apigw"
-	"github.com/portico-dev/portico/internal/awsproto"
 	"github.com/portico-dev/portico/internal/dataplane"
 	"github.com/portico-dev/portico/internal/store"
 	"github.com/portico-dev/portico/internal/store/memory"
@@ -66,6 +65,18 @@ type Config struct {
 	// Pprof serves Go's profiler under /_portico/debug/pprof/ (off by
 	// default: it is for measuring Portico, not for its users).
 	Pprof bool
+	// AllowedHosts are Host names the control plane and the operations
+	// endpoints answer besides IP addresses, localhost, the listen address
+	// and configured custom domain names ("*.example.com" for a domain and
+	// its subdomains, "*" for any host). See guard.go.
+	AllowedHosts []string
+	// AllowedOrigins are the web origins ("https://app.example.com", or
+	// "*") whose pages may call the control plane; Portico's own origin
+	// always may.
+	AllowedOrigins []string
+	// InitDir, when set, holds scripts run once Portico is ready, in name
+	// order, with AWS_ENDPOINT_URL pointing at it (see initdir.go).
+	InitDir string
 }
 
 // DatabaseFile is the SQLite file's name inside DataDir.
@@ -82,26 +93,48 @@ type Server struct {
 	http  *http.Server
 	ln    net.Listener
 	done  chan error
+	init  *initRunner // nil without Config.InitDir
 
 	stopOnce sync.Once
 	stopErr  error
 }
 
+// Defaults is the configuration Start fills unset fields from, and the
+// portico command's flag defaults: the one place they are written.
+func Defaults() Config {
+	return Config{
+		Listen:               "127.0.0.1:4800",
+		DataDir:              ".portico",
+		Region:               "us-east-1",
+		Account:              "000000000000",
+		EndpointStyle:        "local",
+		WebSocketIdleTimeout: 10 * time.Minute,
+		WebSocketMaxDuration: 2 * time.Hour,
+	}
+}
+
 func (c *Config) setDefaults() {
+	d := Defaults()
 	if c.Listen == "" {
-		c.Listen = "127.0.0.1:4800"
+		c.Listen = d.Listen
 	}
 	if c.DataDir == "" {
-		c.DataDir = ".portico"
+		c.DataDir = d.DataDir
 	}
 	if c.Region == "" {
-		c.Region = "us-east-1"
+		c.Region = d.Region
 	}
 	if c.Account == "" {
-		c.Account = "000000000000"
+		c.Account = d.Account
 	}
 	if c.EndpointStyle == "" {
-		c.EndpointStyle = "local"
+		c.EndpointStyle = d.EndpointStyle
+	}
+	if c.WebSocketIdleTimeout <= 0 {
+		c.WebSocketIdleTimeout = d.WebSocketIdleTimeout
+	}
+	if c.WebSocketMaxDuration <= 0 {
+		c.WebSocketMaxDuration = d.WebSocketMaxDuration
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -135,7 +168,18 @@ func Start(cfg Config) (*Server, error) {
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn),
 	}
+	if cfg.InitDir != "" {
+		if s.init, err = newInitRunner(cfg.InitDir, s.URL, cfg); err != nil {
+			ln.Close()
+			st.Close()
+			return nil, err
+		}
+	}
 	go func() { s.done <- s.http.Serve(ln) }()
+	if s.init != nil {
+		// The listener is open, so the scripts' first calls are answered.
+		go s.init.run()
+	}
 	return s, nil
 }
 
@@ -159,99 +203,6 @@ func clientAddr(a net.Addr) string {
 	return net.JoinHostPort("127.0.0.1", fmt.Sprint(tcp.Port))
 }
 
-// handler routes the listener's surfaces (DESIGN.md section 1).
-func (s *Server) handler() http.Handler {
-	defaults := awsproto.Identity{Account: s.cfg.Account, Region: s.cfg.Region}
-	var plane *dataplane.Plane
-	service := apigw.New(s.store, apigw.Config{
-		Endpoint: s.endpoint,
-		// The data plane drops what it compiled for an API when the
-		// API changes; it is set just below, before any request.
-		OnChange: func(sc store.Scope, apiID string) { plane.Invalidate(sc, apiID) },
-	})
-	plane = dataplane.New(dataplane.Config{
-		Store:          s.store,
-		Service:        service,
-		Defaults:       defaults,
-		LambdaEndpoint: s.cfg.LambdaEndpoint,
-		IdleTimeout:    s.cfg.WebSocketIdleTimeout,
-		MaxDuration:    s.cfg.WebSocketMaxDuration,
-		Logger:         s.cfg.Logger,
-	})
-	s.plane = plane
-	control := awsproto.NewHandler(apigw.Operations(service), defaults, s.cfg.Logger)
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /_portico/health", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		w.Write([]byte(`{"status":"ok"}`))
-	})
-	mux.HandleFunc("GET /_portico/stats", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprintf(w, `{"rssBytes":%d,"goroutines":%d,"webSocketConnections":%d}`,
-			residentBytes(), runtime.NumGoroutine(), plane.Connections())
-	})
-	if s.cfg.Pprof {
-		mux.HandleFunc("/_portico/debug/pprof/", func(w http.ResponseWriter, r *http.Request) {
-			r.URL.Path = strings.Replace(r.URL.Path, "/_portico/debug/pprof/", "/debug/pprof/", 1)
-			switch name := strings.TrimPrefix(r.URL.Path, "/debug/pprof/"); name {
-			case "profile":
-				pprof.Profile(w, r)
-			case "trace":
-				pprof.Trace(w, r)
-			case "":
-				pprof.Index(w, r)
-			default:
-				pprof.Handler(name).ServeHTTP(w, r)
-			}
-		})
-	}
-	mux.HandleFunc("POST /_portico/reset", func(w http.ResponseWriter, r *http.Request) {
-		if err := s.store.Reset(r.Context()); err != nil {
-			awsproto.WriteError(w, err)
-			return
-		}
-		plane.Reset(r.Context())
-		w.WriteHeader(http.StatusNoContent)
-	})
-	mux.HandleFunc("/_aws/execute-api/", func(w http.ResponseWriter, r *http.Request) {
-		// /_aws/execute-api/{apiId}/{stage}/{rest...}: the path form,
-		// which needs no DNS.
-		rest := strings.TrimPrefix(r.URL.EscapedPath(), "/_aws/execute-api/")
-		apiID, rest, _ := strings.Cut(rest, "/")
-		servePlane(plane, w, r, apiID, rest)
-	})
-	mux.Handle("/", control)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if apiID, ok := executeAPIHost(r.Host); ok {
-			servePlane(plane, w, r, apiID, strings.TrimPrefix(r.URL.EscapedPath(), "/"))
-			return
-		}
-		mux.ServeHTTP(w, r)
-	})
-}
-
-// servePlane splits "{stage}/{rest}" and hands the request to the data
-// plane. The stage is a path segment; a percent-encoded $default is
-// decoded.
-func servePlane(plane *dataplane.Plane, w http.ResponseWriter, r *http.Request, apiID, path string) {
-	stage, rest, _ := strings.Cut(path, "/")
-	stage, err := url.PathUnescape(stage)
-	if err != nil || apiID == "" || stage == "" {
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusForbidden)
-		w.Write([]byte(`{"message":"Forbidden"}`))
-		return
-	}
-	plane.Serve(w, r, apiID, stage, rest)
-}
-
-// executeAPIHost matches {apiId}.execute-api.<anything>, the AWS and
-// LocalStack host forms of the data plane.
-func executeAPIHost(host string) (string, bool) {
-	first, rest, ok := strings.Cut(host, ".")
-	return first, ok && first != "" && strings.HasPrefix(rest, "execute-api.")
-}
-
 func (s *Server) endpoint(apiID, protocol, region string) string {
 	if s.cfg.EndpointStyle == "aws" {
 		return apigw.AWSEndpoint(apiID, protocol, region)
@@ -268,6 +219,9 @@ func (s *Server) endpoint(apiID, protocol, region string) string {
 // so every acknowledged write is committed. Calling it again is a no-op.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.stopOnce.Do(func() {
+		if s.init != nil {
+			s.init.close()
+		}
 		// WebSockets are hijacked connections that http.Server no longer
 		// tracks: close them first, with 1001, and run their $disconnect.
 		s.plane.Shutdown(ctx)
@@ -293,17 +247,15 @@ func (s *Server) Close() error {
 	return s.Shutdown(ctx)
 }
 
-// residentBytes is the process's resident memory (Linux; 0 elsewhere).
-func residentBytes() int64 {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-			return kb << 10
-		}
-	}
-	return 0
+// Client returns the AWS SDK's ApiGatewayV2 client aimed at this server,
+// in its default account and region, with retries off so a test sees each
+// first answer. optFns adjust it as apigatewayv2.New's do.
+func (s *Server) Client(optFns ...func(*apigatewayv2.Options)) *apigatewayv2.Client {
+	return apigatewayv2.New(apigatewayv2.Options{
+		Region:           s.cfg.Region,
+		BaseEndpoint:     aws.String(s.URL),
+		RetryMaxAttempts: 1,
+		// A 12-digit access key id is the account (README, "Settings").
+		Credentials: credentials.NewStaticCredentialsProvider(s.cfg.Account, "portico", ""),
+	}, optFns...)
 }

@@ -75,6 +75,15 @@ func (h *Handler) match(method, escapedPath string) (*Operation, map[string]stri
 	if best != nil {
 		return best.op, bestLabels, nil
 	}
+	if method == http.MethodGet && len(escapedPath) > 1 && strings.HasSuffix(escapedPath, "/") {
+		// GetApi(ApiId: "") sends GET /v2/apis/, which AWS answers as the
+		// collection, GetApis (getmoto/moto #7974: docs/aws-behaviours.md).
+		// Only a collection's own GET is found this way: an empty label
+		// never names a resource to change or delete.
+		if op, labels, err := h.match(method, strings.TrimSuffix(escapedPath, "/")); err == nil && !strings.HasSuffix(op.Path, "}") {
+			return op, labels, nil
+		}
+	}
 	for m, rts := range h.byMethod {
 		for i := range rts {
 			if _, ok := rts[i].bind(raw); ok && m != method {

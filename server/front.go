@@ -1,0 +1,108 @@
+package server
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/portico-dev/portico/internal/awsproto"
+	"github.com/portico-dev/portico/internal/dataplane"
+)
+
+// front is the listener's one handler: it picks each request's surface
+// (DESIGN.md section 1). It is not an http.ServeMux on purpose: a ServeMux
+// cleans paths and answers "/v2/apis/x/routes/.." with a redirect to
+// "/v2/apis/x", which the AWS SDKs follow with the same method, so
+// DeleteRoute(RouteId: "..") deleted the API. Here no path is ever
+// cleaned or redirected: every segment reaches the surface that owns it as
+// it was sent.
+type front struct {
+	plane   *dataplane.Plane
+	control http.Handler
+	guard   *guard
+	// ops are the operations endpoints by "METHOD /path".
+	ops map[string]http.HandlerFunc
+}
+
+const executeAPIPrefix = "/_aws/execute-api/"
+
+func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if len(r.TransferEncoding) > 0 {
+		// RFC 9112 section 6.3: a request with both Transfer-Encoding and
+		// Content-Length may be an attempt at request smuggling, and the
+		// server must close the connection after answering it. net/http
+		// deletes the Content-Length header before a handler can see it,
+		// so every request with a Transfer-Encoding closes its connection:
+		// always allowed, and it costs a client one reconnect.
+		w.Header().Set("Connection", "close")
+	}
+	if apiID, ok := executeAPIHost(r.Host); ok {
+		f.servePlane(w, r, apiID, strings.TrimPrefix(r.URL.EscapedPath(), "/"))
+		return
+	}
+	path := r.URL.EscapedPath()
+	if rest, ok := strings.CutPrefix(path, executeAPIPrefix); ok {
+		// /_aws/execute-api/{apiId}/{stage}/{rest...}: the path form,
+		// which needs no DNS.
+		apiID, rest, _ := strings.Cut(rest, "/")
+		f.servePlane(w, r, apiID, rest)
+		return
+	}
+	if err := f.guard.check(r); err != nil {
+		awsproto.WriteError(w, err)
+		return
+	}
+	if f.guard.cors(w, r) {
+		return
+	}
+	if strings.HasPrefix(path, "/_portico/") || strings.HasPrefix(path, "/_localstack/") {
+		f.serveOps(w, r, path)
+		return
+	}
+	f.control.ServeHTTP(w, r)
+}
+
+func (f *front) serveOps(w http.ResponseWriter, r *http.Request, path string) {
+	if h := f.ops[r.Method+" "+path]; h != nil {
+		h(w, r)
+		return
+	}
+	if h := f.ops["* "+path]; h != nil {
+		h(w, r)
+		return
+	}
+	if strings.HasPrefix(path, pprofPrefix) && f.ops["* "+pprofPrefix] != nil {
+		f.ops["* "+pprofPrefix](w, r)
+		return
+	}
+	for k := range f.ops {
+		if _, p, _ := strings.Cut(k, " "); p == path {
+			awsproto.WriteError(w, &awsproto.Error{Type: "MethodNotAllowedException", Code: http.StatusMethodNotAllowed,
+				Message: "The " + r.Method + " method is not allowed on " + path})
+			return
+		}
+	}
+	awsproto.WriteError(w, awsproto.NotFound("No operations endpoint at %s", path))
+}
+
+// servePlane splits "{stage}/{rest}" and hands the request to the data
+// plane. The stage is a path segment; a percent-encoded $default is
+// decoded.
+func (f *front) servePlane(w http.ResponseWriter, r *http.Request, apiID, path string) {
+	stage, rest, _ := strings.Cut(path, "/")
+	stage, err := url.PathUnescape(stage)
+	if err != nil || apiID == "" || stage == "" {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusForbidden)
+		w.Write([]byte(`{"message":"Forbidden"}`))
+		return
+	}
+	f.plane.Serve(w, r, apiID, stage, rest)
+}
+
+// executeAPIHost matches {apiId}.execute-api.<anything>, the AWS and
+// LocalStack host forms of the data plane.
+func executeAPIHost(host string) (string, bool) {
+	first, rest, ok := strings.Cut(host, ".")
+	return first, ok && first != "" && strings.HasPrefix(rest, "execute-api.")
+}

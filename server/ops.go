@@ -1,0 +1,154 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/pprof"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+
+	"github.com/portico-dev/portico/internal/apigw"
+	"github.com/portico-dev/portico/internal/awsproto"
+	"github.com/portico-dev/portico/internal/dataplane"
+	"github.com/portico-dev/portico/internal/store"
+	"github.com/portico-dev/portico/internal/version"
+)
+
+const pprofPrefix = "/_portico/debug/pprof/"
+
+// handler builds the listener's surfaces (DESIGN.md section 1).
+func (s *Server) handler() http.Handler {
+	defaults := awsproto.Identity{Account: s.cfg.Account, Region: s.cfg.Region}
+	var plane *dataplane.Plane
+	service := apigw.New(s.store, apigw.Config{
+		Endpoint: s.endpoint,
+		// The data plane drops what it compiled for an API when the
+		// API changes; it is set just below, before any request.
+		OnChange: func(sc store.Scope, apiID string) { plane.Invalidate(sc, apiID) },
+	})
+	plane = dataplane.New(dataplane.Config{
+		Store:          s.store,
+		Service:        service,
+		Defaults:       defaults,
+		LambdaEndpoint: s.cfg.LambdaEndpoint,
+		IdleTimeout:    s.cfg.WebSocketIdleTimeout,
+		MaxDuration:    s.cfg.WebSocketMaxDuration,
+		Logger:         s.cfg.Logger,
+	})
+	s.plane = plane
+	f := &front{
+		plane:   plane,
+		control: awsproto.NewHandler(apigw.Operations(service), defaults, s.cfg.Logger),
+		guard:   newGuard(s.cfg.Listen, s.cfg.AllowedHosts, s.cfg.AllowedOrigins, s.isDomainName),
+		ops:     map[string]http.HandlerFunc{},
+	}
+	reset := func(w http.ResponseWriter, r *http.Request) {
+		if err := s.store.Reset(r.Context()); err != nil {
+			awsproto.WriteError(w, err)
+			return
+		}
+		plane.Reset(r.Context())
+		w.WriteHeader(http.StatusNoContent)
+	}
+	f.ops["GET /_portico/health"] = s.health
+	f.ops["HEAD /_portico/health"] = s.health
+	f.ops["GET /_portico/stats"] = func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]any{"rssBytes": residentBytes(),
+			"goroutines": runtime.NumGoroutine(), "webSocketConnections": plane.Connections()})
+	}
+	f.ops["POST /_portico/reset"] = reset
+	// The names LocalStack users' scripts and test containers already
+	// call (docs/compatibility.md).
+	f.ops["GET /_localstack/health"] = s.localstackHealth
+	f.ops["HEAD /_localstack/health"] = s.localstackHealth
+	f.ops["POST /_localstack/state/reset"] = reset
+	if s.cfg.Pprof {
+		f.ops["* "+pprofPrefix] = func(w http.ResponseWriter, r *http.Request) {
+			name := strings.TrimPrefix(r.URL.Path, pprofPrefix)
+			r.URL.Path = "/debug/pprof/" + name
+			switch name {
+			case "profile":
+				pprof.Profile(w, r)
+			case "trace":
+				pprof.Trace(w, r)
+			case "":
+				pprof.Index(w, r)
+			default:
+				pprof.Handler(name).ServeHTTP(w, r)
+			}
+		}
+	}
+	return f
+}
+
+// isDomainName tells the guard whether host is a custom domain name of
+// some account and region: those are answered like the listen address.
+func (s *Server) isDomainName(ctx context.Context, host string) bool {
+	scopes, err := s.store.Locate(ctx, "domainname", host)
+	return err == nil && len(scopes) > 0
+}
+
+// health answers 200 while Portico can serve, 503 with the reason when its
+// store cannot.
+func (s *Server) health(w http.ResponseWriter, r *http.Request) {
+	body := map[string]any{"status": "ok", "version": version.Get().Version}
+	if c := version.Get().Commit; c != "" {
+		body["commit"] = c
+	}
+	status := http.StatusOK
+	if err := s.storeHealth(r.Context()); err != nil {
+		status = http.StatusServiceUnavailable
+		body["status"] = "unavailable"
+		body["reason"] = err.Error()
+	}
+	if s.init != nil {
+		body["init"] = s.init.report()
+	}
+	writeJSON(w, status, body)
+}
+
+// localstackHealth is /_localstack/health in LocalStack's shape, for the
+// tools that wait on it: each service "running", or "error" when the store
+// is failing.
+func (s *Server) localstackHealth(w http.ResponseWriter, r *http.Request) {
+	state, status := "running", http.StatusOK
+	if s.storeHealth(r.Context()) != nil {
+		state, status = "error", http.StatusServiceUnavailable
+	}
+	writeJSON(w, status, map[string]any{
+		"services": map[string]string{"apigateway": state, "apigatewayv2": state, "apigatewaymanagementapi": state},
+		"edition":  "portico", "version": version.Get().Version,
+	})
+}
+
+func (s *Server) storeHealth(ctx context.Context) error {
+	if h, ok := s.store.(interface{ Health(context.Context) error }); ok {
+		return h.Health(ctx)
+	}
+	return nil
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, _ := json.Marshal(v)
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	w.Write(b)
+}
+
+// residentBytes is the process's resident memory (Linux; 0 elsewhere).
+func residentBytes() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
