@@ -66,6 +66,15 @@ type Store interface {
 	Locate(ctx context.Context, kind Kind, id string) ([]Scope, error)
 	// Reset deletes all state of every scope.
 	Reset(ctx context.Context) error
+	// Health returns nil while the store works, and an error saying why
+	// once it cannot: its database is damaged, unreadable or unwritable
+	// (disk full, file removed), the reason the first failure gave. The
+	// caller's errors (ErrNotFound, ErrConflict, an ended context, fn's
+	// own error) never make a store unhealthy; a damaged store stays
+	// unhealthy until it is opened again. Health is cheap enough for a
+	// health endpoint to call on every request; with an ended ctx it may
+	// return ctx's error instead of an answer.
+	Health(ctx context.Context) error
 	Close() error
 }
 

@@ -205,6 +205,11 @@ func (s *Store) Reset(ctx context.Context) error {
 	return nil
 }
 
+// Health implements store.Store. Memory has no file to be damaged, full
+// or removed: the store is always healthy. (It takes no lock, so that a
+// health check never waits for an Update.)
+func (s *Store) Health(ctx context.Context) error { return nil }
+
 // Close implements store.Store; later calls fail.
 func (s *Store) Close() error {
 	s.mu.Lock()

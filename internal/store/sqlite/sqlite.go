@@ -15,9 +15,11 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync/atomic"
 
 	sqlitedrv "modernc.org/sqlite" // also registers the "sqlite" driver
 	sqlite3 "modernc.org/sqlite/lib"
@@ -103,17 +105,32 @@ var errReadOnly = errors.New("store: write in a read-only transaction")
 
 // Store is a store.Store on an SQLite database file.
 type Store struct {
+	path   string  // absolute
 	w, r   *sql.DB // the single writer connection; the read-only pool
 	wStmts [numStmts]*sql.Stmt
 	rStmts [numStmts]*sql.Stmt
+	file   os.FileInfo // the file as opened, to notice its removal
+	// broken is the first error that made the store unusable; see Health.
+	broken atomic.Pointer[error]
 }
 
-// Open opens, creating it if needed, the database at path. The directory
-// must exist: Open does not create it. path must name a file (not
-// ":memory:"), since the writer and the readers are separate connections.
-// The store is meant to be the only user of the file; another process
-// writing it would only be waited for (busy_timeout), not coordinated with.
+// Open opens, creating it if needed, the database at path, with the zero
+// Options. The directory must exist: Open does not create it. path must
+// name a file (not ":memory:"), since the writer and the readers are
+// separate connections. The store is meant to be the only user of the
+// file; another process writing it would only be waited for
+// (busy_timeout), not coordinated with (internal/datadir locks the
+// directory for that).
+//
+// A file that is damaged or not a database is refused with an error that
+// wraps ErrDamaged, names the file, quotes SQLite and says what to do;
+// the file is left as it is.
 func Open(path string) (*Store, error) {
+	return OpenWith(path, Options{})
+}
+
+// OpenWith is Open with options.
+func OpenWith(path string, o Options) (*Store, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
@@ -143,10 +160,19 @@ func Open(path string) (*Store, error) {
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
 
-	s := &Store{w: w}
-	if err := s.migrate(); err != nil {
+	s := &Store{path: abs, w: w}
+	// Connecting runs the pragmas above, which read the file's header:
+	// a file that is not a database fails here.
+	err = w.Ping()
+	if err == nil {
+		err = s.check(o)
+	}
+	if err == nil {
+		err = s.migrate()
+	}
+	if err != nil {
 		w.Close()
-		return nil, fmt.Errorf("store: open %s: %w", path, err)
+		return nil, openError(abs, err)
 	}
 
 	// mode=ro makes SQLite refuse any write on these connections. They
@@ -174,6 +200,10 @@ func Open(path string) (*Store, error) {
 			s.Close()
 			return nil, fmt.Errorf("store: open %s: prepare %q: %w", path, q, err)
 		}
+	}
+	if s.file, err = os.Stat(abs); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
 	return s, nil
 }
@@ -226,10 +256,10 @@ func (s *Store) migrate() error {
 func (s *Store) View(ctx context.Context, sc store.Scope, fn func(store.Tx) error) error {
 	sqlTx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return err
+		return s.fail(ctx, err)
 	}
 	defer sqlTx.Rollback()
-	t := &tx{ctx: ctx, tx: sqlTx, stmts: &s.rStmts, sc: sc, readOnly: true}
+	t := &tx{s: s, ctx: ctx, tx: sqlTx, stmts: &s.rStmts, sc: sc, readOnly: true}
 	defer func() { t.done = true }()
 	return fn(t)
 }
@@ -240,10 +270,10 @@ func (s *Store) View(ctx context.Context, sc store.Scope, fn func(store.Tx) erro
 func (s *Store) Update(ctx context.Context, sc store.Scope, fn func(store.Tx) error) error {
 	sqlTx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		return s.fail(ctx, err)
 	}
 	defer sqlTx.Rollback() // no-op after Commit; covers fn panicking
-	t := &tx{ctx: ctx, tx: sqlTx, stmts: &s.wStmts, sc: sc}
+	t := &tx{s: s, ctx: ctx, tx: sqlTx, stmts: &s.wStmts, sc: sc}
 	defer func() { t.done = true }()
 	if err := fn(t); err != nil {
 		return err
@@ -251,15 +281,11 @@ func (s *Store) Update(ctx context.Context, sc store.Scope, fn func(store.Tx) er
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := sqlTx.Commit(); err != nil {
-		// Commit reports sql.ErrTxDone if ctx ended and database/sql
-		// rolled back first; the context's error says more.
-		if ctxErr := ctx.Err(); ctxErr != nil {
-			return ctxErr
-		}
-		return err
-	}
-	return nil
+	// Commit reports sql.ErrTxDone if ctx ended and database/sql rolled
+	// back first; fail turns that into the context's error. Either way
+	// nothing was committed: database/sql checks ctx before COMMIT, and
+	// the driver rolls back a COMMIT that fails.
+	return s.fail(ctx, sqlTx.Commit())
 }
 
 // Locate implements store.Store.
@@ -267,24 +293,27 @@ func (s *Store) Locate(ctx context.Context, kind store.Kind, id string) ([]store
 	rows, err := s.r.QueryContext(ctx, `SELECT account, region FROM records INDEXED BY records_locate
 		WHERE kind = ?1 AND id = ?2 ORDER BY account, region`, string(kind), id)
 	if err != nil {
-		return nil, err
+		return nil, s.fail(ctx, err)
 	}
 	defer rows.Close()
 	var scopes []store.Scope
 	for rows.Next() {
 		var sc store.Scope
 		if err := rows.Scan(&sc.Account, &sc.Region); err != nil {
-			return nil, err
+			return nil, s.fail(ctx, err)
 		}
 		scopes = append(scopes, sc)
 	}
-	return scopes, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	return scopes, nil
 }
 
 // Reset implements store.Store.
 func (s *Store) Reset(ctx context.Context) error {
 	_, err := s.w.ExecContext(ctx, "DELETE FROM records")
-	return err
+	return s.fail(ctx, err)
 }
 
 // Close implements store.Store. Closing the last connection checkpoints
@@ -301,6 +330,7 @@ func (s *Store) Close() error {
 // tx implements store.Tx on a database/sql transaction. Like the
 // transaction, it is only valid while fn runs.
 type tx struct {
+	s        *Store
 	ctx      context.Context
 	tx       *sql.Tx
 	stmts    *[numStmts]*sql.Stmt // the pool's prepared statements
@@ -337,11 +367,13 @@ func (t *tx) Get(kind store.Kind, id string) (store.Record, error) {
 	var key sql.NullString
 	err := t.stmt(stGet).QueryRowContext(t.ctx, t.sc.Account, t.sc.Region, string(kind), id).
 		Scan((*string)(&r.Parent.Kind), &r.Parent.ID, &key, &r.Data)
-	if errors.Is(err, sql.ErrNoRows) {
+	if errors.Is(err, sql.ErrNoRows) && t.ctx.Err() == nil {
 		return store.Record{}, store.ErrNotFound
 	}
 	if err != nil {
-		return store.Record{}, err
+		// No row from a statement cut short by its context proves
+		// nothing: that is the context's error too.
+		return store.Record{}, t.s.fail(t.ctx, err)
 	}
 	r.Key = key.String
 	r.Data = nonNil(r.Data)
@@ -358,7 +390,7 @@ func (t *tx) List(kind store.Kind, parent store.Ref, after string, limit int) ([
 	rows, err := t.stmt(stList).QueryContext(t.ctx, t.sc.Account, t.sc.Region, string(kind),
 		string(parent.Kind), parent.ID, after, limit)
 	if err != nil {
-		return nil, err
+		return nil, t.s.fail(t.ctx, err)
 	}
 	defer rows.Close()
 	var out []store.Record
@@ -366,13 +398,16 @@ func (t *tx) List(kind store.Kind, parent store.Ref, after string, limit int) ([
 		r := store.Record{Kind: kind, Parent: parent}
 		var key sql.NullString
 		if err := rows.Scan(&r.ID, &key, &r.Data); err != nil {
-			return nil, err
+			return nil, t.s.fail(t.ctx, err)
 		}
 		r.Key = key.String
 		r.Data = nonNil(r.Data)
 		out = append(out, r)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, t.s.fail(t.ctx, err)
+	}
+	return out, nil
 }
 
 func (t *tx) Count(kind store.Kind, parent store.Ref) (int, error) {
@@ -382,7 +417,10 @@ func (t *tx) Count(kind store.Kind, parent store.Ref) (int, error) {
 	var n int
 	err := t.stmt(stCount).QueryRowContext(t.ctx, t.sc.Account, t.sc.Region, string(kind),
 		string(parent.Kind), parent.ID).Scan(&n)
-	return n, err
+	if err != nil {
+		return 0, t.s.fail(t.ctx, err)
+	}
+	return n, nil
 }
 
 func (t *tx) Insert(r store.Record) error {
@@ -393,7 +431,7 @@ func (t *tx) Insert(r store.Record) error {
 		return err
 	}
 	_, err := t.stmt(stInsert).ExecContext(t.ctx, t.writeArgs(r)...)
-	return mapErr(err, r)
+	return t.s.fail(t.ctx, mapErr(err, r))
 }
 
 func (t *tx) Replace(r store.Record) error {
@@ -405,7 +443,7 @@ func (t *tx) Replace(r store.Record) error {
 	}
 	res, err := t.stmt(stReplace).ExecContext(t.ctx, t.writeArgs(r)...)
 	if err != nil {
-		return mapErr(err, r)
+		return t.s.fail(t.ctx, mapErr(err, r))
 	}
 	return mustAffect(res)
 }
@@ -416,7 +454,7 @@ func (t *tx) Delete(kind store.Kind, id string) error {
 	}
 	res, err := t.stmt(stDeleteTree).ExecContext(t.ctx, t.sc.Account, t.sc.Region, string(kind), id)
 	if err != nil {
-		return err
+		return t.s.fail(t.ctx, err)
 	}
 	return mustAffect(res)
 }

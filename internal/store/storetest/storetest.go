@@ -12,10 +12,12 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"strconv"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/portico-dev/portico/internal/store"
 )
@@ -48,6 +50,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ConcurrentIncrements", testConcurrentIncrements},
 		{"ConcurrentSameKey", testConcurrentSameKey},
 		{"ConsistentViews", testConsistentViews},
+		{"CancelStorm", testCancelStorm},
+		{"Health", testHealth},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -850,6 +854,49 @@ func testContext(t *testing.T, s store.Store) {
 	if exists(t, s, sc1, kAPI, "a1") {
 		t.Error("Update cancelled while fn runs was committed")
 	}
+
+	// Once the context ends, the Tx calls that fn goes on making fail with
+	// its error (or still work), whatever the backend does with the
+	// transaction behind fn's back meanwhile: database/sql rolls it back
+	// from another goroutine and closes its statements.
+	insert(t, s, sc1, rec(kAPI, "a0", store.Ref{}, "", ""))
+	for _, write := range []bool{false, true} {
+		ctx, cancel = context.WithCancel(context.Background())
+		fn := func(tx store.Tx) error {
+			if _, err := tx.Get(kAPI, "a0"); err != nil {
+				return err
+			}
+			cancel()
+			for i := range 200 {
+				runtime.Gosched() // let the backend's cleanup run
+				_, getErr := tx.Get(kAPI, "a0")
+				_, listErr := tx.List(kAPI, store.Ref{}, "", 0)
+				_, countErr := tx.Count(kAPI, store.Ref{})
+				errs := []error{getErr, listErr, countErr}
+				if write {
+					errs = append(errs, tx.Replace(rec(kAPI, "a0", store.Ref{}, "", "x")),
+						tx.Insert(rec(kAPI, fmt.Sprintf("n%d", i), store.Ref{}, "", "")))
+				}
+				for _, err := range errs {
+					if err != nil && !errors.Is(err, context.Canceled) {
+						return fmt.Errorf("call %d after the cancel: %w", i, err)
+					}
+				}
+			}
+			return nil
+		}
+		if write {
+			err = s.Update(ctx, sc1, fn)
+		} else {
+			err = s.View(ctx, sc1, fn)
+		}
+		if err != nil && !errors.Is(err, context.Canceled) {
+			t.Errorf("write=%v: %v", write, err)
+		}
+	}
+	if got := mustGet(t, s, sc1, kAPI, "a0"); string(got.Data) != "" || exists(t, s, sc1, kAPI, "n0") {
+		t.Errorf("a cancelled Update wrote")
+	}
 	// And the store still works.
 	insert(t, s, sc1, rec(kAPI, "a1", store.Ref{}, "", ""))
 }
@@ -1041,5 +1088,250 @@ func testLocate(t *testing.T, s store.Store) {
 	}
 	if got, _ := s.Locate(ctx, "api", "only-a"); len(got) != 0 {
 		t.Fatalf("Locate after delete: %v", got)
+	}
+}
+
+// testCancelStorm cancels contexts at random points of every store call,
+// from many goroutines at once, the way clients that hang up mid-request
+// do. Every error must be one a caller can act on: nil, ErrNotFound or
+// ErrConflict where the operation can fail so, or the context's error;
+// never a driver's internal error such as "sql: statement is closed".
+// Afterwards the store is healthy and nothing is half written: an Update
+// that returned nil is committed, one that returned an error left nothing,
+// and the value the Updates move between two records is conserved.
+func testCancelStorm(t *testing.T, s store.Store) {
+	const (
+		workers = 12
+		rounds  = 60
+		total   = 1000
+	)
+	a1 := ref(kAPI, "a1")
+	insert(t, s, sc1, rec(kAPI, "a1", store.Ref{}, "", ""),
+		rec(kCount, "x", store.Ref{}, "", strconv.Itoa(total)), rec(kCount, "y", store.Ref{}, "", "0"),
+		rec(kRoute, "taken", a1, "GET /taken", ""))
+
+	read := func(tx store.Tx, id string) (int, error) {
+		r, err := tx.Get(kCount, id)
+		if err != nil {
+			return 0, err
+		}
+		return strconv.Atoi(string(r.Data))
+	}
+	// browse reads the routes several ways, a few times over.
+	browse := func(tx store.Tx) error {
+		for range 5 {
+			if _, err := tx.List(kRoute, a1, "", 0); err != nil {
+				return err
+			}
+			if _, err := tx.Count(kRoute, a1); err != nil {
+				return err
+			}
+			if _, err := tx.Get(kRoute, "taken"); err != nil {
+				return err
+			}
+			if _, err := tx.Get(kRoute, "missing"); !errors.Is(err, store.ErrNotFound) {
+				return fmt.Errorf("get of a missing record: %w", err)
+			}
+		}
+		return nil
+	}
+	// move is one Update: it inserts route id and moves d from x to y. It
+	// also tries a conflicting insert and a missing replace on the way,
+	// whose expected errors it ignores, so that the store's error paths
+	// run under cancellation too.
+	// Both run many short statements, so that cancellations land between
+	// two of them, not only while a call waits for a connection.
+	move := func(ctx context.Context, id string, d int) error {
+		return s.Update(ctx, sc1, func(tx store.Tx) error {
+			if err := browse(tx); err != nil {
+				return err
+			}
+			x, err := read(tx, "x")
+			if err != nil {
+				return err
+			}
+			y, err := read(tx, "y")
+			if err != nil {
+				return err
+			}
+			if err := tx.Insert(rec(kRoute, id+"-dup", a1, "GET /taken", "")); !errors.Is(err, store.ErrConflict) {
+				return fmt.Errorf("conflicting insert: %w", err)
+			}
+			if err := tx.Replace(rec(kRoute, "missing", a1, "", "")); !errors.Is(err, store.ErrNotFound) {
+				return fmt.Errorf("replace of a missing record: %w", err)
+			}
+			if err := tx.Insert(rec(kRoute, id, a1, "GET /"+id, "")); err != nil {
+				return err
+			}
+			if err := tx.Replace(rec(kCount, "x", store.Ref{}, "", strconv.Itoa(x-d))); err != nil {
+				return err
+			}
+			return tx.Replace(rec(kCount, "y", store.Ref{}, "", strconv.Itoa(y+d)))
+		})
+	}
+	// look is one View that reads everything the Updates touch.
+	look := func(ctx context.Context) error {
+		return s.View(ctx, sc1, func(tx store.Tx) error {
+			x, err := read(tx, "x")
+			if err != nil {
+				return err
+			}
+			if err := browse(tx); err != nil {
+				return err
+			}
+			y, err := read(tx, "y")
+			if err != nil {
+				return err
+			}
+			if x+y != total {
+				return fmt.Errorf("View saw x=%d y=%d, sum %d, want %d", x, y, x+y, total)
+			}
+			return nil
+		})
+	}
+
+	isCtxErr := func(err error) bool {
+		return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+	}
+	var (
+		mu      sync.Mutex
+		results = map[string]error{} // route id -> what its Update returned
+		wg      sync.WaitGroup
+	)
+	for w := range workers {
+		wg.Go(func() {
+			rng := rand.New(rand.NewPCG(uint64(w), 1))
+			for i := range rounds {
+				ctx, cancel := context.WithCancel(context.Background())
+				// Mostly within the first few hundred microseconds, where
+				// a call is queued, between two statements or committing;
+				// sometimes at once; sometimes late enough to let it finish.
+				var delay time.Duration
+				switch p := rng.IntN(10); {
+				case p == 0:
+					cancel()
+				case p < 8:
+					delay = time.Duration(rng.Int64N(int64(300 * time.Microsecond)))
+				default:
+					delay = time.Duration(rng.Int64N(int64(20 * time.Millisecond)))
+				}
+				timer := time.AfterFunc(delay, cancel)
+				var err error
+				what := ""
+				switch op := rng.IntN(4); op {
+				case 0, 1:
+					id := fmt.Sprintf("w%d-%d", w, i)
+					what = "Update " + id
+					err = move(ctx, id, rng.IntN(7)-3)
+					mu.Lock()
+					results[id] = err
+					mu.Unlock()
+				case 2:
+					what = "View"
+					err = look(ctx)
+				case 3:
+					what = "Locate"
+					var scopes []store.Scope
+					scopes, err = s.Locate(ctx, kAPI, "a1")
+					if err == nil && (len(scopes) != 1 || scopes[0] != sc1) {
+						err = fmt.Errorf("found %v", scopes)
+					}
+				}
+				timer.Stop()
+				cancel()
+				if err != nil && !isCtxErr(err) {
+					t.Errorf("%s: %v (want nil or a context error)", what, err)
+				}
+				if err != nil && isCtxErr(err) && ctx.Err() == nil {
+					t.Errorf("%s: context error %v while the context is live", what, err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+
+	if err := s.Health(context.Background()); err != nil {
+		t.Errorf("Health after the storm: %v", err)
+	}
+	committed := 0
+	for id, err := range results {
+		switch found := exists(t, s, sc1, kRoute, id); {
+		case err == nil && !found:
+			t.Errorf("Update %s returned nil but is not committed", id)
+		case err != nil && found:
+			t.Errorf("Update %s returned %v but is committed", id, err)
+		case found:
+			committed++
+		}
+	}
+	if committed == 0 {
+		t.Errorf("none of %d Updates committed: the storm cancelled everything", len(results))
+	}
+	t.Logf("%d of %d Updates committed", committed, len(results))
+	if err := look(context.Background()); err != nil {
+		t.Errorf("after the storm: %v", err)
+	}
+	if n := count(t, s, sc1, kRoute, a1); n != committed+1 {
+		t.Errorf("%d routes, want %d", n, committed+1)
+	}
+	// The store still works.
+	insert(t, s, sc1, rec(kRoute, "after", a1, "GET /after", ""))
+}
+
+// testHealth: a working store is healthy, and stays healthy through every
+// error that is the caller's: a missing record, a taken key, a failing or
+// panicking fn, a write in a View, an invalid record, a Tx used too late,
+// a context that ended. (Each backend's own tests damage it for real.)
+func testHealth(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	healthy := func(when string) {
+		t.Helper()
+		if err := s.Health(ctx); err != nil {
+			t.Fatalf("Health %s: %v", when, err)
+		}
+	}
+	healthy("when new")
+	insert(t, s, sc1, rec(kAPI, "a1", store.Ref{}, "k", ""))
+	healthy("after a write")
+
+	if _, err := get(t, s, sc1, kAPI, "missing"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("Get of a missing record: %v", err)
+	}
+	wantErr(t, "duplicate id", tryInsert(s, sc1, rec(kAPI, "a1", store.Ref{}, "", "")), store.ErrConflict)
+	wantErr(t, "duplicate key", tryInsert(s, sc1, rec(kAPI, "a2", store.Ref{}, "k", "")), store.ErrConflict)
+	_ = s.Update(ctx, sc1, func(tx store.Tx) error {
+		wantErr(t, "replace of a missing record", tx.Replace(rec(kAPI, "nope", store.Ref{}, "", "")), store.ErrNotFound)
+		wantErr(t, "delete of a missing record", tx.Delete(kAPI, "nope"), store.ErrNotFound)
+		return errors.New("fn fails")
+	})
+	if err := tryInsert(s, sc1, store.Record{Kind: kAPI}); err == nil {
+		t.Fatal("Insert of a record without an id succeeded")
+	}
+	_ = s.View(ctx, sc1, func(tx store.Tx) error { return tx.Insert(rec(kAPI, "a3", store.Ref{}, "", "")) })
+	var late store.Tx
+	_ = s.View(ctx, sc1, func(tx store.Tx) error { late = tx; return nil })
+	if _, err := late.Get(kAPI, "a1"); err == nil {
+		t.Fatal("a Tx used after its fn returned worked")
+	}
+	func() {
+		defer func() { _ = recover() }()
+		_ = s.Update(ctx, sc1, func(tx store.Tx) error { panic("fn panics") })
+	}()
+	healthy("after the caller's errors")
+
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	_ = s.Update(cancelled, sc1, func(tx store.Tx) error { return nil })
+	_ = s.View(cancelled, sc1, func(tx store.Tx) error { return nil })
+	_, _ = s.Locate(cancelled, kAPI, "a1")
+	_ = s.Reset(cancelled)
+	// Health itself, asked with an ended context, may not know: it answers
+	// nil or the context's error, and that does not stick.
+	if err := s.Health(cancelled); err != nil && !errors.Is(err, context.Canceled) {
+		t.Errorf("Health with a cancelled context: %v", err)
+	}
+	healthy("after cancelled calls")
+	if !exists(t, s, sc1, kAPI, "a1") {
+		t.Error("a cancelled Reset deleted state")
 	}
 }
