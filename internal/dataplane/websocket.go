@@ -196,8 +196,11 @@ func (c *conn) armTimer() {
 func (c *conn) readLoop() {
 	var msg []byte
 	inMessage := false
+	// One header buffer for the connection's life: ws.ReadHeader would
+	// allocate one per frame.
+	hb := make([]byte, 0, ws.MaxHeaderSize-2)
 	for {
-		h, err := ws.ReadHeader(c.br)
+		h, err := ws.ReadHeaderBuffer(c.br, hb)
 		if err != nil {
 			if err == ws.ErrHeaderLengthMSB || err == ws.ErrHeaderLengthUnexpected {
 				c.close(closeProtocol, "Invalid frame length")
