@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -92,7 +93,7 @@ func TestProtocolViolations(t *testing.T) {
 		cases = append(cases, struct {
 			name string
 			raw  []byte
-		}{"close code " + itoa(int(code)), rawFrame(fin|opClose, closePayload(code, ""))})
+		}{"close code " + strconv.Itoa(int(code)), rawFrame(fin|opClose, closePayload(code, ""))})
 	}
 	ids := map[string]string{}
 	for _, tc := range cases {
@@ -192,9 +193,4 @@ func readRaw(t *testing.T, c *client) (byte, []byte) {
 		t.Fatal(err)
 	}
 	return h[0] & 0x0f, payload
-}
-
-func itoa(n int) string {
-	b, _ := json.Marshal(n)
-	return string(b)
 }
