@@ -32,6 +32,34 @@ func IdentityFrom(ctx context.Context) Identity {
 // apply. Signatures are not verified: Portico is a local emulator.
 func IdentityOf(r *http.Request, defaults Identity) Identity {
 	id := defaults
+	if acct, ok := SignedAccount(r); ok {
+		id.Account = acct
+	}
+	if scope := credentialScope(r); len(scope) >= 3 && isRegion(scope[2]) {
+		id.Region = scope[2]
+	}
+	return id
+}
+
+// SignedAccount reports the account a request is signed as: the access
+// key id of its SigV4 credential when that is a 12-digit number. Unsigned
+// requests, and keys such as "test" or "AKIDEXAMPLE", name no account
+// (ok is false): they act as the configured default account, so local
+// development needs no real-looking credentials. It reads the same
+// credential as IdentityOf, so the two never disagree.
+func SignedAccount(r *http.Request) (account string, ok bool) {
+	scope := credentialScope(r)
+	if len(scope) >= 3 && isAccountID(scope[0]) {
+		return scope[0], true
+	}
+	return "", false
+}
+
+// credentialScope splits the request's SigV4 credential
+// (AKID/date/region/service/aws4_request). An Authorization header wins
+// over a presigned X-Amz-Credential, as in IdentityOf before it; nil when
+// the request carries neither.
+func credentialScope(r *http.Request) []string {
 	cred := ""
 	if auth := r.Header.Get("Authorization"); auth != "" {
 		if i := strings.Index(auth, "Credential="); i >= 0 {
@@ -43,16 +71,10 @@ func IdentityOf(r *http.Request, defaults Identity) Identity {
 	} else {
 		cred = r.URL.Query().Get("X-Amz-Credential")
 	}
-	parts := strings.Split(cred, "/")
-	if len(parts) >= 3 {
-		if isAccountID(parts[0]) {
-			id.Account = parts[0]
-		}
-		if isRegion(parts[2]) {
-			id.Region = parts[2]
-		}
+	if cred == "" {
+		return nil
 	}
-	return id
+	return strings.Split(cred, "/")
 }
 
 func isAccountID(s string) bool {

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/portico-dev/portico/internal/awsproto"
 )
 
 // The @connections management API (ApiGatewayManagementApi): POST sends
@@ -111,10 +113,19 @@ func connectionsPath(rest string) (string, bool) {
 }
 
 // serveConnections serves PostToConnection, GetConnection and
-// DeleteConnection. An unknown, closing or not yet connected id is 410
-// GoneException; the SDKs take the type from the header (AWS's 410 body is
-// empty).
+// DeleteConnection. A call signed as another account than the API's is
+// refused first (403), whatever the id, as IAM decides before API Gateway
+// looks the connection up; unsigned calls and keys that are not account
+// ids ("test") are served, for local development. An unknown, closing or
+// not yet connected id is 410 GoneException; the SDKs take the type from
+// the header (AWS's 410 body is empty).
 func (p *Plane) serveConnections(w http.ResponseWriter, r *http.Request, k stageKey, id string) {
+	if acct, ok := awsproto.SignedAccount(r); ok && acct != k.scope.Account {
+		io.Copy(io.Discard, io.LimitReader(r.Body, maxPostData+1))
+		awsproto.WriteError(w, &awsproto.Error{Type: "ForbiddenException", Code: http.StatusForbidden,
+			Message: notAuthorized(acct, k, r.Method, id)})
+		return
+	}
 	c := p.conns.get(k, id)
 	if c == nil {
 		// Read a POST's body anyway so keep-alive connections stay usable.
@@ -152,6 +163,23 @@ func (p *Plane) serveConnections(w http.ResponseWriter, r *http.Request, k stage
 	default:
 		mgmtError(w, http.StatusMethodNotAllowed, "MethodNotAllowedException", "Method Not Allowed")
 	}
+}
+
+// notAuthorized is IAM's refusal of execute-api:ManageConnections, which
+// is what AWS answers a caller from another account: no identity policy of
+// theirs can grant access to an API they do not own (data-plane spec A.8).
+// The text is the one AWS sends for this action [O] (aws/aws-cdk#18410,
+// aws-solutions/innovation-sandbox-on-aws#59), with the API owner's
+// account masked to its last four digits as AWS masks it [O] (also
+// ASFHyP3/hyp3#2283). [I]: the caller's ARN: a 12-digit access key id names
+// only an account, so the caller is that account's root user.
+func notAuthorized(caller string, k stageKey, method, id string) string {
+	owner := k.scope.Account
+	if len(owner) > 4 {
+		owner = strings.Repeat("*", len(owner)-4) + owner[len(owner)-4:]
+	}
+	return "User: arn:aws:iam::" + caller + ":root is not authorized to perform: execute-api:ManageConnections on resource: " +
+		"arn:aws:execute-api:" + k.scope.Region + ":" + owner + ":" + k.apiID + "/" + k.stage + "/" + method + "/@connections/" + id
 }
 
 func mgmtError(w http.ResponseWriter, status int, typ, msg string) {

@@ -53,14 +53,49 @@ func whoamiAPI(t *testing.T, e *env) string {
 // execute-api service as the AWS SDKs sign it.
 func mgmt(t *testing.T, e *env, method, api, id string, body []byte) *http.Response {
 	t.Helper()
-	u := strings.TrimSuffix(e.wsURL(api, "prod"), "") + "/@connections/" + url.PathEscape(id)
-	u = "http" + strings.TrimPrefix(u, "ws")
+	return mgmtAs(t, e, signing{key: "AKIDEXAMPLE"}, method, api, id, body)
+}
+
+// signing is how mgmtAs signs: with the access key id key ("" sends the
+// request unsigned), in the Authorization header or, with presign, in the
+// URL's X-Amz-* query parameters.
+type signing struct {
+	key     string
+	presign bool
+}
+
+func (s signing) String() string {
+	switch {
+	case s.key == "":
+		return "unsigned"
+	case s.presign:
+		return s.key + " (presigned)"
+	}
+	return s.key
+}
+
+// mgmtAs sends a management API request signed as s says, by the AWS
+// SDK's own v4 signer (service execute-api).
+func mgmtAs(t *testing.T, e *env, s signing, method, api, id string, body []byte) *http.Response {
+	t.Helper()
+	u := "http" + strings.TrimPrefix(e.wsURL(api, "prod"), "ws") + "/@connections/" + url.PathEscape(id)
 	req, err := http.NewRequest(method, u, bytes.NewReader(body))
 	must(t, err)
-	sum := sha256.Sum256(body)
-	err = v4.NewSigner().SignHTTP(e.ctx, aws.Credentials{AccessKeyID: "AKIDEXAMPLE", SecretAccessKey: "secret"},
-		req, hex.EncodeToString(sum[:]), "execute-api", "us-east-1", time.Now())
-	must(t, err)
+	creds := aws.Credentials{AccessKeyID: s.key, SecretAccessKey: "secret"}
+	switch {
+	case s.key == "":
+	case s.presign:
+		signed, header, err := v4.NewSigner().PresignHTTP(e.ctx, creds, req, "UNSIGNED-PAYLOAD", "execute-api", "us-east-1", time.Now())
+		must(t, err)
+		req, err = http.NewRequest(method, signed, bytes.NewReader(body))
+		must(t, err)
+		for k, vs := range header {
+			req.Header[k] = vs
+		}
+	default:
+		sum := sha256.Sum256(body)
+		must(t, v4.NewSigner().SignHTTP(e.ctx, creds, req, hex.EncodeToString(sum[:]), "execute-api", "us-east-1", time.Now()))
+	}
 	resp, err := http.DefaultClient.Do(req)
 	must(t, err)
 	t.Cleanup(func() { resp.Body.Close() })

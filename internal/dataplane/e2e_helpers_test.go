@@ -58,11 +58,17 @@ func startEnv(t testing.TB, tweak func(*server.Config)) *env {
 	}
 	e.srv = srv
 	t.Cleanup(func() { srv.Close() })
-	e.c = apigatewayv2.New(apigatewayv2.Options{
-		Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), RetryMaxAttempts: 1,
-		Credentials: credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", ""),
-	})
+	e.c = e.clientAs("AKIDEXAMPLE")
 	return e
+}
+
+// clientAs is an SDK client signing with the access key id key: a 12-digit
+// key acts as that account, any other as the default one.
+func (e *env) clientAs(key string) *apigatewayv2.Client {
+	return apigatewayv2.New(apigatewayv2.Options{
+		Region: "us-east-1", BaseEndpoint: aws.String(e.srv.URL), RetryMaxAttempts: 1,
+		Credentials: credentials.NewStaticCredentialsProvider(key, "secret", ""),
+	})
 }
 
 func must(t *testing.T, err error) {

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -212,11 +213,31 @@ func (p *Plane) invokeHTTPProxy(ctx context.Context, stage *compiled, in *integr
 		return result{}, err
 	}
 	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, maxMessage+1))
+	b, err := readAnswer(resp.Body)
 	if err != nil {
 		return result{}, err
 	}
 	return result{status: resp.StatusCode, header: resp.Header, body: b, hasBody: true}, nil
+}
+
+// errAnswerTooLarge: a backend answered more than one WebSocket message
+// may carry. invoke logs it with the API and the route.
+var errAnswerTooLarge = fmt.Errorf("the backend's answer exceeds the WebSocket message limit of %d bytes", maxMessage)
+
+// readAnswer reads an HTTP backend's answer whole, or fails: an answer
+// over 128 KB cannot go out as one message, and a cut one would be a
+// different message (DESIGN.md section 7: never a truncated answer). [I]
+// AWS documents no such error; the limit is its message quota (spec A.9),
+// applied to every event, $connect's included.
+func readAnswer(r io.Reader) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r, maxMessage+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > maxMessage {
+		return nil, errAnswerTooLarge
+	}
+	return b, nil
 }
 
 // hopByHop headers of the upgrade are not forwarded to a backend.

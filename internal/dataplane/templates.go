@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -229,7 +228,7 @@ func (p *Plane) callHTTP(ctx context.Context, stage *compiled, in *integration, 
 		return 0, nil, "", err
 	}
 	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, maxLambdaResult+1))
+	b, err := readAnswer(resp.Body)
 	if err != nil {
 		return 0, nil, "", err
 	}

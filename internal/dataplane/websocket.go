@@ -189,18 +189,35 @@ func (c *conn) armTimer() {
 }
 
 // readLoop reads frames until the connection ends. Messages are handled
-// as they complete; control frames are answered at once.
+// as they complete; control frames are answered at once. A frame that
+// breaks RFC 6455's framing rules fails the connection with 1002
+// (sections 5.2-5.5, 7.4.1); the checks are on the header already read,
+// so they cost no allocation.
 func (c *conn) readLoop() {
 	var msg []byte
 	inMessage := false
+	// One header buffer for the connection's life: ws.ReadHeader would
+	// allocate one per frame.
+	hb := make([]byte, 0, ws.MaxHeaderSize-2)
 	for {
-		h, err := ws.ReadHeader(c.br)
+		h, err := ws.ReadHeaderBuffer(c.br, hb)
 		if err != nil {
+			if err == ws.ErrHeaderLengthMSB || err == ws.ErrHeaderLengthUnexpected {
+				c.close(closeProtocol, "Invalid frame length")
+				return
+			}
 			c.close(closeAbnormal, "")
 			return
 		}
-		if !h.Masked {
-			c.close(closeProtocol, "Client frames must be masked")
+		// Reserved opcodes, control frames over 125 bytes or fragmented,
+		// RSV bits (no extension is ever negotiated), unmasked frames, and
+		// data frames out of their fragmentation order.
+		state := ws.StateServerSide
+		if inMessage {
+			state |= ws.StateFragmented
+		}
+		if err := ws.CheckHeader(h, state); err != nil {
+			c.close(closeProtocol, err.Error())
 			return
 		}
 		if h.Length > maxFrame {
@@ -215,10 +232,10 @@ func (c *conn) readLoop() {
 		ws.Cipher(payload, h.Mask, 0)
 		switch h.OpCode {
 		case ws.OpClose:
-			code, reason := closeNoStatus, ""
-			if len(payload) >= 2 {
-				code = int(binary.BigEndian.Uint16(payload))
-				reason = string(payload[2:])
+			code, reason, ok := parseClose(payload)
+			if !ok {
+				c.close(closeProtocol, "Invalid close frame")
+				return
 			}
 			c.close(code, reason)
 			return
@@ -231,24 +248,13 @@ func (c *conn) readLoop() {
 			c.close(closeUnsupported, "Binary frames are not supported")
 			return
 		case ws.OpText:
-			if inMessage {
-				c.close(closeProtocol, "Expected a continuation frame")
-				return
-			}
 			msg, inMessage = payload, true
 		case ws.OpContinuation:
-			if !inMessage {
-				c.close(closeProtocol, "Unexpected continuation frame")
-				return
-			}
 			if len(msg)+len(payload) > maxMessage {
 				c.close(closeTooBig, "Message size limit exceeded")
 				return
 			}
 			msg = append(msg, payload...)
-		default:
-			c.close(closeProtocol, "Unknown opcode")
-			return
 		}
 		if !h.Fin {
 			continue
@@ -262,6 +268,38 @@ func (c *conn) readLoop() {
 		c.p.handleMessage(c, string(msg))
 		msg = nil
 	}
+}
+
+// parseClose reads a client's close frame: no payload means no code
+// (1005); otherwise a valid code and a UTF-8 reason (RFC 6455 section
+// 5.5.1). ok is false for a 1-byte payload, a code an endpoint may not
+// send, or a reason that is not UTF-8.
+func parseClose(payload []byte) (code int, reason string, ok bool) {
+	switch len(payload) {
+	case 0:
+		return closeNoStatus, "", true
+	case 1:
+		return 0, "", false
+	}
+	code = int(binary.BigEndian.Uint16(payload))
+	if !validCloseCode(code) || !utf8.Valid(payload[2:]) {
+		return 0, "", false
+	}
+	return code, string(payload[2:]), true
+}
+
+// validCloseCode: the codes a close frame may carry. RFC 6455 section
+// 7.4.1 defines 1000-1003 and 1007-1011 (1004 is reserved; 1005, 1006 and
+// 1015 must never be sent), IANA's registry adds 1012-1014, and 3000-4999
+// belong to libraries and applications (section 7.4.2). Everything else,
+// 0-999, 1016-2999 and 5000 up, is invalid. (ws.CheckCloseFrameData
+// refuses 1012-1014 and accepts 5000 up, hence our own.)
+func validCloseCode(code int) bool {
+	switch {
+	case code >= 1000 && code <= 1003, code >= 1007 && code <= 1014, code >= 3000 && code <= 4999:
+		return true
+	}
+	return false
 }
 
 // send writes one text message, split into frames of at most 32 KB.
