@@ -125,10 +125,7 @@ func (s *Server) localstackHealth(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) storeHealth(ctx context.Context) error {
-	if h, ok := s.store.(interface{ Health(context.Context) error }); ok {
-		return h.Health(ctx)
-	}
-	return nil
+	return s.store.Health(ctx)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -28,6 +28,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/apigatewayv2"
 
 	"github.com/portico-dev/portico/internal/apigw"
+	"github.com/portico-dev/portico/internal/datadir"
 	"github.com/portico-dev/portico/internal/dataplane"
 	"github.com/portico-dev/portico/internal/store"
 	"github.com/portico-dev/portico/internal/store/memory"
@@ -77,6 +78,10 @@ type Config struct {
 	// InitDir, when set, holds scripts run once Portico is ready, in name
 	// order, with AWS_ENDPOINT_URL pointing at it (see initdir.go).
 	InitDir string
+	// NoQuotas turns off AWS's default quotas (routes per API, stages
+	// per API, APIs per account and region, ...), for test suites that
+	// need more.
+	NoQuotas bool
 }
 
 // DatabaseFile is the SQLite file's name inside DataDir.
@@ -89,6 +94,7 @@ type Server struct {
 
 	cfg   Config
 	store store.Store
+	lock  *datadir.Held // nil in memory
 	plane *dataplane.Plane
 	http  *http.Server
 	ln    net.Listener
@@ -147,16 +153,17 @@ func Start(cfg Config) (*Server, error) {
 	if cfg.EndpointStyle != "local" && cfg.EndpointStyle != "aws" {
 		return nil, fmt.Errorf("endpoint style %q: want local or aws", cfg.EndpointStyle)
 	}
-	st, err := openStore(cfg)
+	st, lock, err := openStore(cfg)
 	if err != nil {
 		return nil, err
 	}
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		st.Close()
+		lock.Close()
 		return nil, err
 	}
-	s := &Server{cfg: cfg, store: st, ln: ln, done: make(chan error, 1), URL: "http://" + clientAddr(ln.Addr())}
+	s := &Server{cfg: cfg, store: st, lock: lock, ln: ln, done: make(chan error, 1), URL: "http://" + clientAddr(ln.Addr())}
 	s.http = &http.Server{
 		Handler: s.handler(),
 		// Bounds on what a client can hold: headers, a whole request,
@@ -172,6 +179,7 @@ func Start(cfg Config) (*Server, error) {
 		if s.init, err = newInitRunner(cfg.InitDir, s.URL, cfg); err != nil {
 			ln.Close()
 			st.Close()
+			lock.Close()
 			return nil, err
 		}
 	}
@@ -183,14 +191,26 @@ func Start(cfg Config) (*Server, error) {
 	return s, nil
 }
 
-func openStore(cfg Config) (store.Store, error) {
+// openStore opens the configured store. On disk it first takes the data
+// directory's lock: two Porticos writing one database would each serve
+// stages the other changed behind its back.
+func openStore(cfg Config) (store.Store, *datadir.Held, error) {
 	if cfg.InMemory {
-		return memory.New(), nil
+		return memory.New(), nil, nil
 	}
 	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return sqlite.Open(filepath.Join(cfg.DataDir, DatabaseFile))
+	lock, err := datadir.Lock(cfg.DataDir)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := sqlite.OpenWith(filepath.Join(cfg.DataDir, DatabaseFile), sqlite.Options{Logger: cfg.Logger})
+	if err != nil {
+		lock.Close()
+		return nil, nil, err
+	}
+	return st, lock, nil
 }
 
 // clientAddr is the address clients dial: a wildcard listen address is
@@ -234,6 +254,10 @@ func (s *Server) Shutdown(ctx context.Context) error {
 			s.stopErr = err
 		}
 		if err := s.store.Close(); s.stopErr == nil {
+			s.stopErr = err
+		}
+		// Released last: the database is closed and synced.
+		if err := s.lock.Close(); s.stopErr == nil {
 			s.stopErr = err
 		}
 	})

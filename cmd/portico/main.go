@@ -1,8 +1,10 @@
 // Command portico runs Portico, a local and self-hosted AWS API Gateway V2.
 //
 //	portico serve [flags]
+//	portico version
 //
-// Every flag has an environment twin: --data-dir is PORTICO_DATA_DIR.
+// Every flag of serve has an environment twin: --data-dir is
+// PORTICO_DATA_DIR. The defaults are server.Defaults().
 package main
 
 import (
@@ -10,21 +12,26 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"os/signal"
 	"runtime/debug"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
+	"github.com/portico-dev/portico/internal/version"
 	"github.com/portico-dev/portico/server"
 )
 
-const usage = `usage:
-  portico serve [flags]             run Portico (portico serve -h lists the flags)
-  portico bench websocket [flags]   load-test a running Portico's WebSocket data plane`
+const usage = `Portico: AWS API Gateway V2 on your own machine.
+
+usage:
+  portico serve [flags]             run Portico (portico serve --help lists the flags)
+  portico version                   print the version (also: portico --version)
+  portico bench websocket [flags]   load-test a running Portico's WebSocket data plane
+`
 
 func main() {
 	// A server's heap is small next to its memory (10,000 idle WebSockets
@@ -35,68 +42,82 @@ func main() {
 	if _, ok := os.LookupEnv("GOGC"); !ok {
 		debug.SetGCPercent(400)
 	}
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run is the command without the process around it: its exit status.
+func run(args []string, stdout, stderr io.Writer) int {
 	var err error
 	switch {
-	case len(os.Args) >= 2 && os.Args[1] == "serve":
-		err = serve(os.Args[2:])
-	case len(os.Args) >= 3 && os.Args[1] == "bench" && os.Args[2] == "websocket":
-		err = benchWebSocket(os.Args[3:])
+	case len(args) == 0:
+		fmt.Fprint(stderr, usage)
+		return 2
+	case args[0] == "help" || args[0] == "-h" || args[0] == "-help" || args[0] == "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	case args[0] == "version" || args[0] == "-version" || args[0] == "--version":
+		fmt.Fprintln(stdout, version.Get())
+		return 0
+	case args[0] == "serve":
+		err = serve(args[1:], stdout, stderr)
+	case args[0] == "bench" && len(args) >= 2 && args[1] == "websocket":
+		err = benchWebSocket(args[2:])
 	default:
-		fmt.Fprintln(os.Stderr, usage)
-		os.Exit(2)
+		fmt.Fprintf(stderr, "portico: unknown command %q\n\n%s", strings.Join(args, " "), usage)
+		return 2
 	}
-	if errors.Is(err, flag.ErrHelp) {
-		os.Exit(0)
-	} else if err != nil {
-		fmt.Fprintln(os.Stderr, "portico:", err)
-		os.Exit(1)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, errUsage):
+		return 2
+	case err != nil:
+		fmt.Fprintln(stderr, "portico:", err)
+		return 1
 	}
+	return 0
 }
 
-// env returns the environment twin of a flag, or def.
-func env(flagName, def string) string {
-	name := "PORTICO_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
-	if v, ok := os.LookupEnv(name); ok {
-		return v
-	}
-	return def
-}
+// errUsage: the flag package has already said what is wrong.
+var errUsage = errors.New("usage")
 
-func serve(args []string) error {
-	fs := flag.NewFlagSet("portico serve", flag.ContinueOnError)
-	var cfg server.Config
-	str := func(p *string, name, def, usage string) {
-		fs.StringVar(p, name, env(name, def), usage+" (env PORTICO_"+strings.ToUpper(strings.ReplaceAll(name, "-", "_"))+")")
-	}
-	str(&cfg.Listen, "listen", "127.0.0.1:4800", "address to listen on")
-	str(&cfg.DataDir, "data-dir", ".portico", "directory of the SQLite database")
-	str(&cfg.Region, "region", "us-east-1", "region of requests that carry no SigV4 credential scope")
-	str(&cfg.Account, "account", "000000000000", "account of requests whose access key id is not a 12-digit account")
-	str(&cfg.EndpointStyle, "endpoint-style", "local", `apiEndpoint form: "local" (path-style URL on this server, no DNS needed) or "aws" (https://{apiId}.execute-api.{region}.amazonaws.com)`)
-	str(&cfg.LambdaEndpoint, "lambda-endpoint", "", "base URL of the Lambda Invoke API that AWS and AWS_PROXY integrations call (e.g. http://127.0.0.1:3001 for sam local start-lambda)")
-	dur := func(p *time.Duration, name string, def time.Duration, usage string) {
-		d, err := time.ParseDuration(env(name, def.String()))
-		if err != nil {
-			d = def
-		}
-		fs.DurationVar(p, name, d, usage+" (env PORTICO_"+strings.ToUpper(strings.ReplaceAll(name, "-", "_"))+")")
-	}
-	dur(&cfg.WebSocketIdleTimeout, "ws-idle-timeout", 10*time.Minute, "close WebSocket connections idle this long (AWS: 10m)")
-	dur(&cfg.WebSocketMaxDuration, "ws-max-duration", 2*time.Hour, "close WebSocket connections open this long (AWS: 2h)")
-	pprofOn, _ := strconv.ParseBool(env("pprof", "false"))
-	fs.BoolVar(&cfg.Pprof, "pprof", pprofOn, "serve Go's profiler under /_portico/debug/pprof/ (env PORTICO_PPROF)")
-	var logLevel string
-	str(&logLevel, "log-level", "info", `"debug" logs one line per request; "info" only start and stop`)
-	inMemory, _ := strconv.ParseBool(env("in-memory", "false"))
-	fs.BoolVar(&cfg.InMemory, "in-memory", inMemory, "keep nothing on disk (env PORTICO_IN_MEMORY)")
-	if err := fs.Parse(args); err != nil {
+func serve(args []string, stdout, stderr io.Writer) error {
+	cfg := server.Defaults()
+	var (
+		logLevel  = "info"
+		showVer   bool
+		quotasOff bool
+	)
+	f := newEnvFlags("portico serve", stderr)
+	f.str(&cfg.Listen, "listen", "`address` to listen on (port 0 picks a free port)")
+	f.str(&cfg.DataDir, "data-dir", "`directory` of the SQLite database (locked while Portico runs)")
+	f.boolean(&cfg.InMemory, "in-memory", "keep nothing on disk (for test suites)")
+	f.str(&cfg.Region, "region", "`region` of requests that carry no SigV4 credential scope")
+	f.str(&cfg.Account, "account", "`account` of requests whose access key id is not a 12-digit account")
+	f.str(&cfg.EndpointStyle, "endpoint-style", "`style` of apiEndpoint: \"local\" (path-style URL on this server, no DNS needed) or \"aws\" (https://{apiId}.execute-api.{region}.amazonaws.com)")
+	f.str(&cfg.LambdaEndpoint, "lambda-endpoint", "base `URL` of the Lambda Invoke API that AWS and AWS_PROXY integrations call (e.g. http://127.0.0.1:3001 for sam local start-lambda)")
+	f.duration(&cfg.WebSocketIdleTimeout, "ws-idle-timeout", "close WebSocket connections idle this `long` (AWS: 10m)")
+	f.duration(&cfg.WebSocketMaxDuration, "ws-max-duration", "close WebSocket connections open this `long` (AWS: 2h)")
+	f.list(&cfg.AllowedHosts, "allowed-hosts", "more `hosts` the control plane answers, comma-separated (\"portico\", \"*.corp.example\", \"*\" for any)")
+	f.list(&cfg.AllowedOrigins, "allowed-origins", "web `origins` whose pages may call the control plane, comma-separated (\"https://app.example\", \"*\" for any)")
+	f.str(&cfg.InitDir, "init-dir", "`directory` of scripts to run once Portico is ready (AWS_ENDPOINT_URL points at it)")
+	f.boolean(&quotasOff, "no-quotas", "do not enforce AWS's default quotas (300 routes per API, 10 stages, ...)")
+	f.boolean(&cfg.Pprof, "pprof", "serve Go's profiler under /_portico/debug/pprof/")
+	f.str(&logLevel, "log-level", "`level`: \"debug\" logs one line per request; \"info\" start, stop and warnings; \"warn\"; \"error\"")
+	f.fs.BoolVar(&showVer, "version", false, "print the version and exit")
+	if err := f.parse(args); err != nil {
 		return err
+	}
+	cfg.NoQuotas = quotasOff
+	if showVer {
+		fmt.Fprintln(stdout, version.Get())
+		return nil
 	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(logLevel)); err != nil {
-		return fmt.Errorf("--log-level: %v", err)
+		return fmt.Errorf("--log-level %q: want debug, info, warn or error", logLevel)
 	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 	cfg.Logger = log
 
 	// Catch the signals before anything can announce that Portico is up:
@@ -111,7 +132,7 @@ func serve(args []string) error {
 	if !cfg.InMemory {
 		where = cfg.DataDir
 	}
-	log.Info("portico listening", "url", srv.URL, "state", where)
+	log.Info("portico listening", "url", srv.URL, "state", where, "version", version.Get().Version)
 
 	sig := <-stop
 	log.Info("portico stopping", "signal", sig.String())

@@ -94,9 +94,10 @@ func Lock(dir string) (*Held, error) {
 func (l *Held) Dir() string { return l.dir }
 
 // Close releases the lock. It empties the file first, so that nobody
-// reads a pid that no longer holds it. Calling Close again does nothing.
+// reads a pid that no longer holds it. Calling Close again, or on a nil
+// Held, does nothing.
 func (l *Held) Close() error {
-	if l.f == nil {
+	if l == nil || l.f == nil {
 		return nil
 	}
 	f := l.f

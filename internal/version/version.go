@@ -21,9 +21,25 @@ type Info struct {
 	Go string `json:"go"`
 }
 
+// stampedVersion and stampedCommit are set by builds that have no VCS
+// information to read, such as the Dockerfile's:
+//
+//	go build -ldflags "-X github.com/portico-dev/portico/internal/version.stampedCommit=$(git rev-parse HEAD)"
+var stampedVersion, stampedCommit string
+
 // Get returns the build's Info.
-var Get = sync.OnceValue(func() Info {
-	info := Info{Version: "devel"}
+var Get = sync.OnceValue(compute)
+
+func compute() (info Info) {
+	info.Version = "devel"
+	defer func() {
+		if stampedVersion != "" {
+			info.Version = stampedVersion
+		}
+		if stampedCommit != "" {
+			info.Commit = stampedCommit
+		}
+	}()
 	bi, ok := debug.ReadBuildInfo()
 	if !ok {
 		return info
@@ -45,7 +61,7 @@ var Get = sync.OnceValue(func() Info {
 		info.Commit += "+dirty"
 	}
 	return info
-})
+}
 
 // String is the one-line form `portico version` prints.
 func (i Info) String() string {
