@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -653,4 +654,56 @@ func TestOpenAPIImportBasepath(t *testing.T) {
 
 func regexpMatch(pattern, s string) bool {
 	return regexp.MustCompile(pattern).MatchString(s)
+}
+
+// TestOpenAPIImportLimits: what a definition may cost (openapi_limits.go;
+// TestImportAliasBomb and the others measure it), through the SDK: an
+// alias bomb, a definition nested too deep and one over a quota are 400s
+// that create and change nothing. The texts are [I].
+func TestOpenAPIImportLimits(t *testing.T) {
+	e := newEnv(t)
+	bomb := "openapi: 3.0.1\ninfo: {title: lol, version: '1'}\npaths: {}\nx-l0: &l0 [lol,lol,lol,lol,lol,lol,lol,lol,lol]\n"
+	for i := 1; i < 9; i++ {
+		ref := "*l" + strconv.Itoa(i-1)
+		bomb += "x-l" + strconv.Itoa(i) + ": &l" + strconv.Itoa(i) + " [" + strings.Repeat(ref+",", 8) + ref + "]\n"
+	}
+	routes := func(n int) string {
+		var b strings.Builder
+		b.WriteString("openapi: 3.0.1\ninfo: {title: many, version: '1'}\npaths:\n")
+		for i := range n {
+			b.WriteString("  /r" + strconv.Itoa(i) + ": {get: {}}\n")
+		}
+		return b.String()
+	}
+	for _, tc := range []struct{ name, body, message string }{
+		{"alias bomb", bomb, "Invalid OpenAPI input. The definition holds more than 262144 values (objects, lists and scalars, YAML aliases expanded)"},
+		{"too deep", `{"openapi": "3.0.1", "info": {"title": "t", "version": "1"}, "paths": {}, "x": ` +
+			strings.Repeat("[", 300) + strings.Repeat("]", 300) + `}`,
+			"Invalid OpenAPI input. The definition nests objects and lists more than 200 levels deep"},
+		{"301 routes", routes(301), "The definition would create more than 300 routes. An HTTP API can have at most 300 routes"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := e.c.ImportApi(e.ctx, &apigatewayv2.ImportApiInput{Body: aws.String(tc.body)})
+			wantAPIError(t, err, 400, "BadRequestException", tc.message)
+			apiID := e.createHTTPAPI(t, "before")
+			e.createRoute(t, apiID, "GET /before")
+			_, err = e.c.ReimportApi(e.ctx, &apigatewayv2.ReimportApiInput{ApiId: aws.String(apiID), Body: aws.String(tc.body)})
+			wantAPIError(t, err, 400, "BadRequestException", tc.message)
+			if d := e.definitionOf(t, apiID); d.Name != "before" || len(d.Routes) != 1 {
+				t.Errorf("after a refused reimport: %+v", d)
+			}
+		})
+	}
+	apis, err := e.c.GetApis(e.ctx, &apigatewayv2.GetApisInput{})
+	must(t, err)
+	if len(apis.Items) != 3 {
+		t.Errorf("%d APIs, want the 3 reimport targets", len(apis.Items))
+	}
+	// At the quota, all 300 routes are created.
+	out := e.importDefinition(t, routes(300))
+	got, err := e.c.GetRoutes(e.ctx, &apigatewayv2.GetRoutesInput{ApiId: out.ApiId, MaxResults: aws.String("500")})
+	must(t, err)
+	if len(got.Items) != 300 {
+		t.Errorf("%d routes, want 300", len(got.Items))
+	}
 }

@@ -66,7 +66,7 @@ const (
 var openAPIMethods = []string{"get", "put", "post", "delete", "options", "head", "patch"}
 
 func (s *Server) ImportApi(ctx context.Context, in *ImportApiRequest) (*ImportApiResponse, error) {
-	plan, err := planImport(*in.Body, in.Basepath, true)
+	plan, err := planImport(*in.Body, in.Basepath, true, s.importQuotas())
 	if err != nil {
 		return nil, err
 	}
@@ -122,7 +122,7 @@ func (s *Server) ImportApi(ctx context.Context, in *ImportApiRequest) (*ImportAp
 // back only the tags it set itself after a reimport whose body has others).
 // It is a change of the API's configuration: autoDeploy stages redeploy.
 func (s *Server) ReimportApi(ctx context.Context, in *ReimportApiRequest) (*ReimportApiResponse, error) {
-	plan, err := planImport(*in.Body, in.Basepath, false)
+	plan, err := planImport(*in.Body, in.Basepath, false, s.importQuotas())
 	if err != nil {
 		return nil, err
 	}
@@ -199,6 +199,7 @@ type importPlan struct {
 	integrations []plannedIntegration
 	routes       []plannedRoute
 	warnings     []string
+	quotas       importQuotas
 }
 
 type plannedAuthorizer struct {
@@ -225,7 +226,7 @@ func (p *importPlan) warn(w string) { p.warnings = append(p.warnings, w) }
 
 // planImport reads a document. forCreate: ImportApi, which needs a title to
 // name the API and applies tags.
-func planImport(body string, basepath *string, forCreate bool) (*importPlan, error) {
+func planImport(body string, basepath *string, forCreate bool, quotas importQuotas) (*importPlan, error) {
 	mode := "ignore"
 	if basepath != nil && *basepath != "" {
 		mode = strings.ToLower(*basepath)
@@ -248,8 +249,7 @@ func planImport(body string, basepath *string, forCreate bool) (*importPlan, err
 	if isWebSocketDocument(root) {
 		return nil, importWebSocket
 	}
-	p := &importPlan{sigv4: map[string]bool{}}
-	p.checkStructure(root)
+	p := &importPlan{sigv4: map[string]bool{}, quotas: quotas}
 
 	info := object(root["info"])
 	p.title, _ = scalar(info["title"])
@@ -270,18 +270,31 @@ func planImport(body string, basepath *string, forCreate bool) (*importPlan, err
 	}
 	p.warnMissingRefs(root)
 	p.readSecuritySchemes(root)
+	if err := p.checkQuotas(); err != nil {
+		return nil, err
+	}
 	components := object(root["components"])
 	named := object(components[extIntegrations])
 	for _, name := range slices.Sorted(maps.Keys(named)) {
 		it, ok := p.readIntegration(named[name], name)
 		if ok {
 			p.integrations = append(p.integrations, plannedIntegration{key: name, it: it})
+			if err := p.checkQuotas(); err != nil {
+				return nil, err
+			}
 		}
 	}
 	base := basePath(root)
 	if err := p.readPaths(root, named, mode, base); err != nil {
 		return nil, err
 	}
+	// kin-openapi reads the document last, once the plan is known to be
+	// within its quotas (it is the costliest step for a large document);
+	// its warning stays first in the list, where it always was.
+	planned := p.warnings
+	p.warnings = nil
+	p.checkStructure(root)
+	p.warnings = append(p.warnings, planned...)
 	return p, nil
 }
 
@@ -299,12 +312,18 @@ func parseDocument(body string) (map[string]any, error) {
 		if err := dec.Decode(&v); err != nil {
 			return nil, invalidOpenAPIInput("Unable to parse the definition as JSON: " + err.Error())
 		}
+		if err := new(treeCheck).walk(v, 0); err != nil {
+			return nil, err
+		}
 	} else {
 		var node yaml.Node
 		if err := yaml.Unmarshal([]byte(body), &node); err != nil {
 			return nil, invalidOpenAPIInput("Unable to parse the definition as YAML: " + err.Error())
 		}
-		v = fromYAML(&node, 0)
+		if err := checkYAMLExpansion(&node, expansionLimit(len(body))); err != nil {
+			return nil, err
+		}
+		v = fromYAML(&node)
 	}
 	root, ok := v.(map[string]any)
 	if !ok {
@@ -313,8 +332,10 @@ func parseDocument(body string) (map[string]any, error) {
 	return root, nil
 }
 
-func fromYAML(n *yaml.Node, depth int) any {
-	if n == nil || depth > 200 {
+// fromYAML expands n, aliases included: checkYAMLExpansion has bounded
+// what that costs.
+func fromYAML(n *yaml.Node) any {
+	if n == nil {
 		return nil
 	}
 	switch n.Kind {
@@ -322,19 +343,19 @@ func fromYAML(n *yaml.Node, depth int) any {
 		if len(n.Content) == 0 {
 			return nil
 		}
-		return fromYAML(n.Content[0], depth+1)
+		return fromYAML(n.Content[0])
 	case yaml.AliasNode:
-		return fromYAML(n.Alias, depth+1)
+		return fromYAML(n.Alias)
 	case yaml.MappingNode:
 		m := make(map[string]any, len(n.Content)/2)
 		for i := 0; i+1 < len(n.Content); i += 2 {
-			m[n.Content[i].Value] = fromYAML(n.Content[i+1], depth+1)
+			m[n.Content[i].Value] = fromYAML(n.Content[i+1])
 		}
 		return m
 	case yaml.SequenceNode:
 		l := make([]any, 0, len(n.Content))
 		for _, c := range n.Content {
-			l = append(l, fromYAML(c, depth+1))
+			l = append(l, fromYAML(c))
 		}
 		return l
 	case yaml.ScalarNode:
@@ -585,10 +606,6 @@ func (p *importPlan) readSecuritySchemes(root map[string]any) {
 			p.warn(unableToCreate("Authorizer", name, err))
 			continue
 		}
-		if len(p.authorizers) >= maxAuthorizers {
-			p.warn(unableToCreate("Authorizer", name, tooManyAuthorizers()))
-			continue
-		}
 		p.authorizers = append(p.authorizers, plannedAuthorizer{name: name, a: a})
 	}
 }
@@ -783,6 +800,9 @@ func (p *importPlan) readPaths(root map[string]any, named map[string]any, mode, 
 				// reported it, and the route has no integration.
 			}
 			p.routes = append(p.routes, pr)
+			if err := p.checkQuotas(); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
