@@ -103,8 +103,14 @@ func (e *env) definitionOf(t *testing.T, apiID string) definition {
 	routes, err := e.c.GetRoutes(e.ctx, &apigatewayv2.GetRoutesInput{ApiId: aws.String(apiID)})
 	must(t, err)
 	for _, r := range routes.Items {
+		// An imported route's empty scopes and a created route's absent
+		// ones are the same configuration (TestOpenAPIImportedRouteShape
+		// tells them apart).
 		rd := routeDef{AuthorizationType: string(r.AuthorizationType), Authorizer: names[aws.ToString(r.AuthorizerId)],
-			Scopes: r.AuthorizationScopes, OperationName: aws.ToString(r.OperationName)}
+			OperationName: aws.ToString(r.OperationName)}
+		if len(r.AuthorizationScopes) > 0 {
+			rd.Scopes = r.AuthorizationScopes
+		}
 		if id, ok := strings.CutPrefix(aws.ToString(r.Target), "integrations/"); ok {
 			rd.Integration = byID[id]
 		}
@@ -654,6 +660,80 @@ func TestOpenAPIImportBasepath(t *testing.T) {
 
 func regexpMatch(pattern, s string) bool {
 	return regexp.MustCompile(pattern).MatchString(s)
+}
+
+// TestOpenAPIImportedRouteShape: routes created by ImportApi and
+// ReimportApi carry "authorizationScopes": [] and "requestParameters": {}
+// when the definition gives them none ([V]: real get-routes output of an
+// imported HTTP API); routes from CreateRoute omit both.
+func TestOpenAPIImportedRouteShape(t *testing.T) {
+	e := newEnv(t)
+	// wantImported checks every route of an imported API, through the SDK
+	// and on the wire.
+	wantImported := func(t *testing.T, apiID string) {
+		t.Helper()
+		routes, err := e.c.GetRoutes(e.ctx, &apigatewayv2.GetRoutesInput{ApiId: aws.String(apiID)})
+		must(t, err)
+		if len(routes.Items) == 0 {
+			t.Fatal("no routes")
+		}
+		for _, r := range routes.Items {
+			scopes := []string{}
+			if aws.ToString(r.RouteKey) == "POST /pets" {
+				scopes = []string{"pets/write"}
+			}
+			if r.AuthorizationScopes == nil || !reflect.DeepEqual(r.AuthorizationScopes, scopes) {
+				t.Errorf("%s: AuthorizationScopes %#v, want %#v", aws.ToString(r.RouteKey), r.AuthorizationScopes, scopes)
+			}
+			if r.RequestParameters == nil || len(r.RequestParameters) != 0 {
+				t.Errorf("%s: RequestParameters %#v, want an empty map", aws.ToString(r.RouteKey), r.RequestParameters)
+			}
+			// GetRoute answers the same.
+			one := e.raw(t, "GET", "/v2/apis/"+apiID+"/routes/"+aws.ToString(r.RouteId), "", nil)
+			if one.status != 200 || !strings.Contains(one.body, `"requestParameters":{}`) || !strings.Contains(one.body, `"authorizationScopes":[`) {
+				t.Errorf("GetRoute %s: %d %s", aws.ToString(r.RouteKey), one.status, one.body)
+			}
+		}
+		r := e.raw(t, "GET", "/v2/apis/"+apiID+"/routes", "", nil)
+		var wire struct{ Items []map[string]json.RawMessage }
+		if err := json.Unmarshal([]byte(r.body), &wire); err != nil || r.status != 200 {
+			t.Fatalf("GetRoutes: %d %s", r.status, r.body)
+		}
+		for _, item := range wire.Items {
+			key := string(item["routeKey"])
+			wantScopes := `[]`
+			if key == `"POST /pets"` {
+				wantScopes = `["pets/write"]`
+			}
+			if string(item["authorizationScopes"]) != wantScopes || string(item["requestParameters"]) != `{}` {
+				t.Errorf("route %s on the wire: authorizationScopes %s, requestParameters %s", key, item["authorizationScopes"], item["requestParameters"])
+			}
+		}
+	}
+	t.Run("ImportApi", func(t *testing.T) {
+		out := e.importDefinition(t, readDefinition(t, "petstore.yaml"))
+		wantImported(t, *out.ApiId)
+	})
+	t.Run("ReimportApi", func(t *testing.T) {
+		apiID := e.createHTTPAPI(t, "reimported")
+		e.createRoute(t, apiID, "GET /created")
+		_, err := e.c.ReimportApi(e.ctx, &apigatewayv2.ReimportApiInput{ApiId: aws.String(apiID), Body: aws.String(readDefinition(t, "petstore.json"))})
+		must(t, err)
+		wantImported(t, apiID)
+	})
+	t.Run("CreateRoute", func(t *testing.T) {
+		apiID := e.createHTTPAPI(t, "created")
+		e.createRoute(t, apiID, "GET /created")
+		routes, err := e.c.GetRoutes(e.ctx, &apigatewayv2.GetRoutesInput{ApiId: aws.String(apiID)})
+		must(t, err)
+		if r := routes.Items[0]; r.AuthorizationScopes != nil || r.RequestParameters != nil {
+			t.Errorf("CreateRoute's route: %#v %#v", r.AuthorizationScopes, r.RequestParameters)
+		}
+		r := e.raw(t, "GET", "/v2/apis/"+apiID+"/routes", "", nil)
+		if strings.Contains(r.body, "authorizationScopes") || strings.Contains(r.body, "requestParameters") {
+			t.Errorf("CreateRoute's route on the wire: %s", r.body)
+		}
+	})
 }
 
 // TestOpenAPIImportLimits: what a definition may cost (openapi_limits.go;

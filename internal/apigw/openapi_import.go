@@ -769,11 +769,18 @@ func (p *importPlan) readPaths(root map[string]any, named map[string]any, mode, 
 				continue
 			}
 			seen[routeKey] = true
+			// An imported route carries an empty authorizationScopes and
+			// requestParameters ([V]: real get-routes output of an
+			// imported HTTP API), where CreateRoute's omits both. Empty,
+			// not nil: omitzero drops only nil slices and maps, and the
+			// store's JSON keeps [] and {}.
 			pr := plannedRoute{route: Route{
-				RouteKey:          ptr(routeKey),
-				ApiKeyRequired:    ptr(false),
-				AuthorizationType: ptr(authNone),
-				OperationName:     scalarPtr(op["operationId"]),
+				RouteKey:            ptr(routeKey),
+				ApiKeyRequired:      ptr(false),
+				AuthorizationType:   ptr(authNone),
+				AuthorizationScopes: []string{},
+				RequestParameters:   map[string]ParameterConstraints{},
+				OperationName:       scalarPtr(op["operationId"]),
 			}}
 			if pr.route.OperationName != nil && len(*pr.route.OperationName) > 64 {
 				pr.route.OperationName = nil
@@ -840,7 +847,9 @@ func (p *importPlan) readSecurity(pr *plannedRoute, v any) error {
 		pr.authorizer = name
 		if *a.a.AuthorizerType == authorizerJWT {
 			pr.route.AuthorizationType = ptr(authJWT)
-			pr.route.AuthorizationScopes = nilIfEmpty(scopes)
+			if len(scopes) > 0 {
+				pr.route.AuthorizationScopes = scopes
+			}
 		} else {
 			pr.route.AuthorizationType = ptr(authCustom)
 		}
