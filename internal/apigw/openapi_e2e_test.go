@@ -538,8 +538,9 @@ func TestOpenAPIImportWebSocketRefused(t *testing.T) {
 	wantAPIError(t, err, 400, "BadRequestException", message)
 }
 
-// TestOpenAPIReimport: a reimport overwrites the definition, keeps the id,
-// stages and tags, and redeploys autoDeploy stages.
+// TestOpenAPIReimport: a reimport overwrites the definition (the tags too:
+// TestOpenAPIReimportTags), keeps the id and stages, and redeploys
+// autoDeploy stages.
 func TestOpenAPIReimport(t *testing.T) {
 	e := newEnv(t)
 	api, err := e.c.CreateApi(e.ctx, &apigatewayv2.CreateApiInput{Name: aws.String("old"), ProtocolType: types.ProtocolTypeHttp,
@@ -555,7 +556,7 @@ func TestOpenAPIReimport(t *testing.T) {
 	out, err := e.c.ReimportApi(e.ctx, &apigatewayv2.ReimportApiInput{ApiId: api.ApiId, Body: aws.String(readDefinition(t, "petstore.yaml"))})
 	must(t, err)
 	wantStatus(t, out.ResultMetadata, 201)
-	if aws.ToString(out.ApiId) != *api.ApiId || !reflect.DeepEqual(out.Tags, map[string]string{"team": "pets"}) {
+	if aws.ToString(out.ApiId) != *api.ApiId || !reflect.DeepEqual(out.Tags, map[string]string{}) {
 		t.Errorf("ReimportApi output %+v", out)
 	}
 	wantPetStore(t, e.definitionOf(t, *api.ApiId))
@@ -734,6 +735,73 @@ func TestOpenAPIImportedRouteShape(t *testing.T) {
 			t.Errorf("CreateRoute's route on the wire: %s", r.body)
 		}
 	})
+}
+
+// TestOpenAPIReimportTags: a reimport replaces the API's tags with the
+// definition's x-amazon-apigateway-tag-value tags ([V] Terraform's
+// TestAccAPIGatewayV2API_OpenAPI_withTags, whose steps this follows: an
+// API created with Key1 and Key2, reimported with a body that tags Key1,
+// then with one that tags Key3 and Key4).
+func TestOpenAPIReimportTags(t *testing.T) {
+	e := newEnv(t)
+	api, err := e.c.CreateApi(e.ctx, &apigatewayv2.CreateApiInput{Name: aws.String("tagged"), ProtocolType: types.ProtocolTypeHttp,
+		Tags: map[string]string{"Key1": "Value1", "Key2": "Value2"}})
+	must(t, err)
+	arn := "arn:aws:apigateway:us-east-1::/apis/" + *api.ApiId
+	definition := func(tags ...string) string {
+		var b strings.Builder
+		b.WriteString("openapi: 3.0.1\ninfo:\n  title: tagged\n  version: 2.0\n")
+		if len(tags) > 0 {
+			b.WriteString("tags:\n")
+			for i := 0; i < len(tags); i += 2 {
+				b.WriteString("  - name: " + tags[i] + "\n    x-amazon-apigateway-tag-value: " + tags[i+1] + "\n")
+			}
+		}
+		b.WriteString("paths:\n  /test:\n    get:\n      x-amazon-apigateway-integration:\n        type: HTTP_PROXY\n        httpMethod: GET\n        payloadFormatVersion: 1.0\n        uri: https://www.example.com\n")
+		return b.String()
+	}
+	wantTags := func(t *testing.T, out map[string]string, want map[string]string) {
+		t.Helper()
+		if !reflect.DeepEqual(out, want) {
+			t.Errorf("ReimportApi output tags %v, want %v", out, want)
+		}
+		got, err := e.c.GetApi(e.ctx, &apigatewayv2.GetApiInput{ApiId: api.ApiId})
+		must(t, err)
+		if !reflect.DeepEqual(got.Tags, want) {
+			t.Errorf("GetApi tags %v, want %v", got.Tags, want)
+		}
+		tags, err := e.c.GetTags(e.ctx, &apigatewayv2.GetTagsInput{ResourceArn: aws.String(arn)})
+		must(t, err)
+		if !reflect.DeepEqual(tags.Tags, want) {
+			t.Errorf("GetTags %v, want %v", tags.Tags, want)
+		}
+	}
+	for _, step := range []struct {
+		name string
+		body string
+		want map[string]string
+	}{
+		{"Key1", definition("Key1", "Value3"), map[string]string{"Key1": "Value3"}},
+		{"Key3 and Key4", definition("Key3", "Value3", "Key4", "Value4"), map[string]string{"Key3": "Value3", "Key4": "Value4"}},
+		// [I] the same rule for a definition without tags: none are left.
+		{"none", definition(), map[string]string{}},
+	} {
+		t.Run(step.name, func(t *testing.T) {
+			out, err := e.c.ReimportApi(e.ctx, &apigatewayv2.ReimportApiInput{ApiId: api.ApiId, Body: aws.String(step.body)})
+			must(t, err)
+			wantTags(t, out.Tags, step.want)
+		})
+	}
+	// [I] Tags that break the tag rules are a warning, and the API keeps
+	// the tags it has.
+	_, err = e.c.TagResource(e.ctx, &apigatewayv2.TagResourceInput{ResourceArn: aws.String(arn), Tags: map[string]string{"kept": "yes"}})
+	must(t, err)
+	out, err := e.c.ReimportApi(e.ctx, &apigatewayv2.ReimportApiInput{ApiId: api.ApiId, Body: aws.String(definition("aws:reserved", "x"))})
+	must(t, err)
+	if want := []string{`Unable to create tags: Invalid tag key "aws:reserved": the aws: prefix is reserved`}; !reflect.DeepEqual(out.Warnings, want) {
+		t.Errorf("warnings %q, want %q", out.Warnings, want)
+	}
+	wantTags(t, out.Tags, map[string]string{"kept": "yes"})
 }
 
 // TestOpenAPIImportLimits: what a definition may cost (openapi_limits.go;

@@ -83,6 +83,9 @@ func (s *Server) ImportApi(ctx context.Context, in *ImportApiRequest) (*ImportAp
 		Tags:                      plan.tags,
 		CreatedDate:               awsproto.Now(),
 	}
+	if api.Tags == nil {
+		api.Tags = map[string]string{}
+	}
 	if err := checkAPI(&api); err != nil {
 		return nil, err
 	}
@@ -117,10 +120,13 @@ func (s *Server) ImportApi(ctx context.Context, in *ImportApiRequest) (*ImportAp
 // again from the document; name, version and description come from info
 // (a name only when info has a title), the CORS configuration and
 // disableExecuteApiEndpoint from the extensions (absent: none and false)
-// [I]. The id, stages, deployments, tags and API mappings stay: tags in the
-// document are not applied ([V]: Terraform's OpenAPI_withTags test reads
-// back only the tags it set itself after a reimport whose body has others).
-// It is a change of the API's configuration: autoDeploy stages redeploy.
+// [I]. The tags become the document's x-amazon-apigateway-tag-value tags,
+// and only those ([V]: in Terraform's TestAccAPIGatewayV2API_OpenAPI_withTags
+// an API created with tags Key1 and Key2 and reimported with a body that
+// tags Key1 has only the body's Key1; reimported again with Key3 and Key4
+// it has exactly those); a document without tags leaves none [I, the same
+// rule]. The id, stages, deployments and API mappings stay. It is a change
+// of the API's configuration: autoDeploy stages redeploy.
 func (s *Server) ReimportApi(ctx context.Context, in *ReimportApiRequest) (*ReimportApiResponse, error) {
 	plan, err := planImport(*in.Body, in.Basepath, false, s.importQuotas())
 	if err != nil {
@@ -143,6 +149,9 @@ func (s *Server) ReimportApi(ctx context.Context, in *ReimportApiRequest) (*Reim
 		api.Version = emptyToNil(&plan.version)
 		api.CorsConfiguration = plan.cors
 		api.DisableExecuteApiEndpoint = ptr(plan.disableExecuteAPIEndpoint)
+		if plan.tags != nil {
+			api.Tags = plan.tags
+		}
 		if err := checkAPI(&api); err != nil {
 			return err
 		}
@@ -192,8 +201,9 @@ type importPlan struct {
 	title, version, description string
 	disableExecuteAPIEndpoint   bool
 	cors                        *Cors
-	tags                        map[string]string
-	authorizers                 []plannedAuthorizer
+	// tags: nil when the document's tags cannot be applied.
+	tags        map[string]string
+	authorizers []plannedAuthorizer
 	// sigv4 names the security schemes that mean AWS_IAM.
 	sigv4        map[string]bool
 	integrations []plannedIntegration
@@ -225,7 +235,7 @@ type plannedRoute struct {
 func (p *importPlan) warn(w string) { p.warnings = append(p.warnings, w) }
 
 // planImport reads a document. forCreate: ImportApi, which needs a title to
-// name the API and applies tags.
+// name the API.
 func planImport(body string, basepath *string, forCreate bool, quotas importQuotas) (*importPlan, error) {
 	mode := "ignore"
 	if basepath != nil && *basepath != "" {
@@ -265,9 +275,7 @@ func planImport(body string, basepath *string, forCreate bool, quotas importQuot
 		}
 	}
 	p.readCors(root[extCors])
-	if forCreate {
-		p.readTags(root["tags"])
-	}
+	p.readTags(root["tags"])
 	p.warnMissingRefs(root)
 	p.readSecuritySchemes(root)
 	if err := p.checkQuotas(); err != nil {
@@ -491,8 +499,10 @@ func (p *importPlan) readCors(v any) {
 }
 
 // readTags: the OpenAPI tags with an x-amazon-apigateway-tag-value are the
-// API's tags (developer guide, x-amazon-apigateway-tag-value) [I for HTTP
-// APIs' ImportApi].
+// API's tags (developer guide, x-amazon-apigateway-tag-value; [V] for
+// ImportApi and ReimportApi, see ReimportApi). Tags that break the tag
+// rules are a warning, and p.tags stays nil: an imported API has none, a
+// reimported one keeps its own [I].
 func (p *importPlan) readTags(v any) {
 	p.tags = map[string]string{}
 	for _, t := range list(v) {
@@ -506,7 +516,7 @@ func (p *importPlan) readTags(v any) {
 	}
 	if err := validateTags(p.tags); err != nil {
 		p.warn("Unable to create tags: " + errorMessage(err))
-		p.tags = map[string]string{}
+		p.tags = nil
 	}
 }
 
