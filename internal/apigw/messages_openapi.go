@@ -1,6 +1,7 @@
 package apigw
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/portico-dev/portico/internal/awsproto"
@@ -96,4 +97,29 @@ var exportWebSocket = awsproto.BadRequest("Exporting a WebSocket API is not supp
 
 func stageNotDeployed(name string) error {
 	return awsproto.BadRequest("Stage %s has no deployment to export", name)
+}
+
+// Limits on one definition (openapi_limits.go), all [I]: AWS's answers to
+// an alias bomb, a definition nested hundreds of levels deep, one of
+// millions of values or an alias inside its own anchor are not known.
+
+var definitionTooDeep = invalidOpenAPIInput("The definition nests objects and lists more than " +
+	strconv.Itoa(maxDefinitionDepth) + " levels deep")
+
+var definitionTooManyNodes = invalidOpenAPIInput("The definition holds more than " + strconv.Itoa(maxDefinitionNodes) +
+	" values (objects, lists and scalars, YAML aliases expanded)")
+
+func definitionExpandsTooMuch(limit int64) error {
+	return invalidOpenAPIInput("The definition's text expands through its YAML aliases to more than " +
+		strconv.FormatInt(limit, 10) + " bytes")
+}
+
+func aliasContainsItself(name string) error {
+	return invalidOpenAPIInput("The YAML alias *" + name + " refers to a node that contains it")
+}
+
+// tooManyImported [I]: the quotas are AWS's (openapi_limits.go); AWS's
+// answer to a definition that exceeds one is not known.
+func tooManyImported(what string, quota int) error {
+	return awsproto.BadRequest("The definition would create more than %d %s. An HTTP API can have at most %d %s", quota, what, quota, what)
 }

@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -102,8 +103,14 @@ func (e *env) definitionOf(t *testing.T, apiID string) definition {
 	routes, err := e.c.GetRoutes(e.ctx, &apigatewayv2.GetRoutesInput{ApiId: aws.String(apiID)})
 	must(t, err)
 	for _, r := range routes.Items {
+		// An imported route's empty scopes and a created route's absent
+		// ones are the same configuration (TestOpenAPIImportedRouteShape
+		// tells them apart).
 		rd := routeDef{AuthorizationType: string(r.AuthorizationType), Authorizer: names[aws.ToString(r.AuthorizerId)],
-			Scopes: r.AuthorizationScopes, OperationName: aws.ToString(r.OperationName)}
+			OperationName: aws.ToString(r.OperationName)}
+		if len(r.AuthorizationScopes) > 0 {
+			rd.Scopes = r.AuthorizationScopes
+		}
 		if id, ok := strings.CutPrefix(aws.ToString(r.Target), "integrations/"); ok {
 			rd.Integration = byID[id]
 		}
@@ -531,8 +538,9 @@ func TestOpenAPIImportWebSocketRefused(t *testing.T) {
 	wantAPIError(t, err, 400, "BadRequestException", message)
 }
 
-// TestOpenAPIReimport: a reimport overwrites the definition, keeps the id,
-// stages and tags, and redeploys autoDeploy stages.
+// TestOpenAPIReimport: a reimport overwrites the definition (the tags too:
+// TestOpenAPIReimportTags), keeps the id and stages, and redeploys
+// autoDeploy stages.
 func TestOpenAPIReimport(t *testing.T) {
 	e := newEnv(t)
 	api, err := e.c.CreateApi(e.ctx, &apigatewayv2.CreateApiInput{Name: aws.String("old"), ProtocolType: types.ProtocolTypeHttp,
@@ -548,7 +556,7 @@ func TestOpenAPIReimport(t *testing.T) {
 	out, err := e.c.ReimportApi(e.ctx, &apigatewayv2.ReimportApiInput{ApiId: api.ApiId, Body: aws.String(readDefinition(t, "petstore.yaml"))})
 	must(t, err)
 	wantStatus(t, out.ResultMetadata, 201)
-	if aws.ToString(out.ApiId) != *api.ApiId || !reflect.DeepEqual(out.Tags, map[string]string{"team": "pets"}) {
+	if aws.ToString(out.ApiId) != *api.ApiId || !reflect.DeepEqual(out.Tags, map[string]string{}) {
 		t.Errorf("ReimportApi output %+v", out)
 	}
 	wantPetStore(t, e.definitionOf(t, *api.ApiId))
@@ -653,4 +661,197 @@ func TestOpenAPIImportBasepath(t *testing.T) {
 
 func regexpMatch(pattern, s string) bool {
 	return regexp.MustCompile(pattern).MatchString(s)
+}
+
+// TestOpenAPIImportedRouteShape: routes created by ImportApi and
+// ReimportApi carry "authorizationScopes": [] and "requestParameters": {}
+// when the definition gives them none ([V]: real get-routes output of an
+// imported HTTP API); routes from CreateRoute omit both.
+func TestOpenAPIImportedRouteShape(t *testing.T) {
+	e := newEnv(t)
+	// wantImported checks every route of an imported API, through the SDK
+	// and on the wire.
+	wantImported := func(t *testing.T, apiID string) {
+		t.Helper()
+		routes, err := e.c.GetRoutes(e.ctx, &apigatewayv2.GetRoutesInput{ApiId: aws.String(apiID)})
+		must(t, err)
+		if len(routes.Items) == 0 {
+			t.Fatal("no routes")
+		}
+		for _, r := range routes.Items {
+			scopes := []string{}
+			if aws.ToString(r.RouteKey) == "POST /pets" {
+				scopes = []string{"pets/write"}
+			}
+			if r.AuthorizationScopes == nil || !reflect.DeepEqual(r.AuthorizationScopes, scopes) {
+				t.Errorf("%s: AuthorizationScopes %#v, want %#v", aws.ToString(r.RouteKey), r.AuthorizationScopes, scopes)
+			}
+			if r.RequestParameters == nil || len(r.RequestParameters) != 0 {
+				t.Errorf("%s: RequestParameters %#v, want an empty map", aws.ToString(r.RouteKey), r.RequestParameters)
+			}
+			// GetRoute answers the same.
+			one := e.raw(t, "GET", "/v2/apis/"+apiID+"/routes/"+aws.ToString(r.RouteId), "", nil)
+			if one.status != 200 || !strings.Contains(one.body, `"requestParameters":{}`) || !strings.Contains(one.body, `"authorizationScopes":[`) {
+				t.Errorf("GetRoute %s: %d %s", aws.ToString(r.RouteKey), one.status, one.body)
+			}
+		}
+		r := e.raw(t, "GET", "/v2/apis/"+apiID+"/routes", "", nil)
+		var wire struct{ Items []map[string]json.RawMessage }
+		if err := json.Unmarshal([]byte(r.body), &wire); err != nil || r.status != 200 {
+			t.Fatalf("GetRoutes: %d %s", r.status, r.body)
+		}
+		for _, item := range wire.Items {
+			key := string(item["routeKey"])
+			wantScopes := `[]`
+			if key == `"POST /pets"` {
+				wantScopes = `["pets/write"]`
+			}
+			if string(item["authorizationScopes"]) != wantScopes || string(item["requestParameters"]) != `{}` {
+				t.Errorf("route %s on the wire: authorizationScopes %s, requestParameters %s", key, item["authorizationScopes"], item["requestParameters"])
+			}
+		}
+	}
+	t.Run("ImportApi", func(t *testing.T) {
+		out := e.importDefinition(t, readDefinition(t, "petstore.yaml"))
+		wantImported(t, *out.ApiId)
+	})
+	t.Run("ReimportApi", func(t *testing.T) {
+		apiID := e.createHTTPAPI(t, "reimported")
+		e.createRoute(t, apiID, "GET /created")
+		_, err := e.c.ReimportApi(e.ctx, &apigatewayv2.ReimportApiInput{ApiId: aws.String(apiID), Body: aws.String(readDefinition(t, "petstore.json"))})
+		must(t, err)
+		wantImported(t, apiID)
+	})
+	t.Run("CreateRoute", func(t *testing.T) {
+		apiID := e.createHTTPAPI(t, "created")
+		e.createRoute(t, apiID, "GET /created")
+		routes, err := e.c.GetRoutes(e.ctx, &apigatewayv2.GetRoutesInput{ApiId: aws.String(apiID)})
+		must(t, err)
+		if r := routes.Items[0]; r.AuthorizationScopes != nil || r.RequestParameters != nil {
+			t.Errorf("CreateRoute's route: %#v %#v", r.AuthorizationScopes, r.RequestParameters)
+		}
+		r := e.raw(t, "GET", "/v2/apis/"+apiID+"/routes", "", nil)
+		if strings.Contains(r.body, "authorizationScopes") || strings.Contains(r.body, "requestParameters") {
+			t.Errorf("CreateRoute's route on the wire: %s", r.body)
+		}
+	})
+}
+
+// TestOpenAPIReimportTags: a reimport replaces the API's tags with the
+// definition's x-amazon-apigateway-tag-value tags ([V] Terraform's
+// TestAccAPIGatewayV2API_OpenAPI_withTags, whose steps this follows: an
+// API created with Key1 and Key2, reimported with a body that tags Key1,
+// then with one that tags Key3 and Key4).
+func TestOpenAPIReimportTags(t *testing.T) {
+	e := newEnv(t)
+	api, err := e.c.CreateApi(e.ctx, &apigatewayv2.CreateApiInput{Name: aws.String("tagged"), ProtocolType: types.ProtocolTypeHttp,
+		Tags: map[string]string{"Key1": "Value1", "Key2": "Value2"}})
+	must(t, err)
+	arn := "arn:aws:apigateway:us-east-1::/apis/" + *api.ApiId
+	definition := func(tags ...string) string {
+		var b strings.Builder
+		b.WriteString("openapi: 3.0.1\ninfo:\n  title: tagged\n  version: 2.0\n")
+		if len(tags) > 0 {
+			b.WriteString("tags:\n")
+			for i := 0; i < len(tags); i += 2 {
+				b.WriteString("  - name: " + tags[i] + "\n    x-amazon-apigateway-tag-value: " + tags[i+1] + "\n")
+			}
+		}
+		b.WriteString("paths:\n  /test:\n    get:\n      x-amazon-apigateway-integration:\n        type: HTTP_PROXY\n        httpMethod: GET\n        payloadFormatVersion: 1.0\n        uri: https://www.example.com\n")
+		return b.String()
+	}
+	wantTags := func(t *testing.T, out map[string]string, want map[string]string) {
+		t.Helper()
+		if !reflect.DeepEqual(out, want) {
+			t.Errorf("ReimportApi output tags %v, want %v", out, want)
+		}
+		got, err := e.c.GetApi(e.ctx, &apigatewayv2.GetApiInput{ApiId: api.ApiId})
+		must(t, err)
+		if !reflect.DeepEqual(got.Tags, want) {
+			t.Errorf("GetApi tags %v, want %v", got.Tags, want)
+		}
+		tags, err := e.c.GetTags(e.ctx, &apigatewayv2.GetTagsInput{ResourceArn: aws.String(arn)})
+		must(t, err)
+		if !reflect.DeepEqual(tags.Tags, want) {
+			t.Errorf("GetTags %v, want %v", tags.Tags, want)
+		}
+	}
+	for _, step := range []struct {
+		name string
+		body string
+		want map[string]string
+	}{
+		{"Key1", definition("Key1", "Value3"), map[string]string{"Key1": "Value3"}},
+		{"Key3 and Key4", definition("Key3", "Value3", "Key4", "Value4"), map[string]string{"Key3": "Value3", "Key4": "Value4"}},
+		// [I] the same rule for a definition without tags: none are left.
+		{"none", definition(), map[string]string{}},
+	} {
+		t.Run(step.name, func(t *testing.T) {
+			out, err := e.c.ReimportApi(e.ctx, &apigatewayv2.ReimportApiInput{ApiId: api.ApiId, Body: aws.String(step.body)})
+			must(t, err)
+			wantTags(t, out.Tags, step.want)
+		})
+	}
+	// [I] Tags that break the tag rules are a warning, and the API keeps
+	// the tags it has.
+	_, err = e.c.TagResource(e.ctx, &apigatewayv2.TagResourceInput{ResourceArn: aws.String(arn), Tags: map[string]string{"kept": "yes"}})
+	must(t, err)
+	out, err := e.c.ReimportApi(e.ctx, &apigatewayv2.ReimportApiInput{ApiId: api.ApiId, Body: aws.String(definition("aws:reserved", "x"))})
+	must(t, err)
+	if want := []string{`Unable to create tags: Invalid tag key "aws:reserved": the aws: prefix is reserved`}; !reflect.DeepEqual(out.Warnings, want) {
+		t.Errorf("warnings %q, want %q", out.Warnings, want)
+	}
+	wantTags(t, out.Tags, map[string]string{"kept": "yes"})
+}
+
+// TestOpenAPIImportLimits: what a definition may cost (openapi_limits.go;
+// TestImportAliasBomb and the others measure it), through the SDK: an
+// alias bomb, a definition nested too deep and one over a quota are 400s
+// that create and change nothing. The texts are [I].
+func TestOpenAPIImportLimits(t *testing.T) {
+	e := newEnv(t)
+	bomb := "openapi: 3.0.1\ninfo: {title: lol, version: '1'}\npaths: {}\nx-l0: &l0 [lol,lol,lol,lol,lol,lol,lol,lol,lol]\n"
+	for i := 1; i < 9; i++ {
+		ref := "*l" + strconv.Itoa(i-1)
+		bomb += "x-l" + strconv.Itoa(i) + ": &l" + strconv.Itoa(i) + " [" + strings.Repeat(ref+",", 8) + ref + "]\n"
+	}
+	routes := func(n int) string {
+		var b strings.Builder
+		b.WriteString("openapi: 3.0.1\ninfo: {title: many, version: '1'}\npaths:\n")
+		for i := range n {
+			b.WriteString("  /r" + strconv.Itoa(i) + ": {get: {}}\n")
+		}
+		return b.String()
+	}
+	for _, tc := range []struct{ name, body, message string }{
+		{"alias bomb", bomb, "Invalid OpenAPI input. The definition holds more than 262144 values (objects, lists and scalars, YAML aliases expanded)"},
+		{"too deep", `{"openapi": "3.0.1", "info": {"title": "t", "version": "1"}, "paths": {}, "x": ` +
+			strings.Repeat("[", 300) + strings.Repeat("]", 300) + `}`,
+			"Invalid OpenAPI input. The definition nests objects and lists more than 200 levels deep"},
+		{"301 routes", routes(301), "The definition would create more than 300 routes. An HTTP API can have at most 300 routes"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := e.c.ImportApi(e.ctx, &apigatewayv2.ImportApiInput{Body: aws.String(tc.body)})
+			wantAPIError(t, err, 400, "BadRequestException", tc.message)
+			apiID := e.createHTTPAPI(t, "before")
+			e.createRoute(t, apiID, "GET /before")
+			_, err = e.c.ReimportApi(e.ctx, &apigatewayv2.ReimportApiInput{ApiId: aws.String(apiID), Body: aws.String(tc.body)})
+			wantAPIError(t, err, 400, "BadRequestException", tc.message)
+			if d := e.definitionOf(t, apiID); d.Name != "before" || len(d.Routes) != 1 {
+				t.Errorf("after a refused reimport: %+v", d)
+			}
+		})
+	}
+	apis, err := e.c.GetApis(e.ctx, &apigatewayv2.GetApisInput{})
+	must(t, err)
+	if len(apis.Items) != 3 {
+		t.Errorf("%d APIs, want the 3 reimport targets", len(apis.Items))
+	}
+	// At the quota, all 300 routes are created.
+	out := e.importDefinition(t, routes(300))
+	got, err := e.c.GetRoutes(e.ctx, &apigatewayv2.GetRoutesInput{ApiId: out.ApiId, MaxResults: aws.String("500")})
+	must(t, err)
+	if len(got.Items) != 300 {
+		t.Errorf("%d routes, want 300", len(got.Items))
+	}
 }

@@ -66,7 +66,7 @@ const (
 var openAPIMethods = []string{"get", "put", "post", "delete", "options", "head", "patch"}
 
 func (s *Server) ImportApi(ctx context.Context, in *ImportApiRequest) (*ImportApiResponse, error) {
-	plan, err := planImport(*in.Body, in.Basepath, true)
+	plan, err := planImport(*in.Body, in.Basepath, true, s.importQuotas())
 	if err != nil {
 		return nil, err
 	}
@@ -82,6 +82,9 @@ func (s *Server) ImportApi(ctx context.Context, in *ImportApiRequest) (*ImportAp
 		CorsConfiguration:         plan.cors,
 		Tags:                      plan.tags,
 		CreatedDate:               awsproto.Now(),
+	}
+	if api.Tags == nil {
+		api.Tags = map[string]string{}
 	}
 	if err := checkAPI(&api); err != nil {
 		return nil, err
@@ -117,12 +120,15 @@ func (s *Server) ImportApi(ctx context.Context, in *ImportApiRequest) (*ImportAp
 // again from the document; name, version and description come from info
 // (a name only when info has a title), the CORS configuration and
 // disableExecuteApiEndpoint from the extensions (absent: none and false)
-// [I]. The id, stages, deployments, tags and API mappings stay: tags in the
-// document are not applied ([V]: Terraform's OpenAPI_withTags test reads
-// back only the tags it set itself after a reimport whose body has others).
-// It is a change of the API's configuration: autoDeploy stages redeploy.
+// [I]. The tags become the document's x-amazon-apigateway-tag-value tags,
+// and only those ([V]: in Terraform's TestAccAPIGatewayV2API_OpenAPI_withTags
+// an API created with tags Key1 and Key2 and reimported with a body that
+// tags Key1 has only the body's Key1; reimported again with Key3 and Key4
+// it has exactly those); a document without tags leaves none [I, the same
+// rule]. The id, stages, deployments and API mappings stay. It is a change
+// of the API's configuration: autoDeploy stages redeploy.
 func (s *Server) ReimportApi(ctx context.Context, in *ReimportApiRequest) (*ReimportApiResponse, error) {
-	plan, err := planImport(*in.Body, in.Basepath, false)
+	plan, err := planImport(*in.Body, in.Basepath, false, s.importQuotas())
 	if err != nil {
 		return nil, err
 	}
@@ -143,6 +149,9 @@ func (s *Server) ReimportApi(ctx context.Context, in *ReimportApiRequest) (*Reim
 		api.Version = emptyToNil(&plan.version)
 		api.CorsConfiguration = plan.cors
 		api.DisableExecuteApiEndpoint = ptr(plan.disableExecuteAPIEndpoint)
+		if plan.tags != nil {
+			api.Tags = plan.tags
+		}
 		if err := checkAPI(&api); err != nil {
 			return err
 		}
@@ -192,13 +201,15 @@ type importPlan struct {
 	title, version, description string
 	disableExecuteAPIEndpoint   bool
 	cors                        *Cors
-	tags                        map[string]string
-	authorizers                 []plannedAuthorizer
+	// tags: nil when the document's tags cannot be applied.
+	tags        map[string]string
+	authorizers []plannedAuthorizer
 	// sigv4 names the security schemes that mean AWS_IAM.
 	sigv4        map[string]bool
 	integrations []plannedIntegration
 	routes       []plannedRoute
 	warnings     []string
+	quotas       importQuotas
 }
 
 type plannedAuthorizer struct {
@@ -224,8 +235,8 @@ type plannedRoute struct {
 func (p *importPlan) warn(w string) { p.warnings = append(p.warnings, w) }
 
 // planImport reads a document. forCreate: ImportApi, which needs a title to
-// name the API and applies tags.
-func planImport(body string, basepath *string, forCreate bool) (*importPlan, error) {
+// name the API.
+func planImport(body string, basepath *string, forCreate bool, quotas importQuotas) (*importPlan, error) {
 	mode := "ignore"
 	if basepath != nil && *basepath != "" {
 		mode = strings.ToLower(*basepath)
@@ -248,8 +259,7 @@ func planImport(body string, basepath *string, forCreate bool) (*importPlan, err
 	if isWebSocketDocument(root) {
 		return nil, importWebSocket
 	}
-	p := &importPlan{sigv4: map[string]bool{}}
-	p.checkStructure(root)
+	p := &importPlan{sigv4: map[string]bool{}, quotas: quotas}
 
 	info := object(root["info"])
 	p.title, _ = scalar(info["title"])
@@ -265,23 +275,34 @@ func planImport(body string, basepath *string, forCreate bool) (*importPlan, err
 		}
 	}
 	p.readCors(root[extCors])
-	if forCreate {
-		p.readTags(root["tags"])
-	}
+	p.readTags(root["tags"])
 	p.warnMissingRefs(root)
 	p.readSecuritySchemes(root)
+	if err := p.checkQuotas(); err != nil {
+		return nil, err
+	}
 	components := object(root["components"])
 	named := object(components[extIntegrations])
 	for _, name := range slices.Sorted(maps.Keys(named)) {
 		it, ok := p.readIntegration(named[name], name)
 		if ok {
 			p.integrations = append(p.integrations, plannedIntegration{key: name, it: it})
+			if err := p.checkQuotas(); err != nil {
+				return nil, err
+			}
 		}
 	}
 	base := basePath(root)
 	if err := p.readPaths(root, named, mode, base); err != nil {
 		return nil, err
 	}
+	// kin-openapi reads the document last, once the plan is known to be
+	// within its quotas (it is the costliest step for a large document);
+	// its warning stays first in the list, where it always was.
+	planned := p.warnings
+	p.warnings = nil
+	p.checkStructure(root)
+	p.warnings = append(p.warnings, planned...)
 	return p, nil
 }
 
@@ -299,12 +320,18 @@ func parseDocument(body string) (map[string]any, error) {
 		if err := dec.Decode(&v); err != nil {
 			return nil, invalidOpenAPIInput("Unable to parse the definition as JSON: " + err.Error())
 		}
+		if err := new(treeCheck).walk(v, 0); err != nil {
+			return nil, err
+		}
 	} else {
 		var node yaml.Node
 		if err := yaml.Unmarshal([]byte(body), &node); err != nil {
 			return nil, invalidOpenAPIInput("Unable to parse the definition as YAML: " + err.Error())
 		}
-		v = fromYAML(&node, 0)
+		if err := checkYAMLExpansion(&node, expansionLimit(len(body))); err != nil {
+			return nil, err
+		}
+		v = fromYAML(&node)
 	}
 	root, ok := v.(map[string]any)
 	if !ok {
@@ -313,8 +340,10 @@ func parseDocument(body string) (map[string]any, error) {
 	return root, nil
 }
 
-func fromYAML(n *yaml.Node, depth int) any {
-	if n == nil || depth > 200 {
+// fromYAML expands n, aliases included: checkYAMLExpansion has bounded
+// what that costs.
+func fromYAML(n *yaml.Node) any {
+	if n == nil {
 		return nil
 	}
 	switch n.Kind {
@@ -322,19 +351,19 @@ func fromYAML(n *yaml.Node, depth int) any {
 		if len(n.Content) == 0 {
 			return nil
 		}
-		return fromYAML(n.Content[0], depth+1)
+		return fromYAML(n.Content[0])
 	case yaml.AliasNode:
-		return fromYAML(n.Alias, depth+1)
+		return fromYAML(n.Alias)
 	case yaml.MappingNode:
 		m := make(map[string]any, len(n.Content)/2)
 		for i := 0; i+1 < len(n.Content); i += 2 {
-			m[n.Content[i].Value] = fromYAML(n.Content[i+1], depth+1)
+			m[n.Content[i].Value] = fromYAML(n.Content[i+1])
 		}
 		return m
 	case yaml.SequenceNode:
 		l := make([]any, 0, len(n.Content))
 		for _, c := range n.Content {
-			l = append(l, fromYAML(c, depth+1))
+			l = append(l, fromYAML(c))
 		}
 		return l
 	case yaml.ScalarNode:
@@ -470,8 +499,10 @@ func (p *importPlan) readCors(v any) {
 }
 
 // readTags: the OpenAPI tags with an x-amazon-apigateway-tag-value are the
-// API's tags (developer guide, x-amazon-apigateway-tag-value) [I for HTTP
-// APIs' ImportApi].
+// API's tags (developer guide, x-amazon-apigateway-tag-value; [V] for
+// ImportApi and ReimportApi, see ReimportApi). Tags that break the tag
+// rules are a warning, and p.tags stays nil: an imported API has none, a
+// reimported one keeps its own [I].
 func (p *importPlan) readTags(v any) {
 	p.tags = map[string]string{}
 	for _, t := range list(v) {
@@ -485,7 +516,7 @@ func (p *importPlan) readTags(v any) {
 	}
 	if err := validateTags(p.tags); err != nil {
 		p.warn("Unable to create tags: " + errorMessage(err))
-		p.tags = map[string]string{}
+		p.tags = nil
 	}
 }
 
@@ -583,10 +614,6 @@ func (p *importPlan) readSecuritySchemes(root map[string]any) {
 		a, err := readAuthorizer(name, scheme, object(ext))
 		if err != nil {
 			p.warn(unableToCreate("Authorizer", name, err))
-			continue
-		}
-		if len(p.authorizers) >= maxAuthorizers {
-			p.warn(unableToCreate("Authorizer", name, tooManyAuthorizers()))
 			continue
 		}
 		p.authorizers = append(p.authorizers, plannedAuthorizer{name: name, a: a})
@@ -752,11 +779,18 @@ func (p *importPlan) readPaths(root map[string]any, named map[string]any, mode, 
 				continue
 			}
 			seen[routeKey] = true
+			// An imported route carries an empty authorizationScopes and
+			// requestParameters ([V]: real get-routes output of an
+			// imported HTTP API), where CreateRoute's omits both. Empty,
+			// not nil: omitzero drops only nil slices and maps, and the
+			// store's JSON keeps [] and {}.
 			pr := plannedRoute{route: Route{
-				RouteKey:          ptr(routeKey),
-				ApiKeyRequired:    ptr(false),
-				AuthorizationType: ptr(authNone),
-				OperationName:     scalarPtr(op["operationId"]),
+				RouteKey:            ptr(routeKey),
+				ApiKeyRequired:      ptr(false),
+				AuthorizationType:   ptr(authNone),
+				AuthorizationScopes: []string{},
+				RequestParameters:   map[string]ParameterConstraints{},
+				OperationName:       scalarPtr(op["operationId"]),
 			}}
 			if pr.route.OperationName != nil && len(*pr.route.OperationName) > 64 {
 				pr.route.OperationName = nil
@@ -783,6 +817,9 @@ func (p *importPlan) readPaths(root map[string]any, named map[string]any, mode, 
 				// reported it, and the route has no integration.
 			}
 			p.routes = append(p.routes, pr)
+			if err := p.checkQuotas(); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -820,7 +857,9 @@ func (p *importPlan) readSecurity(pr *plannedRoute, v any) error {
 		pr.authorizer = name
 		if *a.a.AuthorizerType == authorizerJWT {
 			pr.route.AuthorizationType = ptr(authJWT)
-			pr.route.AuthorizationScopes = nilIfEmpty(scopes)
+			if len(scopes) > 0 {
+				pr.route.AuthorizationScopes = scopes
+			}
 		} else {
 			pr.route.AuthorizationType = ptr(authCustom)
 		}
