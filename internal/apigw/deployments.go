@@ -3,7 +3,6 @@ package apigw
 import (
 	"context"
 	"errors"
-	"net/http"
 
 	"github.com/portico-dev/portico/internal/awsproto"
 	"github.com/portico-dev/portico/internal/store"
@@ -32,11 +31,10 @@ func (s *Server) CreateDeployment(ctx context.Context, in *CreateDeploymentReque
 		var stage *Stage
 		if name := deref(in.StageName); name != "" {
 			st, err := loadStage(ctx, tx, *in.ApiId, name)
-			var e *awsproto.Error
-			if errors.As(err, &e) && e.Code == http.StatusNotFound {
+			if errors.Is(err, stageNotFound) {
 				// A missing stage is a bad argument here, not a missing
-				// resource (LocalStack's AWS-validated tests). [I] text
-				return awsproto.BadRequest("Invalid stage identifier specified %s", name)
+				// resource (LocalStack's AWS-validated tests).
+				return stageReferenceNotFound
 			}
 			if err != nil {
 				return err

@@ -40,10 +40,18 @@ func requestParameterNotFound(key string) error {
 	return awsproto.NotFound("Invalid request parameter key specified %s", key)
 }
 
-// stageNotFound [I] (REST API's wording).
-func stageNotFound(name string) error {
-	return awsproto.NotFound("Invalid stage identifier specified %s", name)
-}
+// stageNotFound [V]: "Invalid stage identifier specified", with no stage
+// name after it (aws/aws-cdk #8983, hashicorp/terraform-provider-aws
+// #12756), 404 where the stage is the resource of the request (GetStage,
+// UpdateStage, DeleteStage, ...).
+var stageNotFound = awsproto.NotFound("Invalid stage identifier specified")
+
+// stageReferenceNotFound [V]: the same text with 400 where the stage is named
+// by a request member, not the path: CreateApiMapping, UpdateApiMapping and
+// routing rules (aws/aws-cdk #9078; floci-io/floci #2390, verified against
+// AWS), and CreateDeployment's stageName (400: LocalStack's AWS-validated
+// test_create_deployment).
+var stageReferenceNotFound = awsproto.BadRequest("Invalid stage identifier specified")
 
 // stageExists [I].
 func stageExists(name string) error {

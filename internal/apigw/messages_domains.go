@@ -82,10 +82,6 @@ func mappedAPINotFound(account, apiID string) error {
 	return awsproto.BadRequest("Invalid API identifier specified %s:%s", account, apiID)
 }
 
-// mappedStageNotFound [V] (aws/aws-cdk #9078: CreateApiMapping to a stage
-// that does not exist, 400, no identifier in the text; floci-io/floci #2390).
-var mappedStageNotFound = awsproto.BadRequest("Invalid stage identifier specified")
-
 // apiMappingKeyChars [V] for WebSocket APIs and single-level keys (aws/aws-cdk
 // #9077: the text AWS answered for the key "/"). HTTP APIs take multi-level
 // keys since 2021: their text adds the slash rule [I].

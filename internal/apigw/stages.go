@@ -223,7 +223,7 @@ func loadStage(ctx context.Context, tx store.Tx, apiID, name string) (Stage, err
 	}
 	_, err := get(tx, kindStage, stageID(apiID, name), &st)
 	if errors.Is(err, store.ErrNotFound) {
-		return st, stageNotFound(name)
+		return st, stageNotFound
 	}
 	if st.RouteSettings == nil {
 		st.RouteSettings = map[string]RouteSettings{}

@@ -82,7 +82,7 @@ func TestStageErrors(t *testing.T) {
 		wantAPIError(t, err, c.status, c.code, c.msg)
 	}
 	_, err = e.c.GetStage(e.ctx, &apigatewayv2.GetStageInput{ApiId: &httpAPI, StageName: aws.String("prod")})
-	wantAPIError(t, err, 404, "NotFoundException", "Invalid stage identifier specified prod")
+	wantAPIError(t, err, 404, "NotFoundException", "Invalid stage identifier specified")
 }
 
 func TestStageUpdateMergesVariablesAndSettings(t *testing.T) {
@@ -126,10 +126,85 @@ func TestStageUpdateMergesVariablesAndSettings(t *testing.T) {
 	_, err = e.c.DeleteStage(e.ctx, &apigatewayv2.DeleteStageInput{ApiId: &api, StageName: aws.String("dev")})
 	must(t, err)
 	_, err = e.c.GetStage(e.ctx, &apigatewayv2.GetStageInput{ApiId: &api, StageName: aws.String("dev")})
-	wantAPIError(t, err, 404, "NotFoundException", "Invalid stage identifier specified dev")
+	wantAPIError(t, err, 404, "NotFoundException", "Invalid stage identifier specified")
 	stages, err := e.c.GetStages(e.ctx, &apigatewayv2.GetStagesInput{ApiId: &api})
 	must(t, err)
 	if stages.Items == nil || len(stages.Items) != 0 {
 		t.Errorf("stages: %+v", stages.Items)
+	}
+}
+
+// TestStageNotFoundEverywhere: wherever a stage is looked up and missing,
+// the message is AWS's "Invalid stage identifier specified" with no stage
+// name after it ([V] aws/aws-cdk #8983, hashicorp/terraform-provider-aws
+// #12756), whatever the status of the operation.
+func TestStageNotFoundEverywhere(t *testing.T) {
+	e := newEnv(t)
+	api := e.createHTTPAPI(t, "h")
+	e.createNamedStage(t, api, "dev")
+	e.createDomainName(t, "api.example.com")
+	mapping := e.createAPIMapping(t, "api.example.com", api, "dev", "k")
+	const msg = "Invalid stage identifier specified"
+	missing := aws.String("nope")
+	for _, c := range []struct {
+		name   string
+		status int
+		call   func() error
+	}{
+		{"GetStage", 404, func() error {
+			_, err := e.c.GetStage(e.ctx, &apigatewayv2.GetStageInput{ApiId: &api, StageName: missing})
+			return err
+		}},
+		{"UpdateStage", 404, func() error {
+			_, err := e.c.UpdateStage(e.ctx, &apigatewayv2.UpdateStageInput{ApiId: &api, StageName: missing, Description: aws.String("d")})
+			return err
+		}},
+		{"DeleteStage", 404, func() error {
+			_, err := e.c.DeleteStage(e.ctx, &apigatewayv2.DeleteStageInput{ApiId: &api, StageName: missing})
+			return err
+		}},
+		{"DeleteRouteSettings", 404, func() error {
+			_, err := e.c.DeleteRouteSettings(e.ctx, &apigatewayv2.DeleteRouteSettingsInput{ApiId: &api, StageName: missing, RouteKey: aws.String("$default")})
+			return err
+		}},
+		{"DeleteAccessLogSettings", 404, func() error {
+			_, err := e.c.DeleteAccessLogSettings(e.ctx, &apigatewayv2.DeleteAccessLogSettingsInput{ApiId: &api, StageName: missing})
+			return err
+		}},
+		{"ResetAuthorizersCache", 404, func() error {
+			_, err := e.c.ResetAuthorizersCache(e.ctx, &apigatewayv2.ResetAuthorizersCacheInput{ApiId: &api, StageName: missing})
+			return err
+		}},
+		{"GetTags of a stage", 404, func() error {
+			_, err := e.c.GetTags(e.ctx, &apigatewayv2.GetTagsInput{ResourceArn: aws.String(stageARN(api, "nope"))})
+			return err
+		}},
+		{"CreateDeployment with stageName", 400, func() error {
+			_, err := e.c.CreateDeployment(e.ctx, &apigatewayv2.CreateDeploymentInput{ApiId: &api, StageName: missing})
+			return err
+		}},
+		{"ExportApi with stageName", 404, func() error {
+			_, err := e.c.ExportApi(e.ctx, &apigatewayv2.ExportApiInput{ApiId: &api, Specification: aws.String("OAS30"),
+				OutputType: aws.String("JSON"), StageName: missing})
+			return err
+		}},
+		{"CreateApiMapping", 400, func() error {
+			_, err := e.c.CreateApiMapping(e.ctx, &apigatewayv2.CreateApiMappingInput{DomainName: aws.String("api.example.com"),
+				ApiId: &api, Stage: missing, ApiMappingKey: aws.String("other")})
+			return err
+		}},
+		{"UpdateApiMapping", 400, func() error {
+			_, err := e.c.UpdateApiMapping(e.ctx, &apigatewayv2.UpdateApiMappingInput{DomainName: aws.String("api.example.com"),
+				ApiMappingId: mapping.ApiMappingId, ApiId: &api, Stage: missing})
+			return err
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			code := "NotFoundException"
+			if c.status == 400 {
+				code = "BadRequestException"
+			}
+			wantAPIError(t, c.call(), c.status, code, msg)
+		})
 	}
 }
