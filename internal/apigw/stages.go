@@ -296,7 +296,7 @@ func checkStage(tx store.Tx, api *Api, st *Stage, deploymentID *string) error {
 			keys[*r.RouteKey] = true
 		}
 		for key, rs := range st.RouteSettings {
-			if !keys[key] {
+			if !keys[key] && !reservedRouteSettingsKeys[key] {
 				return routeKeyNotInSettings(key)
 			}
 			if err := checkRouteSettings(api, &rs); err != nil {
@@ -325,6 +325,15 @@ func checkStage(tx store.Tx, api *Api, st *Stage, deploymentID *string) error {
 	}
 	return nil
 }
+
+// reservedRouteSettingsKeys may have route settings whether the API has
+// the route or not: terraform-provider-aws's acceptance tests, which run
+// against AWS, set $default on an HTTP API without routes
+// (TestAccAPIGatewayV2Stage_routeSettingsHTTP) and all three on a
+// WebSocket API without routes (_routeSettingsWebSocket). $connect and
+// $disconnect on an HTTP API are accepted too [I], as they are on a
+// WebSocket API.
+var reservedRouteSettingsKeys = map[string]bool{"$default": true, "$connect": true, "$disconnect": true}
 
 // checkRouteSettings: execution logs exist only for WebSocket APIs ([V]
 // message); throttling limits are not negative.

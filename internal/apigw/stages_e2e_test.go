@@ -61,8 +61,8 @@ func TestStageErrors(t *testing.T) {
 			DefaultRouteSettings: &types.RouteSettings{LoggingLevel: types.LoggingLevelInfo}}, 400, "BadRequestException",
 			"Execution logs are not supported on protocolType HTTP"},
 		{"route settings for a missing route", &apigatewayv2.CreateStageInput{ApiId: &wsAPI, StageName: aws.String("x"),
-			RouteSettings: map[string]types.RouteSettings{"$disconnect": {ThrottlingBurstLimit: aws.Int32(1)}}}, 404, "NotFoundException",
-			"Unable to find Route by key $disconnect within the provided RouteSettings"},
+			RouteSettings: map[string]types.RouteSettings{"sendMessage": {ThrottlingBurstLimit: aws.Int32(1)}}}, 404, "NotFoundException",
+			"Unable to find Route by key sendMessage within the provided RouteSettings"},
 		{"bad stage variable name", &apigatewayv2.CreateStageInput{ApiId: &httpAPI, StageName: aws.String("x"),
 			StageVariables: map[string]string{"a-b": "v"}}, 400, "BadRequestException",
 			"Invalid stage variable name specified: a-b. Names can contain only A-Z, a-z, 0-9 and _"},
@@ -207,4 +207,40 @@ func TestStageNotFoundEverywhere(t *testing.T) {
 			wantAPIError(t, c.call(), c.status, code, msg)
 		})
 	}
+}
+
+// TestStageRouteSettingsForReservedKeys: route settings for $default,
+// $connect and $disconnect are accepted on an API that has no such route,
+// HTTP and WebSocket alike (terraform-provider-aws's acceptance tests
+// TestAccAPIGatewayV2Stage_routeSettingsHTTP and _routeSettingsWebSocket
+// run exactly this against AWS); another key still needs its route.
+func TestStageRouteSettingsForReservedKeys(t *testing.T) {
+	e := newEnv(t)
+	httpAPI := e.createHTTPAPI(t, "h")
+	wsAPI := e.createWebSocketAPI(t, "w")
+	reserved := map[string]types.RouteSettings{
+		"$default":    {ThrottlingBurstLimit: aws.Int32(2222), ThrottlingRateLimit: aws.Float64(8888)},
+		"$connect":    {DetailedMetricsEnabled: aws.Bool(true)},
+		"$disconnect": {},
+	}
+	for _, api := range []string{httpAPI, wsAPI} {
+		st, err := e.c.CreateStage(e.ctx, &apigatewayv2.CreateStageInput{ApiId: &api, StageName: aws.String("s"), RouteSettings: reserved})
+		must(t, err)
+		if len(st.RouteSettings) != 3 || aws.ToInt32(st.RouteSettings["$default"].ThrottlingBurstLimit) != 2222 {
+			t.Errorf("CreateStage route settings: %+v", st.RouteSettings)
+		}
+		_, err = e.c.CreateStage(e.ctx, &apigatewayv2.CreateStageInput{ApiId: &api, StageName: aws.String("u")})
+		must(t, err)
+		up, err := e.c.UpdateStage(e.ctx, &apigatewayv2.UpdateStageInput{ApiId: &api, StageName: aws.String("u"), RouteSettings: reserved})
+		must(t, err)
+		if len(up.RouteSettings) != 3 {
+			t.Errorf("UpdateStage route settings: %+v", up.RouteSettings)
+		}
+	}
+	_, err := e.c.UpdateStage(e.ctx, &apigatewayv2.UpdateStageInput{ApiId: &httpAPI, StageName: aws.String("u"),
+		RouteSettings: map[string]types.RouteSettings{"GET /pets": {}}})
+	wantAPIError(t, err, 404, "NotFoundException", "Unable to find Route by key GET /pets within the provided RouteSettings")
+	_, err = e.c.CreateStage(e.ctx, &apigatewayv2.CreateStageInput{ApiId: &wsAPI, StageName: aws.String("x"),
+		RouteSettings: map[string]types.RouteSettings{"send": {}}})
+	wantAPIError(t, err, 404, "NotFoundException", "Unable to find Route by key send within the provided RouteSettings")
 }
