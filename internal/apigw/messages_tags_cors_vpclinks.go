@@ -28,7 +28,7 @@ var corsCredentialsWithWildcardOrigin = awsproto.BadRequest("allow-credentials i
 // invalidCorsOrigin [I]: AWS refuses these (LocalStack's AWS-validated
 // no-partial-wildcard and no-partial-origin) with a text not known.
 func invalidCorsOrigin(origin string) error {
-	return awsproto.BadRequest("Invalid allow-origin specified: %s. An origin is *, http://*, https://* or scheme://host[:port]", origin)
+	return awsproto.BadRequest("Invalid allow-origin specified: %s. An origin is *, http://*, https://*, scheme://host[:port] or host[:port]", origin)
 }
 
 // invalidCorsMethod [I]: refused by AWS (LocalStack bad-allowed-methods),
