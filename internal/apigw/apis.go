@@ -127,9 +127,6 @@ func (s *Server) GetApis(ctx context.Context, in *GetApisRequest) (*GetApisRespo
 }
 
 func (s *Server) UpdateApi(ctx context.Context, in *UpdateApiRequest) (*UpdateApiResponse, error) {
-	if in.Target != nil || in.RouteKey != nil || in.CredentialsArn != nil {
-		return nil, quickCreateNotImplemented()
-	}
 	var api Api
 	err := s.changeAPI(ctx, *in.ApiId, func(tx store.Tx) error {
 		var err error
@@ -183,7 +180,13 @@ func (s *Server) UpdateApi(ctx context.Context, in *UpdateApiRequest) (*UpdateAp
 		if err := checkAPI(&api); err != nil {
 			return err
 		}
-		return tx.Replace(store.Record{Kind: kindAPI, ID: *api.ApiId, Data: encode(api)})
+		if err := tx.Replace(store.Record{Kind: kindAPI, ID: *api.ApiId, Data: encode(api)}); err != nil {
+			return err
+		}
+		if in.Target == nil && in.RouteKey == nil && in.CredentialsArn == nil {
+			return nil
+		}
+		return updateQuickCreate(tx, &api, in.Target, in.RouteKey, in.CredentialsArn)
 	})
 	if err != nil {
 		return nil, err
@@ -282,15 +285,6 @@ func validateTags(tags map[string]string) error {
 		}
 	}
 	return nil
-}
-
-// quickCreateNotImplemented: UpdateApi's target, routeKey and
-// credentialsArn change the managed resources of a quick-created API,
-// which Portico does not do yet.
-func quickCreateNotImplemented() error {
-	e := awsproto.NotImplemented("UpdateApi")
-	e.Message = "Portico does not implement UpdateApi with target, routeKey or credentialsArn (changing a quick-created API's managed resources) yet"
-	return e
 }
 
 func emptyToNil(p *string) *string {

@@ -347,7 +347,7 @@ func TestE2EUpdateApi(t *testing.T) {
 	_, err = e.c.UpdateApi(e.ctx, &apigatewayv2.UpdateApiInput{ApiId: id, CorsConfiguration: &types.Cors{AllowOrigins: []string{"*"}}})
 	wantAPIError(t, err, 400, "BadRequestException", "corsConfiguration is supported only for HTTP APIs")
 	_, err = e.c.UpdateApi(e.ctx, &apigatewayv2.UpdateApiInput{ApiId: id, Target: aws.String("arn:aws:lambda:us-east-1:123456789012:function:f")})
-	wantAPIError(t, err, 501, "NotImplemented", "Portico does not implement UpdateApi with target, routeKey or credentialsArn (changing a quick-created API's managed resources) yet")
+	wantAPIError(t, err, 400, "BadRequestException", "Quick create (target) is supported only for HTTP APIs")
 	// A refused update changed nothing.
 	after, err := e.c.GetApi(e.ctx, &apigatewayv2.GetApiInput{ApiId: id})
 	must(t, err)

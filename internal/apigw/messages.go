@@ -75,3 +75,11 @@ var executionLogsOnHTTP = awsproto.BadRequest("Execution logs are not supported 
 func deploymentNotFound(id string) error {
 	return awsproto.NotFound("Invalid Deployment identifier specified %s", id)
 }
+
+// notQuickCreated [I]: UpdateApi's target, routeKey or credentialsArn on an
+// API that has no managed integration and route to change.
+var notQuickCreated = awsproto.BadRequest("target, routeKey and credentialsArn can be updated only on an API created with quick create (CreateApi with a target)")
+
+// quickTargetRemoved [I]: "You can update a quick-created target, but you
+// can't remove it from an API" (model documentation of UpdateApi's target).
+var quickTargetRemoved = awsproto.BadRequest("A quick-created target can be updated but not removed from an API")
