@@ -3,6 +3,7 @@ package apigw
 import (
 	"context"
 	"errors"
+	"regexp"
 	"strings"
 
 	"github.com/portico-dev/portico/internal/awsproto"
@@ -20,6 +21,19 @@ const (
 	defaultAPIKeySelection   = "$request.header.x-api-key"
 	authorizerAPIKeySelect   = "$context.authorizer.usageIdentifierKey"
 )
+
+// customIDTag is LocalStack's convention for a stable API id: CreateApi
+// with this tag creates the API under the tag's value instead of a random
+// id (LocalStack's "Custom API deployment IDs"; moto's id generator, which
+// LocalStack builds on, reads the tag and leaves it among the tags, and so
+// does Portico). A custom id is 1 to 64 of [A-Za-z0-9_-] [I]: AWS's own ids
+// are 10 of [a-z0-9], and LocalStack's tests use ids such as "testId123"
+// and "test-id123". Like every id it is unique in its account and region
+// only; the data plane, which finds an API by its id alone, then prefers
+// the default account and region's.
+const customIDTag = "_custom_id_"
+
+var customIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 
 func (s *Server) CreateApi(ctx context.Context, in *CreateApiRequest) (*CreateApiResponse, error) {
 	if in.Target != nil && *in.ProtocolType != protocolHTTP {
@@ -47,6 +61,10 @@ func (s *Server) CreateApi(ctx context.Context, in *CreateApiRequest) (*CreateAp
 	}
 	if err := validateTags(api.Tags); err != nil {
 		return nil, err
+	}
+	customID, custom := api.Tags[customIDTag]
+	if custom && !customIDPattern.MatchString(customID) {
+		return nil, invalidCustomID(customID)
 	}
 	switch *in.ProtocolType {
 	case protocolWebSocket:
@@ -77,10 +95,19 @@ func (s *Server) CreateApi(ctx context.Context, in *CreateApiRequest) (*CreateAp
 		return nil, err
 	}
 	err := s.update(ctx, func(tx store.Tx) error {
-		err := insertNew(tx, kindAPI, store.Ref{}, "", 10, func(id string) any {
-			api.ApiId = &id
-			return api
-		})
+		var err error
+		if custom {
+			api.ApiId = &customID
+			err = tx.Insert(store.Record{Kind: kindAPI, ID: customID, Data: encode(api)})
+			if errors.Is(err, store.ErrConflict) {
+				return customIDTaken(customID)
+			}
+		} else {
+			err = insertNew(tx, kindAPI, store.Ref{}, "", 10, func(id string) any {
+				api.ApiId = &id
+				return api
+			})
+		}
 		if err != nil || in.Target == nil {
 			return err
 		}

@@ -83,3 +83,14 @@ var notQuickCreated = awsproto.BadRequest("target, routeKey and credentialsArn c
 // quickTargetRemoved [I]: "You can update a quick-created target, but you
 // can't remove it from an API" (model documentation of UpdateApi's target).
 var quickTargetRemoved = awsproto.BadRequest("A quick-created target can be updated but not removed from an API")
+
+// invalidCustomID [I]: a _custom_id_ tag whose value cannot be an API id
+// (apis.go, customIDPattern). The value is bounded by the tag value rules.
+func invalidCustomID(id string) error {
+	return awsproto.BadRequest("Invalid custom API id specified in tag %s: %s. A custom id is 1 to 64 of A-Z, a-z, 0-9, - and _", customIDTag, id)
+}
+
+// customIDTaken [I]: a _custom_id_ tag naming the id of an existing API.
+func customIDTaken(id string) error {
+	return awsproto.Conflict("An API with id %s already exists in this account and region: the %s tag must name an id no other API has", id, customIDTag)
+}
