@@ -95,6 +95,9 @@ func (s *Server) CreateApi(ctx context.Context, in *CreateApiRequest) (*CreateAp
 		return nil, err
 	}
 	err := s.update(ctx, func(tx store.Tx) error {
+		if err := checkQuota(tx, kindAPI, store.Ref{}, s.quotas.APIs, tooManyAPIs); err != nil {
+			return err
+		}
 		var err error
 		if custom {
 			api.ApiId = &customID

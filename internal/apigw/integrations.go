@@ -111,6 +111,9 @@ func (s *Server) CreateIntegration(ctx context.Context, in *CreateIntegrationReq
 				return err
 			}
 		}
+		if err := checkQuota(tx, kindIntegration, apiRef(*in.ApiId), s.quotas.IntegrationsPerAPI, tooManyIntegrations); err != nil {
+			return err
+		}
 		return insertNew(tx, kindIntegration, apiRef(*in.ApiId), "", 7, func(id string) any {
 			it.IntegrationId = &id
 			return it

@@ -1,6 +1,8 @@
 package apigw
 
 import (
+	"net/http"
+
 	"github.com/portico-dev/portico/internal/awsproto"
 )
 
@@ -93,4 +95,32 @@ func invalidCustomID(id string) error {
 // customIDTaken [I]: a _custom_id_ tag naming the id of an existing API.
 func customIDTaken(id string) error {
 	return awsproto.Conflict("An API with id %s already exists in this account and region: the %s tag must name an id no other API has", id, customIDTag)
+}
+
+// Quota errors (quotas.go). AWS answers the per-API quotas with
+// ConflictException and status 429, the form of tooManyAuthorizers
+// (messages_authorizers.go, [V]). tooManyIntegrations [V]: the text and the
+// 429 of a CloudFormation failure quoted in a public repository
+// ("Maximum number of Integrations for this API has been reached. Please
+// contact AWS if you need additional Integrations. (Service: ApiGatewayV2,
+// Status Code: 429)"; re:Post "Maximum number of Integrations for this API
+// has been reached?", a WebSocket API), the error type [I] by its
+// authorizer twin. tooManyRoutes and tooManyStages [I] in the same form.
+// tooManyAPIs [V] for REST APIs' CreateRestApi ("Maximum number of APIs has
+// been reached. Please contact AWS if you need additional APIs.", a boto3
+// error quoted in Miserlou/Zappa #628, BadRequestException there), [I] for
+// V2, given the code and status of V2's other quota errors; tooManyDomainNames
+// [I] in the same form. A 429 is retried by botocore's legacy retry mode
+// (five attempts) before the caller sees it, as on AWS; aws-sdk-go-v2 and
+// the standard retry mode do not retry a ConflictException.
+var (
+	tooManyRoutes       = quotaExceeded("Maximum number of Routes for this API has been reached. Please contact AWS if you need additional Routes.")
+	tooManyIntegrations = quotaExceeded("Maximum number of Integrations for this API has been reached. Please contact AWS if you need additional Integrations.")
+	tooManyStages       = quotaExceeded("Maximum number of Stages for this API has been reached. Please contact AWS if you need additional Stages.")
+	tooManyAPIs         = quotaExceeded("Maximum number of APIs has been reached. Please contact AWS if you need additional APIs.")
+	tooManyDomainNames  = quotaExceeded("Maximum number of DomainNames has been reached. Please contact AWS if you need additional DomainNames.")
+)
+
+func quotaExceeded(msg string) *awsproto.Error {
+	return &awsproto.Error{Type: "ConflictException", Code: http.StatusTooManyRequests, Message: msg}
 }

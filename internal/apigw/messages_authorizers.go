@@ -1,8 +1,6 @@
 package apigw
 
 import (
-	"net/http"
-
 	"github.com/portico-dev/portico/internal/awsproto"
 )
 
@@ -30,8 +28,7 @@ func authorizerInUse(name, routeKey string) error {
 // reached. Please contact AWS if you need additional Authorizers."). AWS
 // sends ConflictException with status 429, not 409; both are kept.
 func tooManyAuthorizers() error {
-	return &awsproto.Error{Type: "ConflictException", Code: http.StatusTooManyRequests,
-		Message: "Maximum number of Authorizers for this API has been reached. Please contact AWS if you need additional Authorizers."}
+	return quotaExceeded("Maximum number of Authorizers for this API has been reached. Please contact AWS if you need additional Authorizers.")
 }
 
 // duplicateAuthorizerName [V] (a CloudFormation failure quoted in an SST

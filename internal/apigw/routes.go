@@ -42,6 +42,9 @@ func (s *Server) CreateRoute(ctx context.Context, in *CreateRouteRequest) (*Crea
 		if err := checkRoute(tx, &api, &route); err != nil {
 			return err
 		}
+		if err := checkQuota(tx, kindRoute, apiRef(*in.ApiId), s.quotas.RoutesPerAPI, tooManyRoutes); err != nil {
+			return err
+		}
 		err = insertNew(tx, kindRoute, apiRef(*in.ApiId), *route.RouteKey, 7, func(id string) any {
 			route.RouteId = &id
 			return route

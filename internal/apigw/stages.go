@@ -72,6 +72,9 @@ func (s *Server) CreateStage(ctx context.Context, in *CreateStageRequest) (*Crea
 		if err := checkStage(tx, &api, &st, in.DeploymentId); err != nil {
 			return err
 		}
+		if err := checkQuota(tx, kindStage, apiRef(*in.ApiId), s.quotas.StagesPerAPI, tooManyStages); err != nil {
+			return err
+		}
 		err = tx.Insert(store.Record{Kind: kindStage, ID: stageID(*in.ApiId, *st.StageName), Parent: apiRef(*in.ApiId), Data: encode(st)})
 		if errors.Is(err, store.ErrConflict) {
 			return stageExists(*st.StageName)
