@@ -276,7 +276,7 @@ func checkAPI(api *Api) error {
 	}
 	if sel := deref(api.ApiKeySelectionExpression); sel != defaultAPIKeySelection && sel != authorizerAPIKeySelect {
 		return awsproto.BadRequest("Invalid API key selection expression specified: %s. Supported values are %s and %s",
-			sel, defaultAPIKeySelection, authorizerAPIKeySelect)
+			echo(sel), defaultAPIKeySelection, authorizerAPIKeySelect)
 	}
 	if *api.ProtocolType == protocolWebSocket {
 		if err := awsproto.MaxLength("routeSelectionExpression", 1024, *api.RouteSelectionExpression); err != nil {
@@ -292,7 +292,7 @@ func checkAPI(api *Api) error {
 func checkHTTPRouteSelection(expr string) error {
 	if expr != httpRouteSelectionBraced && expr != httpRouteSelection {
 		return awsproto.BadRequest("Invalid route selection expression specified: %s. HTTP APIs support only %s",
-			expr, httpRouteSelectionBraced)
+			echo(expr), httpRouteSelectionBraced)
 	}
 	return nil
 }
@@ -305,13 +305,13 @@ func validateTags(tags map[string]string) error {
 	}
 	for k, v := range tags {
 		if k == "" || len(k) > 128 {
-			return awsproto.BadRequest("Invalid tag key %q: tag keys must be 1 to 128 characters long", k)
+			return awsproto.BadRequest("Invalid tag key %q: tag keys must be 1 to 128 characters long", echo(k))
 		}
 		if strings.HasPrefix(strings.ToLower(k), "aws:") {
-			return awsproto.BadRequest("Invalid tag key %q: the aws: prefix is reserved", k)
+			return awsproto.BadRequest("Invalid tag key %q: the aws: prefix is reserved", echo(k))
 		}
 		if len(v) > 256 {
-			return awsproto.BadRequest("Invalid value for tag %q: tag values must be at most 256 characters long", k)
+			return awsproto.BadRequest("Invalid value for tag %q: tag values must be at most 256 characters long", echo(k))
 		}
 	}
 	return nil

@@ -40,7 +40,7 @@ func (s *Server) CreateDeployment(ctx context.Context, in *CreateDeploymentReque
 				return err
 			}
 			if deref(st.AutoDeploy) {
-				return awsproto.BadRequest("Stage %s has auto deploy enabled: it cannot be deployed to manually", name)
+				return awsproto.BadRequest("Stage %s has auto deploy enabled: it cannot be deployed to manually", echo(name))
 			}
 			stage = &st
 		}
@@ -158,7 +158,7 @@ func loadDeployment(ctx context.Context, tx store.Tx, apiID, id string) (Deploym
 func checkDeploymentOf(tx store.Tx, apiID, id string) error {
 	_, err := getChild(tx, kindDeployment, id, apiRef(apiID))
 	if errors.Is(err, store.ErrNotFound) {
-		return awsproto.BadRequest("Invalid deployment identifier specified %s", id)
+		return awsproto.BadRequest("Invalid deployment identifier specified %s", echo(id))
 	}
 	return err
 }

@@ -12,17 +12,17 @@ import (
 
 // apiNotFound [V]: "Invalid API identifier specified {accountId}:{apiId}".
 func apiNotFound(account, apiID string) error {
-	return awsproto.NotFound("Invalid API identifier specified %s:%s", account, apiID)
+	return awsproto.NotFound("Invalid API identifier specified %s:%s", account, echo(apiID))
 }
 
 // routeNotFound [I] (moto's wording).
 func routeNotFound(routeID string) error {
-	return awsproto.NotFound("Invalid Route identifier specified %s", routeID)
+	return awsproto.NotFound("Invalid Route identifier specified %s", echo(routeID))
 }
 
 // routeResponseNotFound [I] (moto's wording).
 func routeResponseNotFound(id string) error {
-	return awsproto.NotFound("Invalid RouteResponse identifier specified %s", id)
+	return awsproto.NotFound("Invalid RouteResponse identifier specified %s", echo(id))
 }
 
 // routeKeyRequired [V] (goldstack #42).
@@ -39,7 +39,7 @@ func httpOnly(what string) error {
 
 // requestParameterNotFound [I].
 func requestParameterNotFound(key string) error {
-	return awsproto.NotFound("Invalid request parameter key specified %s", key)
+	return awsproto.NotFound("Invalid request parameter key specified %s", echo(key))
 }
 
 // stageNotFound [V]: "Invalid stage identifier specified", with no stage
@@ -57,17 +57,17 @@ var stageReferenceNotFound = awsproto.BadRequest("Invalid stage identifier speci
 
 // stageExists [I].
 func stageExists(name string) error {
-	return awsproto.Conflict("Stage %s already exists", name)
+	return awsproto.Conflict("Stage %s already exists", echo(name))
 }
 
 // routeKeyNotInSettings [V] (terraform-aws-modules PR #80).
 func routeKeyNotInSettings(key string) error {
-	return awsproto.NotFound("Unable to find Route by key %s within the provided RouteSettings", key)
+	return awsproto.NotFound("Unable to find Route by key %s within the provided RouteSettings", echo(key))
 }
 
 // routeSettingsNotFound [I].
 func routeSettingsNotFound(key string) error {
-	return awsproto.NotFound("Unable to find route settings for route key %s", key)
+	return awsproto.NotFound("Unable to find route settings for route key %s", echo(key))
 }
 
 // executionLogsOnHTTP [V] (terraform-provider-aws #13801).
@@ -75,7 +75,7 @@ var executionLogsOnHTTP = awsproto.BadRequest("Execution logs are not supported 
 
 // deploymentNotFound [I].
 func deploymentNotFound(id string) error {
-	return awsproto.NotFound("Invalid Deployment identifier specified %s", id)
+	return awsproto.NotFound("Invalid Deployment identifier specified %s", echo(id))
 }
 
 // notQuickCreated [I]: UpdateApi's target, routeKey or credentialsArn on an
@@ -89,7 +89,7 @@ var quickTargetRemoved = awsproto.BadRequest("A quick-created target can be upda
 // invalidCustomID [I]: a _custom_id_ tag whose value cannot be an API id
 // (apis.go, customIDPattern). The value is bounded by the tag value rules.
 func invalidCustomID(id string) error {
-	return awsproto.BadRequest("Invalid custom API id specified in tag %s: %s. A custom id is 1 to 64 of A-Z, a-z, 0-9, - and _", customIDTag, id)
+	return awsproto.BadRequest("Invalid custom API id specified in tag %s: %s. A custom id is 1 to 64 of A-Z, a-z, 0-9, - and _", customIDTag, echo(id))
 }
 
 // customIDTaken [I]: a _custom_id_ tag naming the id of an existing API.

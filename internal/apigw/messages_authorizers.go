@@ -11,7 +11,7 @@ import (
 
 // authorizerNotFound [I] (moto's wording).
 func authorizerNotFound(id string) error {
-	return awsproto.NotFound("Invalid Authorizer identifier specified %s", id)
+	return awsproto.NotFound("Invalid Authorizer identifier specified %s", echo(id))
 }
 
 // authorizerInUse [V] (anomalyco/sst #5586, an HTTP API: "Cannot delete
@@ -20,7 +20,7 @@ func authorizerNotFound(id string) error {
 // text names one route; when several use the authorizer, Portico names the
 // first in id order [I].
 func authorizerInUse(name, routeKey string) error {
-	return awsproto.Conflict("Cannot delete authorizer '%s', is referenced in route: %s", name, routeKey)
+	return awsproto.Conflict("Cannot delete authorizer '%s', is referenced in route: %s", echo(name), echo(routeKey))
 }
 
 // tooManyAuthorizers [V] (anomalyco/ion #557: "StatusCode: 429, ...
@@ -36,7 +36,7 @@ func tooManyAuthorizers() error {
 // this RestApi. (Service: AmazonApiGatewayV2; Status Code: 400; Error Code:
 // BadRequestException ...)"): a 400, and "RestApi" even for V2 APIs.
 func duplicateAuthorizerName(name string) error {
-	return awsproto.BadRequest("Authorizer name must be unique. Authorizer %s already exists in this RestApi.", name)
+	return awsproto.BadRequest("Authorizer name must be unique. Authorizer %s already exists in this RestApi.", echo(name))
 }
 
 // payloadFormatVersionRequired [V] (hashicorp/terraform-provider-aws
@@ -86,21 +86,21 @@ var (
 )
 
 func invalidAuthorizerPayloadFormat(version string) error {
-	return awsproto.BadRequest("Invalid AuthorizerPayloadFormatVersion specified: %s. Supported values are 1.0 and 2.0", version)
+	return awsproto.BadRequest("Invalid AuthorizerPayloadFormatVersion specified: %s. Supported values are 1.0 and 2.0", echo(version))
 }
 
 func invalidAuthorizerURI(uri string) error {
-	return awsproto.BadRequest("Invalid authorizer URI specified: %s. The URI of a REQUEST authorizer must be a Lambda function invocation URI: arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{functionArn}/invocations", uri)
+	return awsproto.BadRequest("Invalid authorizer URI specified: %s. The URI of a REQUEST authorizer must be a Lambda function invocation URI: arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{functionArn}/invocations", echo(uri))
 }
 
 func invalidAuthorizerCredentials(arn string) error {
-	return awsproto.BadRequest("Invalid authorizer credentials specified: %s. AuthorizerCredentialsArn must be the ARN of an IAM role", arn)
+	return awsproto.BadRequest("Invalid authorizer credentials specified: %s. AuthorizerCredentialsArn must be the ARN of an IAM role", echo(arn))
 }
 
 // invalidIdentitySource says which forms the API's protocol and the
 // authorizer's type accept.
 func invalidIdentitySource(source, want string) error {
-	return awsproto.BadRequest("Invalid identity source specified: %s. Identity sources must be %s", source, want)
+	return awsproto.BadRequest("Invalid identity source specified: %s. Identity sources must be %s", echo(source), want)
 }
 
 // notForType: a member of one authorizer type given for the other.
@@ -111,5 +111,5 @@ func notForType(member, typ string) error {
 // authorizerTypeInUse: an authorizer's type cannot change while routes use
 // it, since JWT routes need a JWT authorizer and CUSTOM routes a REQUEST one.
 func authorizerTypeInUse(name, routeKey string) error {
-	return awsproto.BadRequest("Cannot change the type of authorizer '%s', is referenced in route: %s", name, routeKey)
+	return awsproto.BadRequest("Cannot change the type of authorizer '%s', is referenced in route: %s", echo(name), echo(routeKey))
 }

@@ -46,18 +46,18 @@ var certificateNotProvided = awsproto.BadRequest("A certificate was not provided
 // known.
 func invalidDomainName(name string) error {
 	return awsproto.BadRequest("Invalid domain name specified: %s. A domain name is two or more labels of letters, digits and hyphens "+
-		"separated by dots; the first label may be the wildcard *", name)
+		"separated by dots; the first label may be the wildcard *", echo(name))
 }
 
 // invalidCertificateARN [I].
 func invalidCertificateARN(member, arn string) error {
 	return awsproto.BadRequest("Invalid %s specified: %s. It must be the ARN of an AWS Certificate Manager certificate, "+
-		"arn:{partition}:acm:{region}:{account}:certificate/{id}", member, arn)
+		"arn:{partition}:acm:{region}:{account}:certificate/{id}", member, echo(arn))
 }
 
 // invalidTruststoreURI [I].
 func invalidTruststoreURI(uri string) error {
-	return awsproto.BadRequest("Invalid truststore URI specified: %s. It must be an Amazon S3 URL such as s3://bucket-name/key-name", uri)
+	return awsproto.BadRequest("Invalid truststore URI specified: %s. It must be an Amazon S3 URL such as s3://bucket-name/key-name", echo(uri))
 }
 
 // truststoreURIRequired [I]: a truststore version without a truststore.
@@ -66,7 +66,7 @@ var truststoreURIRequired = awsproto.BadRequest("A truststore URI must be specif
 // apiMappingNotFound [I] (in the form of the other "Invalid X identifier
 // specified" texts).
 func apiMappingNotFound(id string) error {
-	return awsproto.NotFound("Invalid ApiMapping identifier specified %s", id)
+	return awsproto.NotFound("Invalid ApiMapping identifier specified %s", echo(id))
 }
 
 // apiMappingKeyExists [V] (aws/aws-cdk #22660,
@@ -79,7 +79,7 @@ var apiMappingKeyExists = awsproto.Conflict("ApiMapping key already exists for t
 // (aws/aws-sam-cli #7030, which lists AWS::ApiGatewayV2::ApiMapping among
 // the resources failing with it) [I for this operation].
 func mappedAPINotFound(account, apiID string) error {
-	return awsproto.BadRequest("Invalid API identifier specified %s:%s", account, apiID)
+	return awsproto.BadRequest("Invalid API identifier specified %s:%s", account, echo(apiID))
 }
 
 // apiMappingKeyChars [V] for WebSocket APIs and single-level keys (aws/aws-cdk
@@ -103,7 +103,7 @@ var webSocketMixed = awsproto.BadRequest("WebSocket APIs can't be mapped to the 
 // apiStillMapped [V] (gruntwork-io/cloud-nuke #370; floci-io/floci #2390,
 // verified against AWS), 400.
 func apiStillMapped(apiID string) error {
-	return awsproto.BadRequest("Deleting API %s failed. Please remove all API mappings for the API from your custom domain names.", apiID)
+	return awsproto.BadRequest("Deleting API %s failed. Please remove all API mappings for the API from your custom domain names.", echo(apiID))
 }
 
 // routingModeForbids [I]: the developer guide says an API_MAPPING_ONLY
@@ -116,7 +116,7 @@ func routingModeForbids(what, mode string) error {
 // routingRuleNotFound [I] (in the form of the other "Invalid X identifier
 // specified" texts).
 func routingRuleNotFound(id string) error {
-	return awsproto.NotFound("Invalid RoutingRule identifier specified %s", id)
+	return awsproto.NotFound("Invalid RoutingRule identifier specified %s", echo(id))
 }
 
 // routingRulePriorityTaken [I]: "Rules can't have the same priority"
@@ -138,5 +138,5 @@ func invalidRoutingRule(detail string, args ...any) error {
 // which has none, lets them invoke HTTP APIs); a WebSocket API cannot be
 // invoked through one.
 func webSocketNotRoutable(apiID string) error {
-	return invalidRoutingRule("API %s is a WebSocket API. A routing rule can invoke only a REST API or an HTTP API", apiID)
+	return invalidRoutingRule("API %s is a WebSocket API. A routing rule can invoke only a REST API or an HTTP API", echo(apiID))
 }

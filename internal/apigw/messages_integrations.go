@@ -13,12 +13,12 @@ import (
 
 // integrationNotFound [I] (moto's wording).
 func integrationNotFound(id string) error {
-	return awsproto.NotFound("Invalid Integration identifier specified %s", id)
+	return awsproto.NotFound("Invalid Integration identifier specified %s", echo(id))
 }
 
 // integrationResponseNotFound [I] (moto's wording).
 func integrationResponseNotFound(id string) error {
-	return awsproto.NotFound("Invalid IntegrationResponse identifier specified %s", id)
+	return awsproto.NotFound("Invalid IntegrationResponse identifier specified %s", echo(id))
 }
 
 // httpAPIProxyOnly [V] (aws/aws-cli #6363).
@@ -34,7 +34,7 @@ var awsProxyMethodNotPost = awsproto.BadRequest("HttpMethod must be POST for AWS
 // Java's List.toString prints them [I].
 func integrationInUse(routeIDs []string) error {
 	return awsproto.Conflict("Cannot delete Integration because it is referenced by the following Routes with Ids: [%s]",
-		strings.Join(routeIDs, ", "))
+		echo(strings.Join(routeIDs, ", ")))
 }
 
 // The rest are [I].
@@ -48,7 +48,7 @@ func invalidIntegrationURI(typ, uri string) error {
 	if typ == integrationAWS || typ == integrationAWSProxy {
 		want = "an ARN"
 	}
-	return awsproto.BadRequest("Invalid integration URI specified: %s. The URI of a %s integration must be %s", uri, typ, want)
+	return awsproto.BadRequest("Invalid integration URI specified: %s. The URI of a %s integration must be %s", echo(uri), typ, want)
 }
 
 func integrationMethodRequired(typ string) error {
@@ -56,7 +56,7 @@ func integrationMethodRequired(typ string) error {
 }
 
 func invalidIntegrationMethod(method string) error {
-	return awsproto.BadRequest("Invalid integration method specified: %s. Supported methods are ANY, GET, POST, PUT, PATCH, DELETE, HEAD and OPTIONS", method)
+	return awsproto.BadRequest("Invalid integration method specified: %s. Supported methods are ANY, GET, POST, PUT, PATCH, DELETE, HEAD and OPTIONS", echo(method))
 }
 
 var (
@@ -67,7 +67,7 @@ var (
 )
 
 func invalidPayloadFormat(version, supported string) error {
-	return awsproto.BadRequest("Invalid payload format version specified: %s. Supported values for this integration are %s", version, supported)
+	return awsproto.BadRequest("Invalid payload format version specified: %s. Supported values for this integration are %s", echo(version), supported)
 }
 
 func subtypeAWSProxyOnly(typ string) error {
@@ -75,23 +75,23 @@ func subtypeAWSProxyOnly(typ string) error {
 }
 
 func invalidSubtype(subtype string) error {
-	return awsproto.BadRequest("Invalid integration subtype specified: %s. Supported subtypes are %s", subtype, strings.Join(integrationSubtypes, ", "))
+	return awsproto.BadRequest("Invalid integration subtype specified: %s. Supported subtypes are %s", echo(subtype), strings.Join(integrationSubtypes, ", "))
 }
 
 func invalidRequestParameter(key, want string) error {
-	return awsproto.BadRequest("Invalid mapping expression specified: %s. Request parameter keys must be %s", key, want)
+	return awsproto.BadRequest("Invalid mapping expression specified: %s. Request parameter keys must be %s", echo(key), want)
 }
 
 func invalidResponseParameter(key string) error {
-	return awsproto.BadRequest("Invalid mapping expression specified: %s. Response parameter keys must be append|overwrite|remove:header.{name} or overwrite:statuscode", key)
+	return awsproto.BadRequest("Invalid mapping expression specified: %s. Response parameter keys must be append|overwrite|remove:header.{name} or overwrite:statuscode", echo(key))
 }
 
 func reservedHeader(key string) error {
-	return awsproto.BadRequest("Invalid mapping expression specified: %s. The header is reserved and cannot be mapped", key)
+	return awsproto.BadRequest("Invalid mapping expression specified: %s. The header is reserved and cannot be mapped", echo(key))
 }
 
 func invalidResponseStatusCode(code string) error {
-	return awsproto.BadRequest("Invalid response parameters status code specified: %s. It must be an HTTP status code between 200 and 599", code)
+	return awsproto.BadRequest("Invalid response parameters status code specified: %s. It must be an HTTP status code between 200 and 599", echo(code))
 }
 
 func templateTooLarge(name string, size int) error {
@@ -102,19 +102,19 @@ func templateTooLarge(name string, size int) error {
 var integrationResponseKeyRequired = awsproto.BadRequest("Integration response key is required")
 
 func invalidIntegrationResponseKey(key string) error {
-	return awsproto.BadRequest("Invalid integration response key specified: %s. A key is $default or a regular expression between slashes, such as /2\\d\\d/", key)
+	return awsproto.BadRequest("Invalid integration response key specified: %s. A key is $default or a regular expression between slashes, such as /2\\d\\d/", echo(key))
 }
 
 func invalidIntegrationResponseRegexp(key string, err error) error {
-	return awsproto.BadRequest("Invalid integration response key specified: %s. The expression between the slashes is not a valid regular expression: %v", key, err)
+	return awsproto.BadRequest("Invalid integration response key specified: %s. The expression between the slashes is not a valid regular expression: %v", echo(key), echo(err.Error()))
 }
 
 func duplicateIntegrationResponse(integrationID, key string) error {
-	return awsproto.Conflict("Integration response with key %s already exists for integration %s", key, integrationID)
+	return awsproto.Conflict("Integration response with key %s already exists for integration %s", echo(key), echo(integrationID))
 }
 
 // invalidTemplate [I]: a mapping template that does not parse; err says
 // where ("line L, column C: ...").
 func invalidTemplate(name string, err error) error {
-	return awsproto.BadRequest("Invalid mapping expression specified: %s: %v", name, err)
+	return awsproto.BadRequest("Invalid mapping expression specified: %s: %v", name, echo(err.Error()))
 }

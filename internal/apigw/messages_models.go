@@ -14,7 +14,7 @@ import (
 // modelNotFound [I] (brief's wording, in the form of the other
 // "Invalid X identifier specified" texts).
 func modelNotFound(id string) error {
-	return awsproto.NotFound("Invalid Model identifier specified %s", id)
+	return awsproto.NotFound("Invalid Model identifier specified %s", echo(id))
 }
 
 // modelsWebSocketOnly [I]: "Supported only for WebSocket APIs" is the
@@ -23,7 +23,7 @@ func modelsWebSocketOnly() error { return websocketOnly("Models are") }
 
 // modelNameNotAlphanumeric [V] (v1: "Model name must be alphanumeric: body_1").
 func modelNameNotAlphanumeric(name string) error {
-	return awsproto.BadRequest("Model name must be alphanumeric: %s", name)
+	return awsproto.BadRequest("Model name must be alphanumeric: %s", echo(name))
 }
 
 // duplicateModelName [V] for v1 ("Model name already exists for this REST
@@ -46,5 +46,5 @@ func invalidModelSchema(detail string) error {
 // (aws-apigateway-importer #89). [I] for what V2 names instead of methods:
 // "route request: {routeKey}" and "route response: {routeKey}/{key}".
 func modelInUse(name string, refs []string) error {
-	return awsproto.Conflict("Cannot delete model '%s', is referenced in %s", name, strings.Join(refs, ", "))
+	return awsproto.Conflict("Cannot delete model '%s', is referenced in %s", echo(name), echo(strings.Join(refs, ", ")))
 }

@@ -17,23 +17,23 @@ import (
 // portalProductNotFound [I] (the "Invalid X identifier specified" form of
 // the other resources).
 func portalProductNotFound(id string) error {
-	return awsproto.NotFound("Invalid PortalProduct identifier specified %s", id)
+	return awsproto.NotFound("Invalid PortalProduct identifier specified %s", echo(id))
 }
 
 // productPageNotFound [I].
 func productPageNotFound(id string) error {
-	return awsproto.NotFound("Invalid ProductPage identifier specified %s", id)
+	return awsproto.NotFound("Invalid ProductPage identifier specified %s", echo(id))
 }
 
 // productRestEndpointPageNotFound [I].
 func productRestEndpointPageNotFound(id string) error {
-	return awsproto.NotFound("Invalid ProductRestEndpointPage identifier specified %s", id)
+	return awsproto.NotFound("Invalid ProductRestEndpointPage identifier specified %s", echo(id))
 }
 
 // sharingPolicyNotFound [I]: a product whose sharing policy was never put
 // (or was deleted) has none to get or delete.
 func sharingPolicyNotFound(id string) error {
-	return awsproto.NotFound("No sharing policy found for portal product %s", id)
+	return awsproto.NotFound("No sharing policy found for portal product %s", echo(id))
 }
 
 // invalidPolicyDocument [I]: a sharing policy is an IAM resource policy, a
@@ -45,23 +45,23 @@ var invalidPolicyDocument = awsproto.BadRequest("Invalid policyDocument: the pro
 // product. Portico has no AWS RAM, so nothing is ever shared with an account.
 func notSharedWithCaller(owner, account string) error {
 	return &awsproto.Error{Type: "AccessDeniedException", Code: http.StatusForbidden,
-		Message: "The portal products of account " + owner + " are not shared with account " + account}
+		Message: "The portal products of account " + echo(owner) + " are not shared with account " + account}
 }
 
 // invalidResourceOwnerAccountID [I].
 func invalidResourceOwnerAccountID(v string) error {
-	return awsproto.BadRequest("Invalid resourceOwnerAccountId specified: %q. It must be a 12-digit AWS account ID", v)
+	return awsproto.BadRequest("Invalid resourceOwnerAccountId specified: %q. It must be a 12-digit AWS account ID", echo(v))
 }
 
 // invalidResourceOwner [I]: the values are the developer guide's
 // (get-portal-products --resource-owner OTHER_ACCOUNTS) and its opposite.
 func invalidResourceOwner(v string) error {
-	return awsproto.BadRequest("Invalid resourceOwner specified: %q. It must be one of [SELF, OTHER_ACCOUNTS]", v)
+	return awsproto.BadRequest("Invalid resourceOwner specified: %q. It must be one of [SELF, OTHER_ACCOUNTS]", echo(v))
 }
 
 // invalidIncludeRawDisplayContent [I].
 func invalidIncludeRawDisplayContent(v string) error {
-	return awsproto.BadRequest("Invalid includeRawDisplayContent specified: %q. It must be true or false", v)
+	return awsproto.BadRequest("Invalid includeRawDisplayContent specified: %q. It must be true or false", echo(v))
 }
 
 // endpointDisplayContentChoice [I]: displayContent of a product REST
@@ -72,22 +72,22 @@ var endpointDisplayContentChoice = awsproto.BadRequest("Invalid displayContent: 
 // as these operations have no ConflictException.
 func restEndpointPageExists(productID string, p *IdentifierParts) error {
 	return awsproto.BadRequest("A product REST endpoint page already exists in portal product %s for %s %s of stage %s of REST API %s",
-		productID, deref(p.Method), deref(p.Path), deref(p.Stage), deref(p.RestApiId))
+		echo(productID), echo(deref(p.Method)), echo(deref(p.Path)), echo(deref(p.Stage)), echo(deref(p.RestApiId)))
 }
 
 // notAProductPage [I]: a displayOrder member names no product page of the
 // product.
 func notAProductPage(member, arn, productID string) error {
-	return awsproto.BadRequest("Invalid %s: %s is not the ARN of a product page of portal product %s", member, arn, productID)
+	return awsproto.BadRequest("Invalid %s: %s is not the ARN of a product page of portal product %s", member, echo(arn), echo(productID))
 }
 
 // notAProductRestEndpointPage [I].
 func notAProductRestEndpointPage(member, arn, productID string) error {
-	return awsproto.BadRequest("Invalid %s: %s is not the ARN of a product REST endpoint page of portal product %s", member, arn, productID)
+	return awsproto.BadRequest("Invalid %s: %s is not the ARN of a product REST endpoint page of portal product %s", member, echo(arn), echo(productID))
 }
 
 // duplicateDisplayOrderARN [I]: a page appears once in a product's display
 // order.
 func duplicateDisplayOrderARN(arn string) error {
-	return awsproto.BadRequest("Invalid displayOrder: %s appears more than once", arn)
+	return awsproto.BadRequest("Invalid displayOrder: %s appears more than once", echo(arn))
 }

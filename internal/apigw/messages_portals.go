@@ -15,14 +15,14 @@ import (
 // portalNotFound [I] (the "Invalid X identifier specified" form of the
 // other resources).
 func portalNotFound(id string) error {
-	return awsproto.NotFound("Invalid Portal identifier specified %s", id)
+	return awsproto.NotFound("Invalid Portal identifier specified %s", echo(id))
 }
 
 // portalNotDisabled [I]: a portal is deleted only once disabled (developer
 // guide, "Delete a portal": "you must disable it first"). 400: DeletePortal
 // has no ConflictException.
 func portalNotDisabled(id, status string) error {
-	return awsproto.BadRequest("Portal %s cannot be deleted while its publish status is %s. Disable the portal first", id, status)
+	return awsproto.BadRequest("Portal %s cannot be deleted while its publish status is %s. Disable the portal first", echo(id), status)
 }
 
 // portalAuthorizationChoice [I]: authorization is a choice of cognitoConfig
@@ -36,13 +36,13 @@ var portalEndpointChoice = awsproto.BadRequest("Invalid endpointConfiguration: e
 // invalidUserPoolARN [I].
 func invalidUserPoolARN(arn string) error {
 	return awsproto.BadRequest("Invalid userPoolArn specified: %s. It must be the ARN of an Amazon Cognito user pool, "+
-		"arn:{partition}:cognito-idp:{region}:{accountId}:userpool/{userPoolId}", arn)
+		"arn:{partition}:cognito-idp:{region}:{accountId}:userpool/{userPoolId}", echo(arn))
 }
 
 // userPoolInOtherRegion [I]: "The user pool must be in the same Region as
 // your portal" (developer guide, "Create a portal").
 func userPoolInOtherRegion(arn, region string) error {
-	return awsproto.BadRequest("Invalid userPoolArn specified: %s. The user pool must be in the portal's region %s", arn, region)
+	return awsproto.BadRequest("Invalid userPoolArn specified: %s. The user pool must be in the portal's region %s", echo(arn), region)
 }
 
 // invalidPortalCertificateARN [I]: the certificate "must be managed with
@@ -50,12 +50,12 @@ func userPoolInOtherRegion(arn, region string) error {
 // "Create a portal").
 func invalidPortalCertificateARN(arn string) error {
 	return awsproto.BadRequest("Invalid certificateArn specified: %s. It must be the ARN of an ACM certificate in us-east-1, "+
-		"arn:{partition}:acm:us-east-1:{accountId}:certificate/{certificateId}", arn)
+		"arn:{partition}:acm:us-east-1:{accountId}:certificate/{certificateId}", echo(arn))
 }
 
 // invalidPortalDomainName [I].
 func invalidPortalDomainName(name string) error {
-	return awsproto.BadRequest("Invalid domainName specified: %s. It must be a fully qualified domain name", name)
+	return awsproto.BadRequest("Invalid domainName specified: %s. It must be a fully qualified domain name", echo(name))
 }
 
 // portalDomainInUse [I]: a custom domain name serves one portal ("The
@@ -63,38 +63,38 @@ func invalidPortalDomainName(name string) error {
 // CreatePortal, which has no ConflictException; 409 on UpdatePortal.
 func portalDomainInUse(name, portalID string, conflict bool) error {
 	if conflict {
-		return awsproto.Conflict("Domain name %s is already used by portal %s", name, portalID)
+		return awsproto.Conflict("Domain name %s is already used by portal %s", echo(name), portalID)
 	}
-	return awsproto.BadRequest("Domain name %s is already used by portal %s", name, portalID)
+	return awsproto.BadRequest("Domain name %s is already used by portal %s", echo(name), portalID)
 }
 
 // invalidLogoURI [I]: "For Portal logo, provide the S3 URI for your file.
 // Only .svg, .png, or .jpg are supported." (developer guide).
 func invalidLogoURI(uri string) error {
-	return awsproto.BadRequest("Invalid logoUri specified: %s. It must be the S3 URI (s3://bucket/key) of a .svg, .png or .jpg file", uri)
+	return awsproto.BadRequest("Invalid logoUri specified: %s. It must be the S3 URI (s3://bucket/key) of a .svg, .png or .jpg file", echo(uri))
 }
 
 // invalidPortalProductARN [I].
 func invalidPortalProductARN(arn string) error {
 	return awsproto.BadRequest("Invalid portal product ARN specified: %s. It must be "+
-		"arn:{partition}:apigateway:{region}:{accountId}:/portalproducts/{portalProductId}", arn)
+		"arn:{partition}:apigateway:{region}:{accountId}:/portalproducts/{portalProductId}", echo(arn))
 }
 
 // portalProductInOtherRegion [I]: portals and portal products are regional
 // ("Portals are created at the AWS Region level", developer guide).
 func portalProductInOtherRegion(arn, region string) error {
-	return awsproto.BadRequest("Invalid portal product ARN specified: %s. A portal can only include portal products of its region %s", arn, region)
+	return awsproto.BadRequest("Invalid portal product ARN specified: %s. A portal can only include portal products of its region %s", echo(arn), region)
 }
 
 // unknownPortalProduct [I]: 400, as CreatePortal has no NotFoundException
 // (and a route target naming a missing integration is a 400 too).
 func unknownPortalProduct(arn string) error {
-	return awsproto.BadRequest("Invalid portal product ARN specified: %s. No such portal product exists", arn)
+	return awsproto.BadRequest("Invalid portal product ARN specified: %s. No such portal product exists", echo(arn))
 }
 
 // duplicatePortalProductARN [I].
 func duplicatePortalProductARN(arn string) error {
-	return awsproto.BadRequest("Invalid includedPortalProductArns: %s appears more than once", arn)
+	return awsproto.BadRequest("Invalid includedPortalProductArns: %s appears more than once", echo(arn))
 }
 
 // portalProductNotShared [I]: AccessDeniedException (403, in the model's
@@ -103,5 +103,5 @@ func duplicatePortalProductARN(arn string) error {
 // (the portal products' notSharedWithCaller says the same).
 func portalProductNotShared(arn, account string) error {
 	return &awsproto.Error{Type: "AccessDeniedException", Code: http.StatusForbidden,
-		Message: "Portal product " + arn + " is not shared with account " + account}
+		Message: "Portal product " + echo(arn) + " is not shared with account " + account}
 }

@@ -18,7 +18,7 @@ func invalidResourceARN(arn string) error {
 	return awsproto.BadRequest("Invalid resource ARN specified: %s. Taggable resources are "+
 		"arn:{partition}:apigateway:{region}::/apis/{apiId}, ::/apis/{apiId}/stages/{stageName}, "+
 		"::/vpclinks/{vpcLinkId}, ::/domainnames/{domainName}, :{account}:/portals/{portalId} and "+
-		":{account}:/portalproducts/{portalProductId}", arn)
+		":{account}:/portalproducts/{portalProductId}", echo(arn))
 }
 
 // corsCredentialsWithWildcardOrigin [V] (aws/aws-cdk #9076; CloudFormation
@@ -28,31 +28,31 @@ var corsCredentialsWithWildcardOrigin = awsproto.BadRequest("allow-credentials i
 // invalidCorsOrigin [I]: AWS refuses these (LocalStack's AWS-validated
 // no-partial-wildcard and no-partial-origin) with a text not known.
 func invalidCorsOrigin(origin string) error {
-	return awsproto.BadRequest("Invalid allow-origin specified: %s. An origin is *, http://*, https://*, scheme://host[:port] or host[:port]", origin)
+	return awsproto.BadRequest("Invalid allow-origin specified: %s. An origin is *, http://*, https://*, scheme://host[:port] or host[:port]", echo(origin))
 }
 
 // invalidCorsMethod [I]: refused by AWS (LocalStack bad-allowed-methods),
 // text not known.
 func invalidCorsMethod(method string) error {
-	return awsproto.BadRequest("Invalid allow-methods specified: %s. Supported methods are GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS and *", method)
+	return awsproto.BadRequest("Invalid allow-methods specified: %s. Supported methods are GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS and *", echo(method))
 }
 
 // invalidCorsHeader [I].
 func invalidCorsHeader(member, header string) error {
-	return awsproto.BadRequest("Invalid header name specified in %s: %q. A header name is * or a token such as X-Amz-Date", member, header)
+	return awsproto.BadRequest("Invalid header name specified in %s: %q. A header name is * or a token such as X-Amz-Date", member, echo(header))
 }
 
 // vpcLinkNotFound [I] (moto's wording, in the form of the other "Invalid X
 // identifier specified" texts).
 func vpcLinkNotFound(id string) error {
-	return awsproto.NotFound("Invalid VpcLink identifier specified %s", id)
+	return awsproto.NotFound("Invalid VpcLink identifier specified %s", echo(id))
 }
 
 // unknownVpcLink [I]: an integration's connectionId names no VPC link of
 // the account and region. 400, as a route target naming a missing
 // integration is (control-plane spec 3.2), not 404.
 func unknownVpcLink(id string) error {
-	return awsproto.BadRequest("Invalid VpcLink identifier specified %s", id)
+	return awsproto.BadRequest("Invalid VpcLink identifier specified %s", echo(id))
 }
 
 // vpcLinkInUse [V] for one route (hashicorp/terraform-provider-aws #12195:
@@ -63,7 +63,7 @@ func unknownVpcLink(id string) error {
 // d3dx85qvqh:GET:1knc2d:stage, ...]"). refs are "Method:RouteId".
 func vpcLinkInUse(id string, refs []string) error {
 	return awsproto.BadRequest("Cannot delete vpc link. Vpc link '%s', is referenced in [%s] in format of [Method:Resource].",
-		id, strings.Join(refs, ", "))
+		echo(id), echo(strings.Join(refs, ", ")))
 }
 
 // subnetIDsRequired [I]: the model requires subnetIds but allows an empty

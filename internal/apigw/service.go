@@ -213,7 +213,7 @@ func parsePage(maxResults, nextToken *string) (page, error) {
 	if maxResults != nil {
 		n, err := strconv.Atoi(*maxResults)
 		if err != nil || n < 1 {
-			return p, awsproto.BadRequest("Invalid maxResults specified: %q. It must be a positive integer.", *maxResults)
+			return p, awsproto.BadRequest("Invalid maxResults specified: %q. It must be a positive integer.", echo(*maxResults))
 		}
 		p.limit = min(n, maxPage)
 	}

@@ -239,7 +239,7 @@ func loadStage(ctx context.Context, tx store.Tx, apiID, name string) (Stage, err
 
 func checkStageName(name string) error {
 	if name != "$default" && !stageNamePattern.MatchString(name) {
-		return awsproto.BadRequest("Invalid stage name specified: %s. A stage name is $default or 1 to 128 of A-Z, a-z, 0-9, - and _", name)
+		return awsproto.BadRequest("Invalid stage name specified: %s. A stage name is $default or 1 to 128 of A-Z, a-z, 0-9, - and _", echo(name))
 	}
 	return nil
 }
@@ -312,10 +312,10 @@ func checkStage(tx store.Tx, api *Api, st *Stage, deploymentID *string) error {
 	}
 	for name, value := range st.StageVariables {
 		if !stageVariableName.MatchString(name) {
-			return awsproto.BadRequest("Invalid stage variable name specified: %s. Names can contain only A-Z, a-z, 0-9 and _", name)
+			return awsproto.BadRequest("Invalid stage variable name specified: %s. Names can contain only A-Z, a-z, 0-9 and _", echo(name))
 		}
 		if !stageVariableValue.MatchString(value) {
-			return awsproto.BadRequest("Invalid stage variable value specified for %s: %s. Values can contain only A-Z, a-z, 0-9 and -._~:/?#&=,", name, value)
+			return awsproto.BadRequest("Invalid stage variable value specified for %s: %s. Values can contain only A-Z, a-z, 0-9 and -._~:/?#&=,", echo(name), echo(value))
 		}
 	}
 	if als := st.AccessLogSettings; als != nil {
@@ -348,7 +348,7 @@ func checkRouteSettings(api *Api, rs *RouteSettings) error {
 		return executionLogsOnHTTP
 	}
 	if rs.LoggingLevel != nil && !loggingLevelsAllowed[*rs.LoggingLevel] {
-		return awsproto.BadRequest("Invalid logging level specified: %s. Use ERROR, INFO or OFF", *rs.LoggingLevel)
+		return awsproto.BadRequest("Invalid logging level specified: %s. Use ERROR, INFO or OFF", echo(*rs.LoggingLevel))
 	}
 	if rs.ThrottlingBurstLimit != nil && *rs.ThrottlingBurstLimit < 0 || rs.ThrottlingRateLimit != nil && *rs.ThrottlingRateLimit < 0 {
 		return awsproto.BadRequest("Throttling limits cannot be negative")
