@@ -7,16 +7,16 @@ import (
 )
 
 // The error messages of integrations and integration responses, in the
-// style of messages.go. Texts marked [V] are real AWS output; the others
-// are Portico's wording where AWS's is not known ([I]), kept here so they
-// are easy to correct.
+// style of messages.go: [V] or [I] for the text, "[I refusal]" where AWS is
+// not known to refuse the request at all.
 
-// integrationNotFound [I] (moto's wording).
+// integrationNotFound [I] text (moto's wording); 404 for a missing
+// integration [D].
 func integrationNotFound(id string) error {
 	return awsproto.NotFound("Invalid Integration identifier specified %s", echo(id))
 }
 
-// integrationResponseNotFound [I] (moto's wording).
+// integrationResponseNotFound [I] text (moto's wording); 404 [D].
 func integrationResponseNotFound(id string) error {
 	return awsproto.NotFound("Invalid IntegrationResponse identifier specified %s", echo(id))
 }
@@ -37,7 +37,26 @@ func integrationInUse(routeIDs []string) error {
 		echo(strings.Join(routeIDs, ", ")))
 }
 
-// The rest are [I].
+// The rest are [I] texts. The refusals:
+//   - documented or observed: payloadFormatRequired and invalidPayloadFormat
+//     (the model's payloadFormatVersion; terraform-provider-aws #25280 for
+//     WebSocket APIs), templateTooLarge (the 300 KB quota), invalidSubtype
+//     (the developer guide's subtype reference), integrationResponseKeyRequired
+//     and invalidIntegrationResponseKey (a key is $default or a regular
+//     expression, developer guide), invalidRequestParameter,
+//     invalidResponseParameter, reservedHeader and invalidResponseStatusCode
+//     (LocalStack's AWS-validated tests refuse bad parameter mappings with
+//     400, spec 3.4; the reserved headers are the developer guide's);
+//   - [I refusal]: integrationURIRequired, invalidIntegrationURI (AWS's
+//     checks of a URI's form are not known; stage variables are let through
+//     anywhere), integrationMethodRequired, invalidIntegrationMethod,
+//     connectionIDRequired, connectionIDNotAllowed, vpcLinkHTTPProxyOnly,
+//     subtypeAWSProxyOnly ("Supported only for ..." in the model),
+//     invalidIntegrationResponseRegexp (Go's regular expressions are not
+//     Java's: AWS may take one Go cannot compile), duplicateIntegrationResponse
+//     (the model lists ConflictException, no test shows it) and
+//     invalidTemplate (AWS's VTL parser is not Portico's: each may take
+//     templates the other refuses).
 
 func integrationURIRequired(typ string) error {
 	return awsproto.BadRequest("An integration URI must be specified for integration type %s", typ)

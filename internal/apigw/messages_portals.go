@@ -10,7 +10,10 @@ import (
 // for these are not known: every one is Portico's wording ([I]), kept here
 // so it is easy to correct. The codes are the model's: CreatePortal and
 // DeletePortal list no ConflictException (nor NotFoundException for
-// DeletePortal), so what would be a conflict there is a 400.
+// DeletePortal), so what would be a conflict there is a 400. The refusals,
+// with messages.go's marks, per entry: those quoting the developer guide
+// are [D]; the choices follow the model's shapes [D]; the rest say
+// "[I refusal]".
 
 // portalNotFound [I] (the "Invalid X identifier specified" form of the
 // other resources).
@@ -33,7 +36,8 @@ var portalAuthorizationChoice = awsproto.BadRequest("Invalid authorization: exac
 // or none.
 var portalEndpointChoice = awsproto.BadRequest("Invalid endpointConfiguration: exactly one of acmManaged and none must be specified")
 
-// invalidUserPoolARN [I].
+// invalidUserPoolARN [I]. [I refusal] for the form check (AWS finds the
+// user pool or not; Portico has no Cognito).
 func invalidUserPoolARN(arn string) error {
 	return awsproto.BadRequest("Invalid userPoolArn specified: %s. It must be the ARN of an Amazon Cognito user pool, "+
 		"arn:{partition}:cognito-idp:{region}:{accountId}:userpool/{userPoolId}", echo(arn))
@@ -53,7 +57,8 @@ func invalidPortalCertificateARN(arn string) error {
 		"arn:{partition}:acm:us-east-1:{accountId}:certificate/{certificateId}", echo(arn))
 }
 
-// invalidPortalDomainName [I].
+// invalidPortalDomainName [I]. [I refusal] at the edges of Portico's DNS
+// name rule.
 func invalidPortalDomainName(name string) error {
 	return awsproto.BadRequest("Invalid domainName specified: %s. It must be a fully qualified domain name", echo(name))
 }
@@ -74,7 +79,8 @@ func invalidLogoURI(uri string) error {
 	return awsproto.BadRequest("Invalid logoUri specified: %s. It must be the S3 URI (s3://bucket/key) of a .svg, .png or .jpg file", echo(uri))
 }
 
-// invalidPortalProductARN [I].
+// invalidPortalProductARN [I]; an ARN that names no portal product cannot
+// be included (refusal [I]), the form check is Portico's.
 func invalidPortalProductARN(arn string) error {
 	return awsproto.BadRequest("Invalid portal product ARN specified: %s. It must be "+
 		"arn:{partition}:apigateway:{region}:{accountId}:/portalproducts/{portalProductId}", echo(arn))
@@ -92,7 +98,7 @@ func unknownPortalProduct(arn string) error {
 	return awsproto.BadRequest("Invalid portal product ARN specified: %s. No such portal product exists", echo(arn))
 }
 
-// duplicatePortalProductARN [I].
+// duplicatePortalProductARN [I]. [I refusal]: AWS might keep one copy.
 func duplicatePortalProductARN(arn string) error {
 	return awsproto.BadRequest("Invalid includedPortalProductArns: %s appears more than once", echo(arn))
 }
@@ -100,7 +106,8 @@ func duplicatePortalProductARN(arn string) error {
 // portalProductNotShared [I]: AccessDeniedException (403, in the model's
 // error list of every portal operation) for a product of another account.
 // Portico has no AWS RAM, so no product is ever shared with an account
-// (the portal products' notSharedWithCaller says the same).
+// (the portal products' notSharedWithCaller says the same): [I refusal]
+// where AWS would find a share.
 func portalProductNotShared(arn, account string) error {
 	return &awsproto.Error{Type: "AccessDeniedException", Code: http.StatusForbidden,
 		Message: "Portal product " + echo(arn) + " is not shared with account " + account}
