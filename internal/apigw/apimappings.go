@@ -238,7 +238,7 @@ func loadMappedAPI(ctx context.Context, tx store.Tx, apiID, stage string) (Api, 
 		return api, err
 	}
 	if _, err := tx.Get(kindStage, stageID(apiID, stage)); errors.Is(err, store.ErrNotFound) {
-		return api, mappedStageNotFound
+		return api, stageReferenceNotFound
 	} else if err != nil {
 		return api, err
 	}

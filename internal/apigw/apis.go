@@ -3,6 +3,7 @@ package apigw
 import (
 	"context"
 	"errors"
+	"regexp"
 	"strings"
 
 	"github.com/portico-dev/portico/internal/awsproto"
@@ -20,6 +21,19 @@ const (
 	defaultAPIKeySelection   = "$request.header.x-api-key"
 	authorizerAPIKeySelect   = "$context.authorizer.usageIdentifierKey"
 )
+
+// customIDTag is LocalStack's convention for a stable API id: CreateApi
+// with this tag creates the API under the tag's value instead of a random
+// id (LocalStack's "Custom API deployment IDs"; moto's id generator, which
+// LocalStack builds on, reads the tag and leaves it among the tags, and so
+// does Portico). A custom id is 1 to 64 of [A-Za-z0-9_-] [I]: AWS's own ids
+// are 10 of [a-z0-9], and LocalStack's tests use ids such as "testId123"
+// and "test-id123". Like every id it is unique in its account and region
+// only; the data plane, which finds an API by its id alone, then prefers
+// the default account and region's.
+const customIDTag = "_custom_id_"
+
+var customIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 
 func (s *Server) CreateApi(ctx context.Context, in *CreateApiRequest) (*CreateApiResponse, error) {
 	if in.Target != nil && *in.ProtocolType != protocolHTTP {
@@ -47,6 +61,10 @@ func (s *Server) CreateApi(ctx context.Context, in *CreateApiRequest) (*CreateAp
 	}
 	if err := validateTags(api.Tags); err != nil {
 		return nil, err
+	}
+	customID, custom := api.Tags[customIDTag]
+	if custom && !customIDPattern.MatchString(customID) {
+		return nil, invalidCustomID(customID)
 	}
 	switch *in.ProtocolType {
 	case protocolWebSocket:
@@ -77,10 +95,22 @@ func (s *Server) CreateApi(ctx context.Context, in *CreateApiRequest) (*CreateAp
 		return nil, err
 	}
 	err := s.update(ctx, func(tx store.Tx) error {
-		err := insertNew(tx, kindAPI, store.Ref{}, "", 10, func(id string) any {
-			api.ApiId = &id
-			return api
-		})
+		if err := checkQuota(tx, kindAPI, store.Ref{}, s.quotas.APIs, tooManyAPIs); err != nil {
+			return err
+		}
+		var err error
+		if custom {
+			api.ApiId = &customID
+			err = tx.Insert(store.Record{Kind: kindAPI, ID: customID, Data: encode(api)})
+			if errors.Is(err, store.ErrConflict) {
+				return customIDTaken(customID)
+			}
+		} else {
+			err = insertNew(tx, kindAPI, store.Ref{}, "", 10, func(id string) any {
+				api.ApiId = &id
+				return api
+			})
+		}
 		if err != nil || in.Target == nil {
 			return err
 		}
@@ -127,9 +157,6 @@ func (s *Server) GetApis(ctx context.Context, in *GetApisRequest) (*GetApisRespo
 }
 
 func (s *Server) UpdateApi(ctx context.Context, in *UpdateApiRequest) (*UpdateApiResponse, error) {
-	if in.Target != nil || in.RouteKey != nil || in.CredentialsArn != nil {
-		return nil, quickCreateNotImplemented()
-	}
 	var api Api
 	err := s.changeAPI(ctx, *in.ApiId, func(tx store.Tx) error {
 		var err error
@@ -183,7 +210,13 @@ func (s *Server) UpdateApi(ctx context.Context, in *UpdateApiRequest) (*UpdateAp
 		if err := checkAPI(&api); err != nil {
 			return err
 		}
-		return tx.Replace(store.Record{Kind: kindAPI, ID: *api.ApiId, Data: encode(api)})
+		if err := tx.Replace(store.Record{Kind: kindAPI, ID: *api.ApiId, Data: encode(api)}); err != nil {
+			return err
+		}
+		if in.Target == nil && in.RouteKey == nil && in.CredentialsArn == nil {
+			return nil
+		}
+		return updateQuickCreate(tx, &api, in.Target, in.RouteKey, in.CredentialsArn)
 	})
 	if err != nil {
 		return nil, err
@@ -243,7 +276,7 @@ func checkAPI(api *Api) error {
 	}
 	if sel := deref(api.ApiKeySelectionExpression); sel != defaultAPIKeySelection && sel != authorizerAPIKeySelect {
 		return awsproto.BadRequest("Invalid API key selection expression specified: %s. Supported values are %s and %s",
-			sel, defaultAPIKeySelection, authorizerAPIKeySelect)
+			echo(sel), defaultAPIKeySelection, authorizerAPIKeySelect)
 	}
 	if *api.ProtocolType == protocolWebSocket {
 		if err := awsproto.MaxLength("routeSelectionExpression", 1024, *api.RouteSelectionExpression); err != nil {
@@ -259,7 +292,7 @@ func checkAPI(api *Api) error {
 func checkHTTPRouteSelection(expr string) error {
 	if expr != httpRouteSelectionBraced && expr != httpRouteSelection {
 		return awsproto.BadRequest("Invalid route selection expression specified: %s. HTTP APIs support only %s",
-			expr, httpRouteSelectionBraced)
+			echo(expr), httpRouteSelectionBraced)
 	}
 	return nil
 }
@@ -272,25 +305,16 @@ func validateTags(tags map[string]string) error {
 	}
 	for k, v := range tags {
 		if k == "" || len(k) > 128 {
-			return awsproto.BadRequest("Invalid tag key %q: tag keys must be 1 to 128 characters long", k)
+			return awsproto.BadRequest("Invalid tag key %q: tag keys must be 1 to 128 characters long", echo(k))
 		}
 		if strings.HasPrefix(strings.ToLower(k), "aws:") {
-			return awsproto.BadRequest("Invalid tag key %q: the aws: prefix is reserved", k)
+			return awsproto.BadRequest("Invalid tag key %q: the aws: prefix is reserved", echo(k))
 		}
 		if len(v) > 256 {
-			return awsproto.BadRequest("Invalid value for tag %q: tag values must be at most 256 characters long", k)
+			return awsproto.BadRequest("Invalid value for tag %q: tag values must be at most 256 characters long", echo(k))
 		}
 	}
 	return nil
-}
-
-// quickCreateNotImplemented: UpdateApi's target, routeKey and
-// credentialsArn change the managed resources of a quick-created API,
-// which Portico does not do yet.
-func quickCreateNotImplemented() error {
-	e := awsproto.NotImplemented("UpdateApi")
-	e.Message = "Portico does not implement UpdateApi with target, routeKey or credentialsArn (changing a quick-created API's managed resources) yet"
-	return e
 }
 
 func emptyToNil(p *string) *string {

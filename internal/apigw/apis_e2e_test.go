@@ -347,7 +347,7 @@ func TestE2EUpdateApi(t *testing.T) {
 	_, err = e.c.UpdateApi(e.ctx, &apigatewayv2.UpdateApiInput{ApiId: id, CorsConfiguration: &types.Cors{AllowOrigins: []string{"*"}}})
 	wantAPIError(t, err, 400, "BadRequestException", "corsConfiguration is supported only for HTTP APIs")
 	_, err = e.c.UpdateApi(e.ctx, &apigatewayv2.UpdateApiInput{ApiId: id, Target: aws.String("arn:aws:lambda:us-east-1:123456789012:function:f")})
-	wantAPIError(t, err, 501, "NotImplemented", "Portico does not implement UpdateApi with target, routeKey or credentialsArn (changing a quick-created API's managed resources) yet")
+	wantAPIError(t, err, 400, "BadRequestException", "Quick create (target) is supported only for HTTP APIs")
 	// A refused update changed nothing.
 	after, err := e.c.GetApi(e.ctx, &apigatewayv2.GetApiInput{ApiId: id})
 	must(t, err)
@@ -467,5 +467,90 @@ func TestE2EDeleteCascadeOnDisk(t *testing.T) {
 		}
 		return nil
 	})
+	must(t, err)
+}
+
+// TestE2ECustomAPIID: LocalStack's convention for stable ids, a tag
+// _custom_id_ on CreateApi, gives the API that id; the tag stays a tag, as
+// in LocalStack (moto's id generator reads the tag and leaves the tags as
+// given). A taken id is 409, an id that cannot be one is 400 [I both].
+func TestE2ECustomAPIID(t *testing.T) {
+	e := newEnv(t)
+	out, err := e.c.CreateApi(e.ctx, &apigatewayv2.CreateApiInput{Name: aws.String("stable"), ProtocolType: types.ProtocolTypeWebsocket,
+		RouteSelectionExpression: aws.String("$request.body.action"), Tags: map[string]string{"_custom_id_": "myid", "team": "a"}})
+	must(t, err)
+	wantStatus(t, out.ResultMetadata, 201)
+	if aws.ToString(out.ApiId) != "myid" || out.Tags["_custom_id_"] != "myid" || out.Tags["team"] != "a" {
+		t.Errorf("CreateApi: id %q, tags %v", aws.ToString(out.ApiId), out.Tags)
+	}
+	got, err := e.c.GetApi(e.ctx, &apigatewayv2.GetApiInput{ApiId: aws.String("myid")})
+	must(t, err)
+	if aws.ToString(got.Name) != "stable" || !strings.Contains(aws.ToString(got.ApiEndpoint), "myid") {
+		t.Errorf("GetApi myid: %+v", got)
+	}
+	// Children and quick create work under a custom id.
+	e.createRoute(t, "myid", "$connect")
+	quick, err := e.c.CreateApi(e.ctx, &apigatewayv2.CreateApiInput{Name: aws.String("q"), ProtocolType: types.ProtocolTypeHttp,
+		Target: aws.String("https://example.com"), Tags: map[string]string{"_custom_id_": "My_Quick-API"}})
+	must(t, err)
+	if aws.ToString(quick.ApiId) != "My_Quick-API" {
+		t.Errorf("quick create id %q", aws.ToString(quick.ApiId))
+	}
+	if _, err := e.c.GetStage(e.ctx, &apigatewayv2.GetStageInput{ApiId: quick.ApiId, StageName: aws.String("$default")}); err != nil {
+		t.Errorf("quick-created stage: %v", err)
+	}
+	// The tag resource of the API is the custom id's.
+	tags, err := e.c.GetTags(e.ctx, &apigatewayv2.GetTagsInput{ResourceArn: aws.String(apiARN("myid"))})
+	must(t, err)
+	if tags.Tags["_custom_id_"] != "myid" {
+		t.Errorf("GetTags: %v", tags.Tags)
+	}
+
+	for _, c := range []struct {
+		name, id      string
+		status        int
+		code, message string
+	}{
+		{"taken", "myid", 409, "ConflictException",
+			"An API with id myid already exists in this account and region: the _custom_id_ tag must name an id no other API has"},
+		{"too long", strings.Repeat("a", 65), 400, "BadRequestException",
+			"Invalid custom API id specified in tag _custom_id_: " + strings.Repeat("a", 65) + ". A custom id is 1 to 64 of A-Z, a-z, 0-9, - and _"},
+		{"empty", "", 400, "BadRequestException",
+			"Invalid custom API id specified in tag _custom_id_: . A custom id is 1 to 64 of A-Z, a-z, 0-9, - and _"},
+		{"slash", "a/b", 400, "BadRequestException",
+			"Invalid custom API id specified in tag _custom_id_: a/b. A custom id is 1 to 64 of A-Z, a-z, 0-9, - and _"},
+		{"dot", "a.b", 400, "BadRequestException",
+			"Invalid custom API id specified in tag _custom_id_: a.b. A custom id is 1 to 64 of A-Z, a-z, 0-9, - and _"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := e.c.CreateApi(e.ctx, &apigatewayv2.CreateApiInput{Name: aws.String("x"), ProtocolType: types.ProtocolTypeHttp,
+				Tags: map[string]string{"_custom_id_": c.id}})
+			wantAPIError(t, err, c.status, c.code, c.message)
+		})
+	}
+	// The refused ones left nothing; the taken id is still the first API.
+	list, err := e.c.GetApis(e.ctx, &apigatewayv2.GetApisInput{})
+	must(t, err)
+	if len(list.Items) != 2 {
+		t.Errorf("%d APIs, want 2", len(list.Items))
+	}
+	got, err = e.c.GetApi(e.ctx, &apigatewayv2.GetApiInput{ApiId: aws.String("myid")})
+	must(t, err)
+	if aws.ToString(got.Name) != "stable" {
+		t.Errorf("myid is now %+v", got)
+	}
+	// Once deleted, the id can be taken again; ids are per account and
+	// region, as every id is.
+	_, err = e.c.DeleteApi(e.ctx, &apigatewayv2.DeleteApiInput{ApiId: aws.String("myid")})
+	must(t, err)
+	again, err := e.c.CreateApi(e.ctx, &apigatewayv2.CreateApiInput{Name: aws.String("again"), ProtocolType: types.ProtocolTypeHttp,
+		Tags: map[string]string{"_custom_id_": "myid"}})
+	must(t, err)
+	if aws.ToString(again.ApiId) != "myid" {
+		t.Errorf("recreated id %q", aws.ToString(again.ApiId))
+	}
+	other := newClient(e.srv.URL, e.hc)
+	_, err = other.CreateApi(e.ctx, &apigatewayv2.CreateApiInput{Name: aws.String("eu"), ProtocolType: types.ProtocolTypeHttp,
+		Tags: map[string]string{"_custom_id_": "myid"}}, func(o *apigatewayv2.Options) { o.Region = "eu-west-1" })
 	must(t, err)
 }

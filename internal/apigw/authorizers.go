@@ -32,10 +32,9 @@ const (
 	authorizerJWT     = "JWT"
 	authorizerRequest = "REQUEST"
 
-	// Quotas (developer guide, quotas page): 10 authorizers per API, 50
-	// audiences per JWT authorizer.
-	maxAuthorizers = 10
-	maxAudiences   = 50
+	// Quota (developer guide, quotas page): 50 audiences per JWT
+	// authorizer. The authorizers per API are in quotas.go.
+	maxAudiences = 50
 )
 
 var (
@@ -80,12 +79,8 @@ func (s *Server) CreateAuthorizer(ctx context.Context, in *CreateAuthorizerReque
 			return err
 		}
 		// The quota is checked after the request itself [I].
-		n, err := tx.Count(kindAuthorizer, apiRef(*in.ApiId))
-		if err != nil {
+		if err := checkQuota(tx, kindAuthorizer, apiRef(*in.ApiId), s.quotas.AuthorizersPerAPI, tooManyAuthorizers()); err != nil {
 			return err
-		}
-		if n >= maxAuthorizers {
-			return tooManyAuthorizers()
 		}
 		err = insertNew(tx, kindAuthorizer, apiRef(*in.ApiId), *a.Name, 6, func(id string) any {
 			a.AuthorizerId = &id

@@ -775,7 +775,7 @@ func TestE2EResetAuthorizersCache(t *testing.T) {
 		t.Errorf("reset body %q", r.body)
 	}
 	_, err := e.c.ResetAuthorizersCache(e.ctx, &apigatewayv2.ResetAuthorizersCacheInput{ApiId: aws.String(httpID), StageName: aws.String("nope")})
-	wantAPIError(t, err, 404, "NotFoundException", "Invalid stage identifier specified nope")
+	wantAPIError(t, err, 404, "NotFoundException", "Invalid stage identifier specified")
 	_, err = e.c.ResetAuthorizersCache(e.ctx, &apigatewayv2.ResetAuthorizersCacheInput{ApiId: aws.String("nope123456"), StageName: aws.String("dev")})
 	wantAPIError(t, err, 404, "NotFoundException", "Invalid API identifier specified 000000000000:nope123456")
 
@@ -785,7 +785,7 @@ func TestE2EResetAuthorizersCache(t *testing.T) {
 	_, err = e.c.ResetAuthorizersCache(e.ctx, &apigatewayv2.ResetAuthorizersCacheInput{ApiId: aws.String(wsID), StageName: aws.String("dev")})
 	wantAPIError(t, err, 400, "BadRequestException", "ResetAuthorizersCache is supported only for HTTP APIs")
 	_, err = e.c.ResetAuthorizersCache(e.ctx, &apigatewayv2.ResetAuthorizersCacheInput{ApiId: aws.String(wsID), StageName: aws.String("nope")})
-	wantAPIError(t, err, 404, "NotFoundException", "Invalid stage identifier specified nope")
+	wantAPIError(t, err, 404, "NotFoundException", "Invalid stage identifier specified")
 }
 
 // TestE2EAuthorizerAutoDeploy: creating, updating and deleting an

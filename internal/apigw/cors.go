@@ -75,9 +75,11 @@ func checkCors(c *Cors) error {
 	return nil
 }
 
-// validCorsOrigin: "*", "http://*", "https://*" (developer guide), or
-// scheme://host[:port] with no path. A wildcard anywhere else
-// ("https://*.example.com") and a partial origin ("https:/") are refused
+// validCorsOrigin: "*", "http://*", "https://*" (developer guide),
+// scheme://host[:port] with no path, or host[:port] without a scheme
+// ("example.com", stored as given [I]: nothing shows AWS refusing it). A
+// wildcard anywhere else ("https://*.example.com") and a partial origin
+// ("https:/", a host "https" with an empty port here) are refused
 // (LocalStack no-partial-wildcard, no-partial-origin, AWS-validated).
 // Case is kept as given: Terraform reads "HTTP://WWW.EXAMPLE.ORG" back from
 // AWS. A path, even "/", is refused [I].
@@ -86,8 +88,14 @@ func validCorsOrigin(o string) bool {
 	case "*", "http://*", "https://*":
 		return true
 	}
-	scheme, rest, ok := strings.Cut(o, "://")
-	if !ok || !validScheme(scheme) || rest == "" || strings.ContainsAny(rest, "*/?#@ \t") {
+	rest := o
+	if scheme, afterScheme, ok := strings.Cut(o, "://"); ok {
+		if !validScheme(scheme) {
+			return false
+		}
+		rest = afterScheme
+	}
+	if rest == "" || strings.ContainsAny(rest, "*/?#@ \t") {
 		return false
 	}
 	host, port, hasPort := strings.Cut(rest, ":")

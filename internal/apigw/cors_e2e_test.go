@@ -122,16 +122,18 @@ func TestCorsValidation(t *testing.T) {
 		msg    string
 	}{
 		{"partial wildcard origin", &types.Cors{AllowOrigins: []string{"https://*.domain.com"}}, 400,
-			"Invalid allow-origin specified: https://*.domain.com. An origin is *, http://*, https://* or scheme://host[:port]"},
+			"Invalid allow-origin specified: https://*.domain.com. An origin is *, http://*, https://*, scheme://host[:port] or host[:port]"},
 		{"partial origin", &types.Cors{AllowOrigins: []string{"https:/"}}, 400,
-			"Invalid allow-origin specified: https:/. An origin is *, http://*, https://* or scheme://host[:port]"},
+			"Invalid allow-origin specified: https:/. An origin is *, http://*, https://*, scheme://host[:port] or host[:port]"},
 		// [I] below: AWS's behaviour on these is not known.
 		{"origin with a path", &types.Cors{AllowOrigins: []string{"https://example.com/app"}}, 400,
-			"Invalid allow-origin specified: https://example.com/app. An origin is *, http://*, https://* or scheme://host[:port]"},
-		{"origin without a scheme", &types.Cors{AllowOrigins: []string{"example.com"}}, 400,
-			"Invalid allow-origin specified: example.com. An origin is *, http://*, https://* or scheme://host[:port]"},
+			"Invalid allow-origin specified: https://example.com/app. An origin is *, http://*, https://*, scheme://host[:port] or host[:port]"},
+		{"origin without a scheme, with a wildcard", &types.Cors{AllowOrigins: []string{"*.example.com"}}, 400,
+			"Invalid allow-origin specified: *.example.com. An origin is *, http://*, https://*, scheme://host[:port] or host[:port]"},
+		{"origin without a scheme, with a path", &types.Cors{AllowOrigins: []string{"example.com/app"}}, 400,
+			"Invalid allow-origin specified: example.com/app. An origin is *, http://*, https://*, scheme://host[:port] or host[:port]"},
 		{"bad port", &types.Cors{AllowOrigins: []string{"http://localhost:http"}}, 400,
-			"Invalid allow-origin specified: http://localhost:http. An origin is *, http://*, https://* or scheme://host[:port]"},
+			"Invalid allow-origin specified: http://localhost:http. An origin is *, http://*, https://*, scheme://host[:port] or host[:port]"},
 		{"credentials with a wildcard origin", &types.Cors{AllowOrigins: []string{"http://localhost:3000", "*"}, AllowCredentials: aws.Bool(true)}, 400,
 			"allow-credentials is not supported if 'allow-origin' is *"},
 		{"bad method", &types.Cors{AllowMethods: []string{"BAD"}}, 400,
@@ -157,9 +159,11 @@ func TestCorsValidation(t *testing.T) {
 		t.Fatalf("refused creates left %d APIs", len(apis.Items))
 	}
 
-	// Accepted: the developer guide's wildcards, ports, IPv6 hosts, -1 (no
-	// caching), wildcard headers.
-	ok := &types.Cors{AllowOrigins: []string{"*", "https://*", "http://*", "http://localhost:3000", "http://[::1]:8080", "chrome-extension://abc"},
+	// Accepted: the developer guide's wildcards, ports, IPv6 hosts, origins
+	// without a scheme (stored as given [I]: nothing shows AWS refusing
+	// them), -1 (no caching), wildcard headers.
+	ok := &types.Cors{AllowOrigins: []string{"*", "https://*", "http://*", "http://localhost:3000", "http://[::1]:8080", "chrome-extension://abc",
+		"example.com", "localhost:3000", "[::1]:8080"},
 		AllowHeaders: []string{"*"}, ExposeHeaders: []string{"*", "x-amzn-requestid"}, AllowMethods: []string{"options", "*"}, MaxAge: aws.Int32(-1)}
 	okAPI := e.createCorsAPI(t, ok)
 	wantCors(t, "accepted", e.corsOf(t, okAPI), ok)

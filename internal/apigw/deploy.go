@@ -24,7 +24,9 @@ const (
 // Snapshot is everything of an API that a deployment freezes: its routes
 // with their route responses, integrations with their integration
 // responses, models and authorizers. Stage settings are not part of it:
-// they apply at once (control-plane spec section 5).
+// they apply at once (control-plane spec section 5). Models holds only the
+// JSON models (isJSONModel), the ones messages are validated against: a
+// route whose request model is not among them is not validated.
 type Snapshot struct {
 	Api          Api                   `json:"api"`
 	Routes       []SnapshotRoute       `json:"routes,omitzero"`
@@ -140,8 +142,14 @@ func buildSnapshot(tx store.Tx, apiID string) (*Snapshot, error) {
 		}
 		snap.Integrations = append(snap.Integrations, SnapshotIntegration{Integration: in, IntegrationResponses: nilIfEmpty(irs)})
 	}
-	if snap.Models, _, err = listPage[Model](tx, kindModel, apiRef(apiID), all); err != nil {
+	models, _, err := listPage[Model](tx, kindModel, apiRef(apiID), all)
+	if err != nil {
 		return nil, err
+	}
+	for _, m := range models {
+		if isJSONModel(&m) {
+			snap.Models = append(snap.Models, m)
+		}
 	}
 	if snap.Authorizers, _, err = listPage[Authorizer](tx, kindAuthorizer, apiRef(apiID), all); err != nil {
 		return nil, err

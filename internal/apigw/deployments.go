@@ -3,7 +3,6 @@ package apigw
 import (
 	"context"
 	"errors"
-	"net/http"
 
 	"github.com/portico-dev/portico/internal/awsproto"
 	"github.com/portico-dev/portico/internal/store"
@@ -32,17 +31,16 @@ func (s *Server) CreateDeployment(ctx context.Context, in *CreateDeploymentReque
 		var stage *Stage
 		if name := deref(in.StageName); name != "" {
 			st, err := loadStage(ctx, tx, *in.ApiId, name)
-			var e *awsproto.Error
-			if errors.As(err, &e) && e.Code == http.StatusNotFound {
+			if errors.Is(err, stageNotFound) {
 				// A missing stage is a bad argument here, not a missing
-				// resource (LocalStack's AWS-validated tests). [I] text
-				return awsproto.BadRequest("Invalid stage identifier specified %s", name)
+				// resource (LocalStack's AWS-validated tests).
+				return stageReferenceNotFound
 			}
 			if err != nil {
 				return err
 			}
 			if deref(st.AutoDeploy) {
-				return awsproto.BadRequest("Stage %s has auto deploy enabled: it cannot be deployed to manually", name)
+				return awsproto.BadRequest("Stage %s has auto deploy enabled: it cannot be deployed to manually", echo(name))
 			}
 			stage = &st
 		}
@@ -160,7 +158,7 @@ func loadDeployment(ctx context.Context, tx store.Tx, apiID, id string) (Deploym
 func checkDeploymentOf(tx store.Tx, apiID, id string) error {
 	_, err := getChild(tx, kindDeployment, id, apiRef(apiID))
 	if errors.Is(err, store.ErrNotFound) {
-		return awsproto.BadRequest("Invalid deployment identifier specified %s", id)
+		return awsproto.BadRequest("Invalid deployment identifier specified %s", echo(id))
 	}
 	return err
 }

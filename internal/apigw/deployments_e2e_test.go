@@ -53,7 +53,7 @@ func TestDeploymentToStage(t *testing.T) {
 		t.Errorf("deployments: %+v", list.Items)
 	}
 	_, err = e.c.CreateDeployment(e.ctx, &apigatewayv2.CreateDeploymentInput{ApiId: &api, StageName: aws.String("nostage")})
-	wantAPIError(t, err, 400, "BadRequestException", "Invalid stage identifier specified nostage")
+	wantAPIError(t, err, 400, "BadRequestException", "Invalid stage identifier specified")
 	_, err = e.c.CreateDeployment(e.ctx, &apigatewayv2.CreateDeploymentInput{ApiId: aws.String("nope")})
 	wantAPIError(t, err, 404, "NotFoundException", "Invalid API identifier specified 000000000000:nope")
 }

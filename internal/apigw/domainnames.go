@@ -175,6 +175,9 @@ func (s *Server) CreateDomainName(ctx context.Context, in *CreateDomainNameReque
 	}
 	dn.MutualTlsAuthentication = mtls
 	err = s.update(ctx, func(tx store.Tx) error {
+		if err := checkQuota(tx, kindDomainName, store.Ref{}, s.quotas.DomainNames, tooManyDomainNames); err != nil {
+			return err
+		}
 		err := tx.Insert(store.Record{Kind: kindDomainName, ID: name, Data: encode(dn)})
 		if errors.Is(err, store.ErrConflict) {
 			return domainNameExists

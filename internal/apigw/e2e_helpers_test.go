@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
@@ -22,6 +23,7 @@ import (
 	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+	"github.com/gobwas/ws"
 
 	"github.com/portico-dev/portico/server"
 )
@@ -230,4 +232,35 @@ func (e *env) rawBody(t *testing.T, method, path string, body io.Reader, header 
 		t.Fatalf("%s %s: reading the body: %v", method, url, err)
 	}
 	return rawResponse{status: resp.StatusCode, header: resp.Header, body: string(b)}
+}
+
+// wsRoundTrip connects to a deployed stage of a WebSocket API, sends one
+// text message and returns the first text message it gets back. The
+// deadline only keeps a broken server from hanging the test.
+func (e *env) wsRoundTrip(t *testing.T, apiID, stage, msg string) string {
+	t.Helper()
+	url := "ws" + strings.TrimPrefix(e.srv.URL, "http") + "/_aws/execute-api/" + apiID + "/" + stage
+	conn, br, _, err := ws.Dialer{Timeout: 10 * time.Second}.Dial(e.ctx, url)
+	if err != nil {
+		t.Fatalf("connecting to %s: %v", url, err)
+	}
+	defer conn.Close()
+	var r io.Reader = conn
+	if br != nil {
+		r = io.MultiReader(br, conn)
+	}
+	conn.SetDeadline(time.Now().Add(10 * time.Second))
+	must(t, ws.WriteFrame(conn, ws.MaskFrame(ws.NewTextFrame([]byte(msg)))))
+	for {
+		f, err := ws.ReadFrame(r)
+		if err != nil {
+			t.Fatalf("reading from %s: %v", url, err)
+		}
+		switch f.Header.OpCode {
+		case ws.OpText:
+			return string(f.Payload)
+		case ws.OpClose:
+			t.Fatalf("%s closed the connection: %q", url, f.Payload)
+		}
+	}
 }

@@ -111,6 +111,9 @@ func (s *Server) CreateIntegration(ctx context.Context, in *CreateIntegrationReq
 				return err
 			}
 		}
+		if err := checkQuota(tx, kindIntegration, apiRef(*in.ApiId), s.quotas.IntegrationsPerAPI, tooManyIntegrations); err != nil {
+			return err
+		}
 		return insertNew(tx, kindIntegration, apiRef(*in.ApiId), "", 7, func(id string) any {
 			it.IntegrationId = &id
 			return it
@@ -304,14 +307,14 @@ func checkSelectionExpression(member string, expr *string) error {
 		return nil
 	}
 	if _, err := selectexpr.Parse(*expr); err != nil {
-		return awsproto.BadRequest("Invalid %s specified: %s (%v)", member, *expr, err)
+		return awsproto.BadRequest("Invalid %s specified: %s (%s)", member, echo(*expr), echo(err.Error()))
 	}
 	return nil
 }
 
 func checkTemplates(what string, templates map[string]string) error {
 	for _, key := range slices.Sorted(maps.Keys(templates)) {
-		if err := checkTemplate(what+" "+strconv.Quote(key), templates[key]); err != nil {
+		if err := checkTemplate(what+" "+strconv.Quote(echo(key)), templates[key]); err != nil {
 			return err
 		}
 	}

@@ -7,18 +7,18 @@ import (
 )
 
 // The error messages of integrations and integration responses, in the
-// style of messages.go. Texts marked [V] are real AWS output; the others
-// are Portico's wording where AWS's is not known ([I]), kept here so they
-// are easy to correct.
+// style of messages.go: [V] or [I] for the text, "[I refusal]" where AWS is
+// not known to refuse the request at all.
 
-// integrationNotFound [I] (moto's wording).
+// integrationNotFound [I] text (moto's wording); 404 for a missing
+// integration [D].
 func integrationNotFound(id string) error {
-	return awsproto.NotFound("Invalid Integration identifier specified %s", id)
+	return awsproto.NotFound("Invalid Integration identifier specified %s", echo(id))
 }
 
-// integrationResponseNotFound [I] (moto's wording).
+// integrationResponseNotFound [I] text (moto's wording); 404 [D].
 func integrationResponseNotFound(id string) error {
-	return awsproto.NotFound("Invalid IntegrationResponse identifier specified %s", id)
+	return awsproto.NotFound("Invalid IntegrationResponse identifier specified %s", echo(id))
 }
 
 // httpAPIProxyOnly [V] (aws/aws-cli #6363).
@@ -34,10 +34,29 @@ var awsProxyMethodNotPost = awsproto.BadRequest("HttpMethod must be POST for AWS
 // Java's List.toString prints them [I].
 func integrationInUse(routeIDs []string) error {
 	return awsproto.Conflict("Cannot delete Integration because it is referenced by the following Routes with Ids: [%s]",
-		strings.Join(routeIDs, ", "))
+		echo(strings.Join(routeIDs, ", ")))
 }
 
-// The rest are [I].
+// The rest are [I] texts. The refusals:
+//   - documented or observed: payloadFormatRequired and invalidPayloadFormat
+//     (the model's payloadFormatVersion; terraform-provider-aws #25280 for
+//     WebSocket APIs), templateTooLarge (the 300 KB quota), invalidSubtype
+//     (the developer guide's subtype reference), integrationResponseKeyRequired
+//     and invalidIntegrationResponseKey (a key is $default or a regular
+//     expression, developer guide), invalidRequestParameter,
+//     invalidResponseParameter, reservedHeader and invalidResponseStatusCode
+//     (LocalStack's AWS-validated tests refuse bad parameter mappings with
+//     400, spec 3.4; the reserved headers are the developer guide's);
+//   - [I refusal]: integrationURIRequired, invalidIntegrationURI (AWS's
+//     checks of a URI's form are not known; stage variables are let through
+//     anywhere), integrationMethodRequired, invalidIntegrationMethod,
+//     connectionIDRequired, connectionIDNotAllowed, vpcLinkHTTPProxyOnly,
+//     subtypeAWSProxyOnly ("Supported only for ..." in the model),
+//     invalidIntegrationResponseRegexp (Go's regular expressions are not
+//     Java's: AWS may take one Go cannot compile), duplicateIntegrationResponse
+//     (the model lists ConflictException, no test shows it) and
+//     invalidTemplate (AWS's VTL parser is not Portico's: each may take
+//     templates the other refuses).
 
 func integrationURIRequired(typ string) error {
 	return awsproto.BadRequest("An integration URI must be specified for integration type %s", typ)
@@ -48,7 +67,7 @@ func invalidIntegrationURI(typ, uri string) error {
 	if typ == integrationAWS || typ == integrationAWSProxy {
 		want = "an ARN"
 	}
-	return awsproto.BadRequest("Invalid integration URI specified: %s. The URI of a %s integration must be %s", uri, typ, want)
+	return awsproto.BadRequest("Invalid integration URI specified: %s. The URI of a %s integration must be %s", echo(uri), typ, want)
 }
 
 func integrationMethodRequired(typ string) error {
@@ -56,7 +75,7 @@ func integrationMethodRequired(typ string) error {
 }
 
 func invalidIntegrationMethod(method string) error {
-	return awsproto.BadRequest("Invalid integration method specified: %s. Supported methods are ANY, GET, POST, PUT, PATCH, DELETE, HEAD and OPTIONS", method)
+	return awsproto.BadRequest("Invalid integration method specified: %s. Supported methods are ANY, GET, POST, PUT, PATCH, DELETE, HEAD and OPTIONS", echo(method))
 }
 
 var (
@@ -67,7 +86,7 @@ var (
 )
 
 func invalidPayloadFormat(version, supported string) error {
-	return awsproto.BadRequest("Invalid payload format version specified: %s. Supported values for this integration are %s", version, supported)
+	return awsproto.BadRequest("Invalid payload format version specified: %s. Supported values for this integration are %s", echo(version), supported)
 }
 
 func subtypeAWSProxyOnly(typ string) error {
@@ -75,23 +94,23 @@ func subtypeAWSProxyOnly(typ string) error {
 }
 
 func invalidSubtype(subtype string) error {
-	return awsproto.BadRequest("Invalid integration subtype specified: %s. Supported subtypes are %s", subtype, strings.Join(integrationSubtypes, ", "))
+	return awsproto.BadRequest("Invalid integration subtype specified: %s. Supported subtypes are %s", echo(subtype), strings.Join(integrationSubtypes, ", "))
 }
 
 func invalidRequestParameter(key, want string) error {
-	return awsproto.BadRequest("Invalid mapping expression specified: %s. Request parameter keys must be %s", key, want)
+	return awsproto.BadRequest("Invalid mapping expression specified: %s. Request parameter keys must be %s", echo(key), want)
 }
 
 func invalidResponseParameter(key string) error {
-	return awsproto.BadRequest("Invalid mapping expression specified: %s. Response parameter keys must be append|overwrite|remove:header.{name} or overwrite:statuscode", key)
+	return awsproto.BadRequest("Invalid mapping expression specified: %s. Response parameter keys must be append|overwrite|remove:header.{name} or overwrite:statuscode", echo(key))
 }
 
 func reservedHeader(key string) error {
-	return awsproto.BadRequest("Invalid mapping expression specified: %s. The header is reserved and cannot be mapped", key)
+	return awsproto.BadRequest("Invalid mapping expression specified: %s. The header is reserved and cannot be mapped", echo(key))
 }
 
 func invalidResponseStatusCode(code string) error {
-	return awsproto.BadRequest("Invalid response parameters status code specified: %s. It must be an HTTP status code between 200 and 599", code)
+	return awsproto.BadRequest("Invalid response parameters status code specified: %s. It must be an HTTP status code between 200 and 599", echo(code))
 }
 
 func templateTooLarge(name string, size int) error {
@@ -102,19 +121,19 @@ func templateTooLarge(name string, size int) error {
 var integrationResponseKeyRequired = awsproto.BadRequest("Integration response key is required")
 
 func invalidIntegrationResponseKey(key string) error {
-	return awsproto.BadRequest("Invalid integration response key specified: %s. A key is $default or a regular expression between slashes, such as /2\\d\\d/", key)
+	return awsproto.BadRequest("Invalid integration response key specified: %s. A key is $default or a regular expression between slashes, such as /2\\d\\d/", echo(key))
 }
 
 func invalidIntegrationResponseRegexp(key string, err error) error {
-	return awsproto.BadRequest("Invalid integration response key specified: %s. The expression between the slashes is not a valid regular expression: %v", key, err)
+	return awsproto.BadRequest("Invalid integration response key specified: %s. The expression between the slashes is not a valid regular expression: %v", echo(key), echo(err.Error()))
 }
 
 func duplicateIntegrationResponse(integrationID, key string) error {
-	return awsproto.Conflict("Integration response with key %s already exists for integration %s", key, integrationID)
+	return awsproto.Conflict("Integration response with key %s already exists for integration %s", echo(key), echo(integrationID))
 }
 
 // invalidTemplate [I]: a mapping template that does not parse; err says
 // where ("line L, column C: ...").
 func invalidTemplate(name string, err error) error {
-	return awsproto.BadRequest("Invalid mapping expression specified: %s: %v", name, err)
+	return awsproto.BadRequest("Invalid mapping expression specified: %s: %v", name, echo(err.Error()))
 }

@@ -7,52 +7,56 @@ import (
 )
 
 // The error messages of tags, CORS configurations and VPC links, in the
-// style of messages.go. Texts marked [V] are real AWS output; the others are
-// Portico's wording where AWS's is not known ([I]), kept here so they are
-// easy to correct.
+// style of messages.go: [V] or [I] for the text, "[I refusal]" where AWS is
+// not known to refuse the request at all.
 
 // invalidResourceARN [I]: an ARN that is not one of a taggable resource
 // (malformed, another service, an account field, a route...). AWS's text is
-// not known.
+// not known; that AWS refuses a malformed ARN is [I], and the edges of what
+// Portico takes as one of its ARNs are [I refusal].
 func invalidResourceARN(arn string) error {
 	return awsproto.BadRequest("Invalid resource ARN specified: %s. Taggable resources are "+
 		"arn:{partition}:apigateway:{region}::/apis/{apiId}, ::/apis/{apiId}/stages/{stageName}, "+
 		"::/vpclinks/{vpcLinkId}, ::/domainnames/{domainName}, :{account}:/portals/{portalId} and "+
-		":{account}:/portalproducts/{portalProductId}", arn)
+		":{account}:/portalproducts/{portalProductId}", echo(arn))
 }
 
 // corsCredentialsWithWildcardOrigin [V] (aws/aws-cdk #9076; CloudFormation
 // events quoting the same text).
 var corsCredentialsWithWildcardOrigin = awsproto.BadRequest("allow-credentials is not supported if 'allow-origin' is *")
 
-// invalidCorsOrigin [I]: AWS refuses these (LocalStack's AWS-validated
-// no-partial-wildcard and no-partial-origin) with a text not known.
+// invalidCorsOrigin [I]: AWS refuses partial wildcards and partial origins
+// (LocalStack's AWS-validated no-partial-wildcard and no-partial-origin)
+// with a text not known. An origin with a path, and a port that is not a
+// number, are [I refusal] (cors.go, validCorsOrigin).
 func invalidCorsOrigin(origin string) error {
-	return awsproto.BadRequest("Invalid allow-origin specified: %s. An origin is *, http://*, https://* or scheme://host[:port]", origin)
+	return awsproto.BadRequest("Invalid allow-origin specified: %s. An origin is *, http://*, https://*, scheme://host[:port] or host[:port]", echo(origin))
 }
 
 // invalidCorsMethod [I]: refused by AWS (LocalStack bad-allowed-methods),
 // text not known.
 func invalidCorsMethod(method string) error {
-	return awsproto.BadRequest("Invalid allow-methods specified: %s. Supported methods are GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS and *", method)
+	return awsproto.BadRequest("Invalid allow-methods specified: %s. Supported methods are GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS and *", echo(method))
 }
 
-// invalidCorsHeader [I].
+// invalidCorsHeader [I]. [I refusal]: a header name that is not an HTTP
+// token (an item "a, b", an empty one); AWS's check is not known.
 func invalidCorsHeader(member, header string) error {
-	return awsproto.BadRequest("Invalid header name specified in %s: %q. A header name is * or a token such as X-Amz-Date", member, header)
+	return awsproto.BadRequest("Invalid header name specified in %s: %q. A header name is * or a token such as X-Amz-Date", member, echo(header))
 }
 
 // vpcLinkNotFound [I] (moto's wording, in the form of the other "Invalid X
-// identifier specified" texts).
+// identifier specified" texts); 404 for a missing VPC link [D].
 func vpcLinkNotFound(id string) error {
-	return awsproto.NotFound("Invalid VpcLink identifier specified %s", id)
+	return awsproto.NotFound("Invalid VpcLink identifier specified %s", echo(id))
 }
 
 // unknownVpcLink [I]: an integration's connectionId names no VPC link of
 // the account and region. 400, as a route target naming a missing
-// integration is (control-plane spec 3.2), not 404.
+// integration is (control-plane spec 3.2), not 404. That AWS refuses it is
+// [I] (the link must exist to be used).
 func unknownVpcLink(id string) error {
-	return awsproto.BadRequest("Invalid VpcLink identifier specified %s", id)
+	return awsproto.BadRequest("Invalid VpcLink identifier specified %s", echo(id))
 }
 
 // vpcLinkInUse [V] for one route (hashicorp/terraform-provider-aws #12195:
@@ -63,9 +67,10 @@ func unknownVpcLink(id string) error {
 // d3dx85qvqh:GET:1knc2d:stage, ...]"). refs are "Method:RouteId".
 func vpcLinkInUse(id string, refs []string) error {
 	return awsproto.BadRequest("Cannot delete vpc link. Vpc link '%s', is referenced in [%s] in format of [Method:Resource].",
-		id, strings.Join(refs, ", "))
+		echo(id), echo(strings.Join(refs, ", ")))
 }
 
 // subnetIDsRequired [I]: the model requires subnetIds but allows an empty
-// list; a VPC link without a subnet cannot exist.
+// list; a VPC link without a subnet cannot exist. [I refusal]: AWS's answer
+// to [] is not known.
 var subnetIDsRequired = awsproto.BadRequest("Invalid subnetIds: at least one subnet ID must be specified for a VPC link")

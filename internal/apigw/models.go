@@ -115,7 +115,8 @@ func (s *Server) GetModels(ctx context.Context, in *GetModelsRequest) (*GetModel
 // responseModels keep the old name [I] (refusing would break Terraform,
 // which renames the model before it updates the routes that use it).
 func (s *Server) UpdateModel(ctx context.Context, in *UpdateModelRequest) (*UpdateModelResponse, error) {
-	// A new schema is compiled outside the write transaction, as on create.
+	// A new schema is compiled outside the write transaction, as on create;
+	// whether it had to be is known once the content type is.
 	var invalid error
 	if in.Schema != nil {
 		invalid = checkModelSchema(*in.Schema)
@@ -126,6 +127,7 @@ func (s *Server) UpdateModel(ctx context.Context, in *UpdateModelRequest) (*Upda
 		if m, err = loadWebSocketModel(ctx, tx, *in.ApiId, *in.ModelId); err != nil {
 			return err
 		}
+		wasJSON := isJSONModel(&m)
 		if in.Name != nil {
 			m.Name = in.Name
 		}
@@ -139,6 +141,14 @@ func (s *Server) UpdateModel(ctx context.Context, in *UpdateModelRequest) (*Upda
 		// The fields first, then the schema, as on create.
 		if err := checkModelFields(&m); err != nil {
 			return err
+		}
+		switch {
+		case !isJSONModel(&m):
+			invalid = nil
+		case in.Schema == nil && !wasJSON:
+			// A model that becomes JSON has its stored schema checked
+			// (rare enough to be compiled here, under the write lock).
+			invalid = checkModelSchema(*m.Schema)
 		}
 		if invalid != nil {
 			return invalid
@@ -259,12 +269,35 @@ func mapHasValue(m map[string]string, v string) bool {
 	return false
 }
 
-// checkModel checks a new model: its fields, then its schema.
+// checkModel checks a new model: its fields, then its schema if it is a
+// JSON model.
 func checkModel(m *Model) error {
 	if err := checkModelFields(m); err != nil {
 		return err
 	}
+	if !isJSONModel(m) {
+		return nil
+	}
 	return checkModelSchema(*m.Schema)
+}
+
+// isJSONModel tells whether a model's schema is a JSON Schema, to be checked
+// when it is stored and used to validate messages: when its content type is
+// absent (API Gateway's default is application/json) or a JSON media type,
+// parameters and case aside: application/json, any type whose subtype ends
+// in +json, and the json and x-json subtypes of other types (text/x-json,
+// which Terraform's acceptance tests use). Any other model is stored as
+// given: its name, content type, description and the schema's length
+// (0 to 32768, the model's constraint) are checked, the schema's content is
+// not, and it validates nothing [I: nothing shows AWS refusing a non-JSON
+// model, nor reading its schema as JSON].
+func isJSONModel(m *Model) bool {
+	if m.ContentType == nil {
+		return true
+	}
+	mediaType, _, _ := strings.Cut(*m.ContentType, ";")
+	_, subtype, _ := strings.Cut(strings.ToLower(strings.TrimSpace(mediaType)), "/")
+	return subtype == "json" || subtype == "x-json" || strings.HasSuffix(subtype, "+json")
 }
 
 var alphanumeric = regexp.MustCompile(`^[A-Za-z0-9]+$`)
@@ -301,10 +334,9 @@ func checkModelFields(m *Model) error {
 	return awsproto.MaxLength("schema", maxModelSchema, *m.Schema)
 }
 
-// checkModelSchema: the schema must be JSON and a JSON Schema, draft 4
-// unless its $schema names another draft the compiler knows [I], whatever
-// the content type (Terraform's acceptance tests use text/x-json with a
-// JSON schema).
+// checkModelSchema: the schema of a JSON model must be JSON and a JSON
+// Schema, draft 4 unless its $schema names another draft the compiler
+// knows [I].
 func checkModelSchema(schema string) error {
 	if len(schema) > 4*maxModelSchema {
 		// Longer than any 32768-character string: checkModelFields

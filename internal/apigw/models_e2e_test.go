@@ -115,8 +115,8 @@ func TestE2ECreateModel(t *testing.T) {
 	checkModel(t, "CreateModel", bare.ModelId, bare.Name, bare.Schema, bare.ContentType, bare.Description, want)
 	e.checkStoredModel(t, apiID, want)
 
-	// The content type does not decide how the schema is read: Terraform's
-	// acceptance test uses text/x-json.
+	// text/x-json, which Terraform's acceptance test uses, is a JSON content
+	// type: the schema is read as JSON Schema.
 	_, err = e.c.CreateModel(e.ctx, &apigatewayv2.CreateModelInput{ApiId: aws.String(apiID), Name: aws.String("Other"),
 		Schema: aws.String(petSchema), ContentType: aws.String("text/x-json")})
 	must(t, err)
@@ -709,5 +709,74 @@ func TestE2EConcurrentModelCreate(t *testing.T) {
 	must(t, err)
 	if len(list.Items) != n+1 {
 		t.Errorf("%d models, want %d", len(list.Items), n+1)
+	}
+}
+
+// TestE2ENonJSONModel: a model whose content type is not JSON is stored
+// with its schema as given, not read as a JSON Schema [I: no source shows
+// AWS refusing one]; its fields are still checked, and a content type
+// changed to JSON makes the stored schema checked. A stage whose API has
+// such a model still serves, and the model validates nothing.
+func TestE2ENonJSONModel(t *testing.T) {
+	e := newEnv(t)
+	apiID := e.createWebSocketAPI(t, "chat")
+	api := aws.String(apiID)
+	const text = "a line of text, not JSON"
+	out, err := e.c.CreateModel(e.ctx, &apigatewayv2.CreateModelInput{ApiId: api, Name: aws.String("Text"),
+		Schema: aws.String(text), ContentType: aws.String("text/plain")})
+	must(t, err)
+	want := modelWant{id: aws.ToString(out.ModelId), name: "Text", schema: text, contentType: aws.String("text/plain")}
+	checkModel(t, "CreateModel", out.ModelId, out.Name, out.Schema, out.ContentType, out.Description, want)
+	e.checkStoredModel(t, apiID, want)
+	// JSON that is not a JSON Schema, and the empty schema the model's
+	// length constraint (0 to 32768) allows.
+	for name, schema := range map[string]string{"Xml": `{"type":"text"}`, "Empty": ""} {
+		_, err := e.c.CreateModel(e.ctx, &apigatewayv2.CreateModelInput{ApiId: api, Name: aws.String(name),
+			Schema: aws.String(schema), ContentType: aws.String("application/xml")})
+		must(t, err)
+	}
+	// JSON content types, parameters and +json suffixes included, are
+	// still read as JSON Schema.
+	for _, ct := range []string{"application/json", "application/json; charset=utf-8", "application/problem+json", "text/x-json", "Application/JSON"} {
+		_, err := e.c.CreateModel(e.ctx, &apigatewayv2.CreateModelInput{ApiId: api, Name: aws.String("J"),
+			Schema: aws.String(text), ContentType: aws.String(ct)})
+		wantAPIError(t, err, 400, "BadRequestException", invalidSchema("not valid JSON: invalid character 'a' looking for beginning of value at line 1, column 1"))
+	}
+	// The other fields are checked as for any model.
+	_, err = e.c.CreateModel(e.ctx, &apigatewayv2.CreateModelInput{ApiId: api, Name: aws.String("not_alnum"),
+		Schema: aws.String(text), ContentType: aws.String("text/plain")})
+	wantAPIError(t, err, 400, "BadRequestException", "Model name must be alphanumeric: not_alnum")
+	big := strings.Repeat("s", 32769)
+	_, err = e.c.CreateModel(e.ctx, &apigatewayv2.CreateModelInput{ApiId: api, Name: aws.String("Big"),
+		Schema: aws.String(big), ContentType: aws.String("text/plain")})
+	wantAPIError(t, err, 400, "BadRequestException",
+		"1 validation error detected: Value '"+big[:64]+"...' at 'schema' failed to satisfy constraint: Member must have length less than or equal to 32768")
+	// Becoming JSON checks the stored schema; the model is unchanged.
+	_, err = e.c.UpdateModel(e.ctx, &apigatewayv2.UpdateModelInput{ApiId: api, ModelId: out.ModelId, ContentType: aws.String("application/json")})
+	wantAPIError(t, err, 400, "BadRequestException", invalidSchema("not valid JSON: invalid character 'a' looking for beginning of value at line 1, column 1"))
+	e.checkStoredModel(t, apiID, want)
+	// A new schema for a non-JSON model is not read either.
+	up, err := e.c.UpdateModel(e.ctx, &apigatewayv2.UpdateModelInput{ApiId: api, ModelId: out.ModelId, Schema: aws.String("<xml/>")})
+	must(t, err)
+	want.schema = "<xml/>"
+	checkModel(t, "UpdateModel", up.ModelId, up.Name, up.Schema, up.ContentType, up.Description, want)
+
+	// A route that names the model as its request model is served, and any
+	// message goes through.
+	it, err := e.c.CreateIntegration(e.ctx, &apigatewayv2.CreateIntegrationInput{ApiId: api, IntegrationType: "MOCK",
+		RequestTemplates: map[string]string{"$default": `{"statusCode": 200}`}})
+	must(t, err)
+	_, err = e.c.CreateIntegrationResponse(e.ctx, &apigatewayv2.CreateIntegrationResponseInput{ApiId: api, IntegrationId: it.IntegrationId,
+		IntegrationResponseKey: aws.String("$default"), ResponseTemplates: map[string]string{"$default": "served"}})
+	must(t, err)
+	route, err := e.c.CreateRoute(e.ctx, &apigatewayv2.CreateRouteInput{ApiId: api, RouteKey: aws.String("send"),
+		Target: aws.String("integrations/" + *it.IntegrationId), RouteResponseSelectionExpression: aws.String("$default"),
+		ModelSelectionExpression: aws.String("$request.body.action"), RequestModels: map[string]string{"send": "Text"}})
+	must(t, err)
+	e.createRouteResponse(t, apiID, *route.RouteId)
+	_, err = e.c.CreateStage(e.ctx, &apigatewayv2.CreateStageInput{ApiId: api, StageName: aws.String("prod"), AutoDeploy: aws.Bool(true)})
+	must(t, err)
+	if got := e.wsRoundTrip(t, apiID, "prod", `{"action":"send","anything":1}`); got != "served" {
+		t.Errorf("message to a route with a non-JSON request model: %q, want the integration's answer", got)
 	}
 }

@@ -1,6 +1,7 @@
 package apigw
 
 import (
+	"errors"
 	"strings"
 
 	"github.com/portico-dev/portico/internal/awsproto"
@@ -19,18 +20,8 @@ func quickCreate(tx store.Tx, api *Api, target string, routeKey, credentialsArn 
 	it := Integration{
 		ApiGatewayManaged: ptr(true),
 		CredentialsArn:    emptyToNil(credentialsArn),
-		IntegrationUri:    ptr(target),
 	}
-	if strings.HasPrefix(target, "arn:") {
-		// A Lambda function: the proxy integration with payload 2.0.
-		it.IntegrationType = ptr("AWS_PROXY")
-		it.IntegrationMethod = ptr("POST")
-		it.PayloadFormatVersion = ptr("2.0")
-	} else {
-		it.IntegrationType = ptr("HTTP_PROXY")
-		it.IntegrationMethod = ptr("ANY")
-		it.PayloadFormatVersion = ptr("1.0")
-	}
+	setQuickTarget(&it, target)
 	if err := settleIntegration(api, &it); err != nil {
 		return err
 	}
@@ -78,4 +69,89 @@ func quickCreate(tx store.Tx, api *Api, target string, routeKey, credentialsArn 
 	}
 	_, err = deploy(tx, apiID, ptr(autoDeployDescription), true, &st)
 	return err
+}
+
+// setQuickTarget points a managed integration at target, with the type,
+// method and payload format quick create gives it: a Lambda function (an
+// ARN) is an AWS_PROXY integration with payload 2.0, a URL an HTTP_PROXY
+// one. An update to a target of the same kind changes only the URI.
+func setQuickTarget(it *Integration, target string) {
+	typ, method, format := integrationHTTPProxy, "ANY", "1.0"
+	if strings.HasPrefix(target, "arn:") {
+		typ, method, format = integrationAWSProxy, "POST", "2.0"
+	}
+	it.IntegrationUri = ptr(target)
+	if deref(it.IntegrationType) != typ {
+		it.IntegrationType, it.IntegrationMethod, it.PayloadFormatVersion = &typ, &method, &format
+	}
+}
+
+// updateQuickCreate applies UpdateApi's quick-create members to the managed
+// integration and route of api, in the transaction of the update: target
+// gives the integration a new URI (and the type that goes with it),
+// credentialsArn new credentials ("" removes them [I]), routeKey the route
+// a new key (model documentation of UpdateApi). A member that is nil is
+// left as it is.
+func updateQuickCreate(tx store.Tx, api *Api, target, routeKey, credentialsArn *string) error {
+	if *api.ProtocolType != protocolHTTP {
+		return httpOnly("Quick create (target) is")
+	}
+	apiID := *api.ApiId
+	it, err := findManaged[Integration](tx, kindIntegration, apiID, func(it *Integration) bool { return deref(it.ApiGatewayManaged) })
+	if err != nil {
+		return err
+	}
+	route, err := findManaged[Route](tx, kindRoute, apiID, func(r *Route) bool { return deref(r.ApiGatewayManaged) })
+	if err != nil {
+		return err
+	}
+	if it == nil || route == nil {
+		return notQuickCreated
+	}
+	if target != nil || credentialsArn != nil {
+		if target != nil {
+			if *target == "" {
+				return quickTargetRemoved
+			}
+			setQuickTarget(it, *target)
+		}
+		setString(&it.CredentialsArn, credentialsArn)
+		if err := settleIntegration(api, it); err != nil {
+			return err
+		}
+		if err := tx.Replace(store.Record{Kind: kindIntegration, ID: *it.IntegrationId, Parent: apiRef(apiID), Data: encode(it)}); err != nil {
+			return err
+		}
+	}
+	if routeKey == nil {
+		return nil
+	}
+	route.RouteKey = routeKey
+	if err := checkRoute(tx, api, route); err != nil {
+		return err
+	}
+	err = tx.Replace(store.Record{Kind: kindRoute, ID: *route.RouteId, Parent: apiRef(apiID), Key: *route.RouteKey, Data: encode(route)})
+	if errors.Is(err, store.ErrConflict) {
+		return duplicateRouteKey(*route.RouteKey)
+	}
+	return err
+}
+
+// findManaged returns the first document of kind under the API, in id
+// order, for which managed is true; nil when there is none.
+func findManaged[T any](tx store.Tx, kind store.Kind, apiID string, managed func(*T) bool) (*T, error) {
+	recs, err := tx.List(kind, apiRef(apiID), "", 0)
+	if err != nil {
+		return nil, err
+	}
+	for _, rec := range recs {
+		v := new(T)
+		if err := decode(rec, v); err != nil {
+			return nil, err
+		}
+		if managed(v) {
+			return v, nil
+		}
+	}
+	return nil, nil
 }

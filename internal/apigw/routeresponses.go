@@ -169,11 +169,11 @@ func checkRouteResponse(rr *RouteResponse) error {
 	case "":
 		return awsproto.BadRequest("Route response key is required")
 	default:
-		return awsproto.BadRequest("Invalid route response key specified: %s. Only $default is supported", key)
+		return awsproto.BadRequest("Invalid route response key specified: %s. Only $default is supported", echo(key))
 	}
 	for contentType, model := range rr.ResponseModels {
 		if contentType == "" || model == "" || len(model) > 128 {
-			return awsproto.BadRequest("Invalid response model specified for content type %q: %q", contentType, model)
+			return awsproto.BadRequest("Invalid response model specified for content type %q: %q", echo(contentType), echo(model))
 		}
 	}
 	if rr.ModelSelectionExpression != nil {
@@ -185,5 +185,5 @@ func checkRouteResponse(rr *RouteResponse) error {
 }
 
 func duplicateRouteResponse(routeID, key string) error {
-	return awsproto.Conflict("Route response with key %s already exists for route %s", key, routeID)
+	return awsproto.Conflict("Route response with key %s already exists for route %s", echo(key), echo(routeID))
 }

@@ -42,6 +42,9 @@ func (s *Server) CreateRoute(ctx context.Context, in *CreateRouteRequest) (*Crea
 		if err := checkRoute(tx, &api, &route); err != nil {
 			return err
 		}
+		if err := checkQuota(tx, kindRoute, apiRef(*in.ApiId), s.quotas.RoutesPerAPI, tooManyRoutes); err != nil {
+			return err
+		}
 		err = insertNew(tx, kindRoute, apiRef(*in.ApiId), *route.RouteKey, 7, func(id string) any {
 			route.RouteId = &id
 			return route
@@ -210,7 +213,7 @@ func setString(dst **string, v *string) {
 }
 
 func duplicateRouteKey(key string) error {
-	return awsproto.Conflict("Route with key %s already exists for this API", key)
+	return awsproto.Conflict("Route with key %s already exists for this API", echo(key))
 }
 
 // checkRoute holds every rule on a route as a whole, after create or update.
@@ -243,16 +246,16 @@ func checkRoute(tx store.Tx, api *Api, r *Route) error {
 		}
 	}
 	if rrse := r.RouteResponseSelectionExpression; rrse != nil && *rrse != "$default" {
-		return awsproto.BadRequest("Invalid route response selection expression specified: %s. Only $default is supported", *rrse)
+		return awsproto.BadRequest("Invalid route response selection expression specified: %s. Only $default is supported", echo(*rrse))
 	}
 	for key := range r.RequestParameters {
 		if !wsRequestParameter.MatchString(key) {
-			return awsproto.BadRequest("Invalid mapping expression specified: %s. Request parameters must be route.request.header.{name} or route.request.querystring.{name}", key)
+			return awsproto.BadRequest("Invalid mapping expression specified: %s. Request parameters must be route.request.header.{name} or route.request.querystring.{name}", echo(key))
 		}
 	}
 	for contentType, model := range r.RequestModels {
 		if contentType == "" || model == "" || len(model) > 128 {
-			return awsproto.BadRequest("Invalid request model specified for content type %q: %q", contentType, model)
+			return awsproto.BadRequest("Invalid request model specified for content type %q: %q", echo(contentType), echo(model))
 		}
 	}
 	if err := checkSelectionExpression("modelSelectionExpression", r.ModelSelectionExpression); err != nil {
@@ -293,7 +296,7 @@ func checkAuthorization(tx store.Tx, apiID string, ws bool, r *Route) error {
 	if r.AuthorizerId != nil {
 		rec, err := getChild(tx, kindAuthorizer, *r.AuthorizerId, apiRef(apiID))
 		if errors.Is(err, store.ErrNotFound) {
-			return awsproto.BadRequest("Invalid authorizer identifier specified %s", *r.AuthorizerId)
+			return awsproto.BadRequest("Invalid authorizer identifier specified %s", echo(*r.AuthorizerId))
 		}
 		if err != nil {
 			return err
@@ -318,11 +321,11 @@ func checkTarget(tx store.Tx, apiID string, target *string) error {
 	}
 	id, ok := strings.CutPrefix(*target, "integrations/")
 	if !ok || id == "" {
-		return awsproto.BadRequest("Invalid target specified: %s. A route target must be integrations/{integrationId}", *target)
+		return awsproto.BadRequest("Invalid target specified: %s. A route target must be integrations/{integrationId}", echo(*target))
 	}
 	_, err := getChild(tx, kindIntegration, id, apiRef(apiID))
 	if errors.Is(err, store.ErrNotFound) {
-		return awsproto.BadRequest("Invalid integration identifier specified %s", id)
+		return awsproto.BadRequest("Invalid integration identifier specified %s", echo(id))
 	}
 	return err
 }
@@ -343,7 +346,7 @@ func checkWebSocketRouteKey(key string) error {
 		return nil
 	}
 	if strings.HasPrefix(key, "$") {
-		return awsproto.BadRequest("Invalid route key specified: %s. Keys starting with $ are reserved: use $connect, $disconnect or $default", key)
+		return awsproto.BadRequest("Invalid route key specified: %s. Keys starting with $ are reserved: use $connect, $disconnect or $default", echo(key))
 	}
 	return awsproto.MaxLength("routeKey", 128, key)
 }
@@ -355,7 +358,7 @@ func checkHTTPRouteKey(key string) error {
 		return nil
 	}
 	bad := func(why string) error {
-		return awsproto.BadRequest("Invalid route key specified: %s. %s", key, why)
+		return awsproto.BadRequest("Invalid route key specified: %s. %s", echo(key), why)
 	}
 	method, path, ok := strings.Cut(key, " ")
 	if !ok || !httpMethods[method] {

@@ -310,7 +310,7 @@ func checkBasePathCondition(n int, m *RoutingRuleMatchBasePaths) error {
 	p := m.AnyOf[0]
 	if p == "" || len(p) > maxBasePathLen || !basePathChars.MatchString(p) {
 		return invalidRoutingRule("condition %d: invalid base path %q. A base path is 1 to %d letters, numbers and $-_.+!*'()/",
-			n, p, maxBasePathLen)
+			n, echo(p), maxBasePathLen)
 	}
 	return nil
 }
@@ -326,17 +326,17 @@ func checkHeadersCondition(n int, m *RoutingRuleMatchHeaders) error {
 		name, glob := *h.Header, *h.ValueGlob
 		if name == "" || len(name) > maxHeaderNameLen || !headerNameOrGlob.MatchString(name) {
 			return invalidRoutingRule("condition %d: invalid header name %q. A header name is 1 to %d letters, numbers and *?-!#$%%&'.^_`|~",
-				n, name, maxHeaderNameLen)
+				n, echo(name), maxHeaderNameLen)
 		}
 		lower := strings.ToLower(name)
 		if slices.Contains(restrictedHeaders, lower) || slices.ContainsFunc(restrictedHeaderPrefixes, func(p string) bool {
 			return strings.HasPrefix(lower, p)
 		}) {
-			return invalidRoutingRule("condition %d: the header %s can't be used in a routing rule condition", n, name)
+			return invalidRoutingRule("condition %d: the header %s can't be used in a routing rule condition", n, echo(name))
 		}
 		if glob == "" || len(glob) > maxHeaderGlobLen || !headerNameOrGlob.MatchString(glob) {
 			return invalidRoutingRule("condition %d: invalid value glob %q for header %s. A value glob is 1 to %d letters, numbers and *?-!#$%%&'.^_`|~",
-				n, glob, name, maxHeaderGlobLen)
+				n, echo(glob), echo(name), maxHeaderGlobLen)
 		}
 		stars := strings.Count(glob, "*")
 		prefix := stars == 1 && strings.HasPrefix(glob, "*")
@@ -344,11 +344,11 @@ func checkHeadersCondition(n int, m *RoutingRuleMatchHeaders) error {
 		infix := stars == 2 && len(glob) > 2 && strings.HasPrefix(glob, "*") && strings.HasSuffix(glob, "*")
 		if stars > 0 && !prefix && !suffix && !infix {
 			return invalidRoutingRule("condition %d: invalid value glob %q for header %s. A wildcard is allowed only as *prefix-match, suffix-match* or *infix-match*",
-				n, glob, name)
+				n, echo(glob), echo(name))
 		}
 		if infix && len(glob) > maxInfixGlobLen {
 			return invalidRoutingRule("condition %d: the infix value glob %q for header %s is longer than %d characters",
-				n, glob, name, maxInfixGlobLen)
+				n, echo(glob), echo(name), maxInfixGlobLen)
 		}
 	}
 	return nil

@@ -38,6 +38,9 @@ type Config struct {
 	// alter what an API's stages serve (a deployment, a stage, the API's
 	// deletion): the data plane drops what it compiled for that API.
 	OnChange func(scope store.Scope, apiID string)
+	// Quotas limits how many resources may exist; nil is AWS's defaults
+	// (DefaultQuotas), &Quotas{} no limit at all.
+	Quotas *Quotas
 }
 
 // AWSEndpoint is the exact AWS form of apiEndpoint.
@@ -54,8 +57,9 @@ func AWSEndpoint(apiID, protocol, region string) string {
 // whose signature drifts from the model fails to compile instead of
 // silently becoming "not implemented".
 type Server struct {
-	store store.Store
-	cfg   Config
+	store  store.Store
+	cfg    Config
+	quotas Quotas
 }
 
 var _ interface {
@@ -82,7 +86,11 @@ func New(st store.Store, cfg Config) *Server {
 	if cfg.Endpoint == nil {
 		cfg.Endpoint = AWSEndpoint
 	}
-	return &Server{store: st, cfg: cfg}
+	quotas := DefaultQuotas()
+	if cfg.Quotas != nil {
+		quotas = *cfg.Quotas
+	}
+	return &Server{store: st, cfg: cfg, quotas: quotas}
 }
 
 func scopeOf(ctx context.Context) store.Scope {
@@ -205,7 +213,7 @@ func parsePage(maxResults, nextToken *string) (page, error) {
 	if maxResults != nil {
 		n, err := strconv.Atoi(*maxResults)
 		if err != nil || n < 1 {
-			return p, awsproto.BadRequest("Invalid maxResults specified: %q. It must be a positive integer.", *maxResults)
+			return p, awsproto.BadRequest("Invalid maxResults specified: %q. It must be a positive integer.", echo(*maxResults))
 		}
 		p.limit = min(n, maxPage)
 	}

@@ -72,6 +72,9 @@ func (s *Server) CreateStage(ctx context.Context, in *CreateStageRequest) (*Crea
 		if err := checkStage(tx, &api, &st, in.DeploymentId); err != nil {
 			return err
 		}
+		if err := checkQuota(tx, kindStage, apiRef(*in.ApiId), s.quotas.StagesPerAPI, tooManyStages); err != nil {
+			return err
+		}
 		err = tx.Insert(store.Record{Kind: kindStage, ID: stageID(*in.ApiId, *st.StageName), Parent: apiRef(*in.ApiId), Data: encode(st)})
 		if errors.Is(err, store.ErrConflict) {
 			return stageExists(*st.StageName)
@@ -223,7 +226,7 @@ func loadStage(ctx context.Context, tx store.Tx, apiID, name string) (Stage, err
 	}
 	_, err := get(tx, kindStage, stageID(apiID, name), &st)
 	if errors.Is(err, store.ErrNotFound) {
-		return st, stageNotFound(name)
+		return st, stageNotFound
 	}
 	if st.RouteSettings == nil {
 		st.RouteSettings = map[string]RouteSettings{}
@@ -236,7 +239,7 @@ func loadStage(ctx context.Context, tx store.Tx, apiID, name string) (Stage, err
 
 func checkStageName(name string) error {
 	if name != "$default" && !stageNamePattern.MatchString(name) {
-		return awsproto.BadRequest("Invalid stage name specified: %s. A stage name is $default or 1 to 128 of A-Z, a-z, 0-9, - and _", name)
+		return awsproto.BadRequest("Invalid stage name specified: %s. A stage name is $default or 1 to 128 of A-Z, a-z, 0-9, - and _", echo(name))
 	}
 	return nil
 }
@@ -296,7 +299,7 @@ func checkStage(tx store.Tx, api *Api, st *Stage, deploymentID *string) error {
 			keys[*r.RouteKey] = true
 		}
 		for key, rs := range st.RouteSettings {
-			if !keys[key] {
+			if !keys[key] && !reservedRouteSettingsKeys[key] {
 				return routeKeyNotInSettings(key)
 			}
 			if err := checkRouteSettings(api, &rs); err != nil {
@@ -309,10 +312,10 @@ func checkStage(tx store.Tx, api *Api, st *Stage, deploymentID *string) error {
 	}
 	for name, value := range st.StageVariables {
 		if !stageVariableName.MatchString(name) {
-			return awsproto.BadRequest("Invalid stage variable name specified: %s. Names can contain only A-Z, a-z, 0-9 and _", name)
+			return awsproto.BadRequest("Invalid stage variable name specified: %s. Names can contain only A-Z, a-z, 0-9 and _", echo(name))
 		}
 		if !stageVariableValue.MatchString(value) {
-			return awsproto.BadRequest("Invalid stage variable value specified for %s: %s. Values can contain only A-Z, a-z, 0-9 and -._~:/?#&=,", name, value)
+			return awsproto.BadRequest("Invalid stage variable value specified for %s: %s. Values can contain only A-Z, a-z, 0-9 and -._~:/?#&=,", echo(name), echo(value))
 		}
 	}
 	if als := st.AccessLogSettings; als != nil {
@@ -326,6 +329,15 @@ func checkStage(tx store.Tx, api *Api, st *Stage, deploymentID *string) error {
 	return nil
 }
 
+// reservedRouteSettingsKeys may have route settings whether the API has
+// the route or not: terraform-provider-aws's acceptance tests, which run
+// against AWS, set $default on an HTTP API without routes
+// (TestAccAPIGatewayV2Stage_routeSettingsHTTP) and all three on a
+// WebSocket API without routes (_routeSettingsWebSocket). $connect and
+// $disconnect on an HTTP API are accepted too [I], as they are on a
+// WebSocket API.
+var reservedRouteSettingsKeys = map[string]bool{"$default": true, "$connect": true, "$disconnect": true}
+
 // checkRouteSettings: execution logs exist only for WebSocket APIs ([V]
 // message); throttling limits are not negative.
 func checkRouteSettings(api *Api, rs *RouteSettings) error {
@@ -336,7 +348,7 @@ func checkRouteSettings(api *Api, rs *RouteSettings) error {
 		return executionLogsOnHTTP
 	}
 	if rs.LoggingLevel != nil && !loggingLevelsAllowed[*rs.LoggingLevel] {
-		return awsproto.BadRequest("Invalid logging level specified: %s. Use ERROR, INFO or OFF", *rs.LoggingLevel)
+		return awsproto.BadRequest("Invalid logging level specified: %s. Use ERROR, INFO or OFF", echo(*rs.LoggingLevel))
 	}
 	if rs.ThrottlingBurstLimit != nil && *rs.ThrottlingBurstLimit < 0 || rs.ThrottlingRateLimit != nil && *rs.ThrottlingRateLimit < 0 {
 		return awsproto.BadRequest("Throttling limits cannot be negative")

@@ -61,8 +61,8 @@ func TestStageErrors(t *testing.T) {
 			DefaultRouteSettings: &types.RouteSettings{LoggingLevel: types.LoggingLevelInfo}}, 400, "BadRequestException",
 			"Execution logs are not supported on protocolType HTTP"},
 		{"route settings for a missing route", &apigatewayv2.CreateStageInput{ApiId: &wsAPI, StageName: aws.String("x"),
-			RouteSettings: map[string]types.RouteSettings{"$disconnect": {ThrottlingBurstLimit: aws.Int32(1)}}}, 404, "NotFoundException",
-			"Unable to find Route by key $disconnect within the provided RouteSettings"},
+			RouteSettings: map[string]types.RouteSettings{"sendMessage": {ThrottlingBurstLimit: aws.Int32(1)}}}, 404, "NotFoundException",
+			"Unable to find Route by key sendMessage within the provided RouteSettings"},
 		{"bad stage variable name", &apigatewayv2.CreateStageInput{ApiId: &httpAPI, StageName: aws.String("x"),
 			StageVariables: map[string]string{"a-b": "v"}}, 400, "BadRequestException",
 			"Invalid stage variable name specified: a-b. Names can contain only A-Z, a-z, 0-9 and _"},
@@ -82,7 +82,7 @@ func TestStageErrors(t *testing.T) {
 		wantAPIError(t, err, c.status, c.code, c.msg)
 	}
 	_, err = e.c.GetStage(e.ctx, &apigatewayv2.GetStageInput{ApiId: &httpAPI, StageName: aws.String("prod")})
-	wantAPIError(t, err, 404, "NotFoundException", "Invalid stage identifier specified prod")
+	wantAPIError(t, err, 404, "NotFoundException", "Invalid stage identifier specified")
 }
 
 func TestStageUpdateMergesVariablesAndSettings(t *testing.T) {
@@ -126,10 +126,121 @@ func TestStageUpdateMergesVariablesAndSettings(t *testing.T) {
 	_, err = e.c.DeleteStage(e.ctx, &apigatewayv2.DeleteStageInput{ApiId: &api, StageName: aws.String("dev")})
 	must(t, err)
 	_, err = e.c.GetStage(e.ctx, &apigatewayv2.GetStageInput{ApiId: &api, StageName: aws.String("dev")})
-	wantAPIError(t, err, 404, "NotFoundException", "Invalid stage identifier specified dev")
+	wantAPIError(t, err, 404, "NotFoundException", "Invalid stage identifier specified")
 	stages, err := e.c.GetStages(e.ctx, &apigatewayv2.GetStagesInput{ApiId: &api})
 	must(t, err)
 	if stages.Items == nil || len(stages.Items) != 0 {
 		t.Errorf("stages: %+v", stages.Items)
 	}
+}
+
+// TestStageNotFoundEverywhere: wherever a stage is looked up and missing,
+// the message is AWS's "Invalid stage identifier specified" with no stage
+// name after it ([V] aws/aws-cdk #8983, hashicorp/terraform-provider-aws
+// #12756), whatever the status of the operation.
+func TestStageNotFoundEverywhere(t *testing.T) {
+	e := newEnv(t)
+	api := e.createHTTPAPI(t, "h")
+	e.createNamedStage(t, api, "dev")
+	e.createDomainName(t, "api.example.com")
+	mapping := e.createAPIMapping(t, "api.example.com", api, "dev", "k")
+	const msg = "Invalid stage identifier specified"
+	missing := aws.String("nope")
+	for _, c := range []struct {
+		name   string
+		status int
+		call   func() error
+	}{
+		{"GetStage", 404, func() error {
+			_, err := e.c.GetStage(e.ctx, &apigatewayv2.GetStageInput{ApiId: &api, StageName: missing})
+			return err
+		}},
+		{"UpdateStage", 404, func() error {
+			_, err := e.c.UpdateStage(e.ctx, &apigatewayv2.UpdateStageInput{ApiId: &api, StageName: missing, Description: aws.String("d")})
+			return err
+		}},
+		{"DeleteStage", 404, func() error {
+			_, err := e.c.DeleteStage(e.ctx, &apigatewayv2.DeleteStageInput{ApiId: &api, StageName: missing})
+			return err
+		}},
+		{"DeleteRouteSettings", 404, func() error {
+			_, err := e.c.DeleteRouteSettings(e.ctx, &apigatewayv2.DeleteRouteSettingsInput{ApiId: &api, StageName: missing, RouteKey: aws.String("$default")})
+			return err
+		}},
+		{"DeleteAccessLogSettings", 404, func() error {
+			_, err := e.c.DeleteAccessLogSettings(e.ctx, &apigatewayv2.DeleteAccessLogSettingsInput{ApiId: &api, StageName: missing})
+			return err
+		}},
+		{"ResetAuthorizersCache", 404, func() error {
+			_, err := e.c.ResetAuthorizersCache(e.ctx, &apigatewayv2.ResetAuthorizersCacheInput{ApiId: &api, StageName: missing})
+			return err
+		}},
+		{"GetTags of a stage", 404, func() error {
+			_, err := e.c.GetTags(e.ctx, &apigatewayv2.GetTagsInput{ResourceArn: aws.String(stageARN(api, "nope"))})
+			return err
+		}},
+		{"CreateDeployment with stageName", 400, func() error {
+			_, err := e.c.CreateDeployment(e.ctx, &apigatewayv2.CreateDeploymentInput{ApiId: &api, StageName: missing})
+			return err
+		}},
+		{"ExportApi with stageName", 404, func() error {
+			_, err := e.c.ExportApi(e.ctx, &apigatewayv2.ExportApiInput{ApiId: &api, Specification: aws.String("OAS30"),
+				OutputType: aws.String("JSON"), StageName: missing})
+			return err
+		}},
+		{"CreateApiMapping", 400, func() error {
+			_, err := e.c.CreateApiMapping(e.ctx, &apigatewayv2.CreateApiMappingInput{DomainName: aws.String("api.example.com"),
+				ApiId: &api, Stage: missing, ApiMappingKey: aws.String("other")})
+			return err
+		}},
+		{"UpdateApiMapping", 400, func() error {
+			_, err := e.c.UpdateApiMapping(e.ctx, &apigatewayv2.UpdateApiMappingInput{DomainName: aws.String("api.example.com"),
+				ApiMappingId: mapping.ApiMappingId, ApiId: &api, Stage: missing})
+			return err
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			code := "NotFoundException"
+			if c.status == 400 {
+				code = "BadRequestException"
+			}
+			wantAPIError(t, c.call(), c.status, code, msg)
+		})
+	}
+}
+
+// TestStageRouteSettingsForReservedKeys: route settings for $default,
+// $connect and $disconnect are accepted on an API that has no such route,
+// HTTP and WebSocket alike (terraform-provider-aws's acceptance tests
+// TestAccAPIGatewayV2Stage_routeSettingsHTTP and _routeSettingsWebSocket
+// run exactly this against AWS); another key still needs its route.
+func TestStageRouteSettingsForReservedKeys(t *testing.T) {
+	e := newEnv(t)
+	httpAPI := e.createHTTPAPI(t, "h")
+	wsAPI := e.createWebSocketAPI(t, "w")
+	reserved := map[string]types.RouteSettings{
+		"$default":    {ThrottlingBurstLimit: aws.Int32(2222), ThrottlingRateLimit: aws.Float64(8888)},
+		"$connect":    {DetailedMetricsEnabled: aws.Bool(true)},
+		"$disconnect": {},
+	}
+	for _, api := range []string{httpAPI, wsAPI} {
+		st, err := e.c.CreateStage(e.ctx, &apigatewayv2.CreateStageInput{ApiId: &api, StageName: aws.String("s"), RouteSettings: reserved})
+		must(t, err)
+		if len(st.RouteSettings) != 3 || aws.ToInt32(st.RouteSettings["$default"].ThrottlingBurstLimit) != 2222 {
+			t.Errorf("CreateStage route settings: %+v", st.RouteSettings)
+		}
+		_, err = e.c.CreateStage(e.ctx, &apigatewayv2.CreateStageInput{ApiId: &api, StageName: aws.String("u")})
+		must(t, err)
+		up, err := e.c.UpdateStage(e.ctx, &apigatewayv2.UpdateStageInput{ApiId: &api, StageName: aws.String("u"), RouteSettings: reserved})
+		must(t, err)
+		if len(up.RouteSettings) != 3 {
+			t.Errorf("UpdateStage route settings: %+v", up.RouteSettings)
+		}
+	}
+	_, err := e.c.UpdateStage(e.ctx, &apigatewayv2.UpdateStageInput{ApiId: &httpAPI, StageName: aws.String("u"),
+		RouteSettings: map[string]types.RouteSettings{"GET /pets": {}}})
+	wantAPIError(t, err, 404, "NotFoundException", "Unable to find Route by key GET /pets within the provided RouteSettings")
+	_, err = e.c.CreateStage(e.ctx, &apigatewayv2.CreateStageInput{ApiId: &wsAPI, StageName: aws.String("x"),
+		RouteSettings: map[string]types.RouteSettings{"send": {}}})
+	wantAPIError(t, err, 404, "NotFoundException", "Unable to find Route by key send within the provided RouteSettings")
 }

@@ -133,7 +133,7 @@ func TestTagsStage(t *testing.T) {
 	_, err = e.c.DeleteStage(e.ctx, &apigatewayv2.DeleteStageInput{ApiId: &api, StageName: aws.String("$default")})
 	must(t, err)
 	_, err = e.c.GetTags(e.ctx, &apigatewayv2.GetTagsInput{ResourceArn: aws.String(arn)})
-	wantAPIError(t, err, 404, "NotFoundException", "Invalid stage identifier specified $default")
+	wantAPIError(t, err, 404, "NotFoundException", "Invalid stage identifier specified")
 }
 
 // TestTagsErrors: what is not the ARN of a taggable resource is a 400 [I];
@@ -172,7 +172,7 @@ func TestTagsErrors(t *testing.T) {
 		{"missing API", apiARN("nope123456"), 404, "NotFoundException", "Invalid API identifier specified 000000000000:nope123456"},
 		{"stage of a missing API", stageARN("nope123456", "dev"), 404, "NotFoundException",
 			"Invalid API identifier specified 000000000000:nope123456"},
-		{"missing stage", stageARN(api, "prod"), 404, "NotFoundException", "Invalid stage identifier specified prod"},
+		{"missing stage", stageARN(api, "prod"), 404, "NotFoundException", "Invalid stage identifier specified"},
 		{"missing VPC link", vpcLinkARN("abc123"), 404, "NotFoundException", "Invalid VpcLink identifier specified abc123"},
 		// No such domain name (AWS's text has no identifier after it).
 		{"domain name", "arn:aws:apigateway:us-east-1::/domainnames/api.example.com", 404, "NotFoundException",
