@@ -23,8 +23,13 @@ const pprofPrefix = "/_portico/debug/pprof/"
 func (s *Server) handler() http.Handler {
 	defaults := awsproto.Identity{Account: s.cfg.Account, Region: s.cfg.Region}
 	var plane *dataplane.Plane
+	var quotas *apigw.Quotas // nil: AWS's defaults
+	if s.cfg.NoQuotas {
+		quotas = &apigw.Quotas{}
+	}
 	service := apigw.New(s.store, apigw.Config{
 		Endpoint: s.endpoint,
+		Quotas:   quotas,
 		// The data plane drops what it compiled for an API when the
 		// API changes; it is set just below, before any request.
 		OnChange: func(sc store.Scope, apiID string) { plane.Invalidate(sc, apiID) },

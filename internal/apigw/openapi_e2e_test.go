@@ -435,7 +435,7 @@ func TestOpenAPIExportErrors(t *testing.T) {
 		{"no API", apigatewayv2.ExportApiInput{ApiId: aws.String("nope123456"), Specification: aws.String("OAS30"), OutputType: aws.String("JSON")},
 			404, "NotFoundException", "Invalid API identifier specified 000000000000:nope123456"},
 		{"no stage", apigatewayv2.ExportApiInput{ApiId: aws.String(apiID), Specification: aws.String("OAS30"), OutputType: aws.String("JSON"), StageName: aws.String("nope")},
-			404, "NotFoundException", "Invalid stage identifier specified nope"},
+			404, "NotFoundException", "Invalid stage identifier specified"},
 		{"WebSocket [I]", apigatewayv2.ExportApiInput{ApiId: aws.String(wsID), Specification: aws.String("OAS30"), OutputType: aws.String("JSON")},
 			400, "BadRequestException", "Exporting a WebSocket API is not supported: ExportApi exports HTTP APIs only"},
 	} {

@@ -91,6 +91,9 @@ func (s *Server) ImportApi(ctx context.Context, in *ImportApiRequest) (*ImportAp
 	}
 	var warnings []string
 	err = s.update(ctx, func(tx store.Tx) error {
+		if err := checkQuota(tx, kindAPI, store.Ref{}, s.quotas.APIs, tooManyAPIs); err != nil {
+			return err
+		}
 		err := insertNew(tx, kindAPI, store.Ref{}, "", 10, func(id string) any {
 			api.ApiId = &id
 			return api

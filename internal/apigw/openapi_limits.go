@@ -187,13 +187,18 @@ type importQuotas struct {
 // awsImportQuotas are HTTP APIs' default quotas: 300 routes, 300
 // integrations and 10 authorizers per API ([D] developer guide, "Quotas
 // for configuring and running an HTTP API in API Gateway").
-var awsImportQuotas = importQuotas{routes: 300, integrations: 300, authorizers: 10}
+var awsImportQuotas = importQuotas{routes: awsQuotas.RoutesPerAPI, integrations: awsQuotas.IntegrationsPerAPI,
+	authorizers: awsQuotas.AuthorizersPerAPI}
 
 // noImportQuotas lets an import create any number of each.
 var noImportQuotas = importQuotas{}
 
-// importQuotas are the quotas ImportApi and ReimportApi apply.
-func (s *Server) importQuotas() importQuotas { return awsImportQuotas }
+// importQuotas are the quotas ImportApi and ReimportApi apply: the
+// service's (Config.Quotas).
+func (s *Server) importQuotas() importQuotas {
+	return importQuotas{routes: s.quotas.RoutesPerAPI, integrations: s.quotas.IntegrationsPerAPI,
+		authorizers: s.quotas.AuthorizersPerAPI}
+}
 
 // checkQuotas returns the error of a plan that holds more than its quotas
 // allow. The readers call it after each resource they plan, so that a

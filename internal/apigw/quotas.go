@@ -31,11 +31,6 @@ var awsQuotas = Quotas{
 // DefaultQuotas returns AWS's default quotas, what Config.Quotas nil means.
 func DefaultQuotas() Quotas { return awsQuotas }
 
-// maxAuthorizers is the default authorizers quota under the name ImportApi
-// (openapi_import.go) checks its plan against; it does not see
-// Config.Quotas.
-var maxAuthorizers = awsQuotas.AuthorizersPerAPI
-
 // checkQuota refuses to add one more record of kind under parent when limit
 // are there already (a limit of 0 is none). It must run in the write
 // transaction of the insert: write transactions are serialized, so
