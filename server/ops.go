@@ -44,9 +44,11 @@ func (s *Server) handler() http.Handler {
 		Logger:         s.cfg.Logger,
 	})
 	s.plane = plane
+	control := awsproto.NewHandler(apigw.Operations(service), defaults, s.cfg.Logger)
+	control.Heavy = map[string]bool{"ImportApi": true, "ReimportApi": true}
 	f := &front{
 		plane:   plane,
-		control: awsproto.NewHandler(apigw.Operations(service), defaults, s.cfg.Logger),
+		control: control,
 		guard:   newGuard(s.cfg.Listen, s.cfg.AllowedHosts, s.cfg.AllowedOrigins, s.isDomainName),
 		ops:     map[string]http.HandlerFunc{},
 	}

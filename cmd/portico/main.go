@@ -16,11 +16,11 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
 
+	"github.com/portico-dev/portico/internal/gctune"
 	"github.com/portico-dev/portico/internal/version"
 	"github.com/portico-dev/portico/server"
 )
@@ -34,13 +34,13 @@ usage:
 `
 
 func main() {
-	// A server's heap is small next to its memory (10,000 idle WebSockets
-	// hold ~145 MB resident, most of it not heap): collecting when the heap
-	// has grown 4x instead of 2x halves how often the collector takes one
-	// of the CPUs, which is what the latency tail is made of. GOGC, when
-	// set, still decides.
+	// A server's heap is small next to its memory: letting a small heap
+	// grow 4x between collections instead of 2x halves how often the
+	// collector takes one of the CPUs, which is what the latency tail is
+	// made of; gctune falls back to 2x as the heap grows. GOGC, when set,
+	// still decides.
 	if _, ok := os.LookupEnv("GOGC"); !ok {
-		debug.SetGCPercent(400)
+		gctune.Start()
 	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }

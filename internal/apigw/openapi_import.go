@@ -316,6 +316,9 @@ func parseDocument(body string) (map[string]any, error) {
 	if trimmed == "" {
 		return nil, invalidOpenAPIInput("The definition is empty")
 	}
+	if err := prescan(body); err != nil {
+		return nil, err
+	}
 	var v any
 	if strings.HasPrefix(trimmed, "{") {
 		dec := json.NewDecoder(strings.NewReader(trimmed))

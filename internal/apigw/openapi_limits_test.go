@@ -269,14 +269,33 @@ func TestImportQuotas(t *testing.T) {
 			}
 		})
 	}
-	// Thirty thousand routes (5 MB, within maxDefinitionNodes) are refused
+	// Ten thousand routes (1.6 MB, within maxDefinitionNodes) are refused
 	// at the 301st: the rest of the document is not planned, nor read by
 	// kin-openapi.
-	huge := operations(30_000)
+	huge := operations(10_000)
 	n, err := importCost(huge, awsImportQuotas)
 	wantBadRequest(t, err, "The definition would create more than 300 routes. An HTTP API can have at most 300 routes")
-	t.Logf("%d bytes, 30000 routes: %d MB allocated", len(huge), n>>20)
+	t.Logf("%d bytes, 10000 routes: %d MB allocated", len(huge), n>>20)
 	if n > 40*uint64(len(huge)) {
 		t.Errorf("%d bytes allocated %d MB", len(huge), n>>20)
+	}
+}
+
+// TestPrescanRefusesBeforeParsing: 8 MiB of tiny values is refused before
+// a parser builds its tree (which cost 174 MB for JSON, 519 MB for YAML).
+func TestPrescanRefusesBeforeParsing(t *testing.T) {
+	for name, body := range map[string]string{
+		"json":       "[" + strings.Repeat("1,", 4<<20) + "1]",
+		"yaml":       "a: [" + strings.Repeat("1,", 4<<20) + "1]",
+		"yaml block": strings.Repeat("- 1\n", 2<<20),
+	} {
+		var err error
+		n := allocatedBy(func() { _, err = parseDocument(body) })
+		if err != definitionTooManyNodes {
+			t.Errorf("%s: got %v", name, err)
+		}
+		if n > 1<<20 {
+			t.Errorf("%s: refusing it allocated %d bytes", name, n)
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package awsproto
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/json"
 	"errors"
@@ -17,6 +18,22 @@ import (
 // body is an OpenAPI document for ImportApi; AWS caps those well below this.
 const DefaultMaxBody = 8 << 20
 
+// Bodies over largeBody are admitted against a budget of bodyBudget bytes
+// in flight (see budget); those of the operations in Handler.Heavy weigh
+// heavyFactor times their size, since what they build from a body (an
+// OpenAPI document's model) is many times larger than it.
+const (
+	largeBody   = 1 << 20
+	bodyBudget  = 32 << 20
+	heavyFactor = 4
+)
+
+// callTimeout bounds one operation once its request is read. The client's
+// going away does not cancel it: a half-closed connection still reads the
+// answer, and a write that has started is finished, never abandoned
+// half-way through as a 500.
+const callTimeout = 30 * time.Second
+
 // Handler serves a rest-json operation table: it finds the operation from
 // the method and URI template, binds and validates the input, runs it, and
 // writes the output or the typed error. Every response carries
@@ -27,6 +44,11 @@ type Handler struct {
 	log      *slog.Logger
 	// MaxBody bounds request bodies (DefaultMaxBody when zero).
 	MaxBody int64
+	// Heavy names the operations whose bodies cost many times their size
+	// to process (ImportApi, ReimportApi).
+	Heavy map[string]bool
+
+	budget *budget
 }
 
 type route struct {
@@ -38,7 +60,7 @@ type route struct {
 // NewHandler builds the router for ops. Requests without a SigV4 scope act
 // as defaults.
 func NewHandler(ops []Operation, defaults Identity, log *slog.Logger) *Handler {
-	h := &Handler{byMethod: map[string][]route{}, defaults: defaults, log: log}
+	h := &Handler{byMethod: map[string][]route{}, defaults: defaults, log: log, budget: newBudget(bodyBudget)}
 	for i := range ops {
 		op := &ops[i]
 		segs := strings.Split(strings.TrimPrefix(op.Path, "/"), "/")
@@ -140,24 +162,65 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) (int, string) {
 	if limit <= 0 {
 		limit = DefaultMaxBody
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	if r.ContentLength > limit {
+		return writeError(w, TooLarge(limit)), op.Name
+	}
+	if weight := r.ContentLength; weight > largeBody || weight < 0 {
+		// A body of unknown length (chunked) weighs as much as it may.
+		if weight < 0 {
+			weight = limit
+		}
+		if h.Heavy[op.Name] {
+			weight *= heavyFactor
+		}
+		// As the call, the wait does not end when the client half-closes
+		// its connection (it is still reading); it is bounded in time.
+		wait, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), callTimeout)
+		release, err := h.budget.acquire(wait, weight)
+		cancel()
+		if err != nil {
+			return writeError(w, &Error{Type: "TooManyRequestsException", Code: http.StatusTooManyRequests,
+				Message: "Too many large requests in flight; try again"}), op.Name
+		}
+		defer release()
+	}
+	body, err := readBody(w, r, limit)
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			return writeError(w, TooLarge(limit)), op.Name
 		}
+		// Also what a client that left half-way through its body gets
+		// (it will not read it): a 4xx, never a 5xx.
 		return writeError(w, BadRequest("Could not read the request body: %v", err)), op.Name
 	}
 	q, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
 		return writeError(w, BadRequest("Invalid query string: %v", err)), op.Name
 	}
-	ctx := WithIdentity(r.Context(), IdentityOf(r, h.defaults))
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), callTimeout)
+	defer cancel()
+	ctx = WithIdentity(ctx, IdentityOf(r, h.defaults))
 	out, err := op.Call(ctx, &Request{HTTP: r, labels: labels, query: q, body: body})
 	if err != nil {
 		return writeError(w, err), op.Name
 	}
 	return writeOutput(w, op.Status, out), op.Name
+}
+
+// readBody reads the whole body into one buffer of its declared size
+// (io.ReadAll's doubling would hold up to twice the body, and copy it
+// several times on the way).
+func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
+	body := http.MaxBytesReader(w, r.Body, limit)
+	if n := r.ContentLength; n >= 0 {
+		buf := make([]byte, n)
+		if _, err := io.ReadFull(body, buf); err != nil {
+			return nil, err
+		}
+		return buf, nil
+	}
+	return io.ReadAll(body)
 }
 
 func writeOutput(w http.ResponseWriter, status int, out any) int {
@@ -189,9 +252,17 @@ type errorBody struct {
 // WriteError is the one place errors are encoded.
 func WriteError(w http.ResponseWriter, err error) { writeError(w, err) }
 
+// maxMessage bounds an error message: the messages that echo input cut
+// what they echo (Echo), and this is the net under them.
+const maxMessage = 4 << 10
+
 func writeError(w http.ResponseWriter, err error) int {
 	e := AsError(err)
-	b, _ := json.Marshal(errorBody{Message: e.Message, ResourceType: e.ResourceType})
+	msg := e.Message
+	if len(msg) > maxMessage {
+		msg = strings.ToValidUTF8(msg[:maxMessage], "") + "..."
+	}
+	b, _ := json.Marshal(errorBody{Message: msg, ResourceType: e.ResourceType})
 	w.Header().Set("Content-Type", "application/json")
 	w.Header()["x-amzn-ErrorType"] = []string{e.Type}
 	w.WriteHeader(e.Code)

@@ -99,7 +99,11 @@ func (r *Request) DecodeBody(v any) error {
 	if len(bytes.TrimSpace(r.body)) == 0 {
 		return nil
 	}
-	if err := json.Unmarshal(r.body, v); err != nil {
+	err := json.Unmarshal(r.body, v)
+	// The body is decoded once: let the collector have it while the
+	// operation runs (an 8 MiB body would otherwise be held twice).
+	r.body = nil
+	if err != nil {
 		return bodyError(err)
 	}
 	return nil
