@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/portico-dev/portico/server"
 )
@@ -58,5 +59,33 @@ func TestHalfClosedClients(t *testing.T) {
 	wg.Wait()
 	if n := apiCount(t, srv); n != 200 {
 		t.Errorf("%d APIs created, want 200 (statuses %v)", n, statuses)
+	}
+}
+
+// TestContentLengthWithTransferEncoding: a request with both headers may
+// be an attempt at request smuggling; RFC 9112 section 6.3 has the server
+// close the connection after answering it.
+func TestContentLengthWithTransferEncoding(t *testing.T) {
+	srv := start(t, server.Config{InMemory: true})
+	addr := strings.TrimPrefix(srv.URL, "http://")
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	body := `{"name":"a","protocolType":"HTTP"}`
+	fmt.Fprintf(conn, "POST /v2/apis HTTP/1.1\r\nHost: %s\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n%x\r\n%s\r\n0\r\n\r\n", addr, len(body), body)
+	br := bufio.NewReader(conn)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.ReadAll(resp.Body)
+	if !resp.Close {
+		t.Errorf("the answer (%d) does not close the connection: %v", resp.StatusCode, resp.Header)
+	}
+	conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, err := br.ReadByte(); err != io.EOF {
+		t.Errorf("the connection stayed open: %v", err)
 	}
 }

@@ -30,6 +30,7 @@ const usage = `Portico: AWS API Gateway V2 on your own machine.
 usage:
   portico serve [flags]             run Portico (portico serve --help lists the flags)
   portico version                   print the version (also: portico --version)
+  portico health [--listen ADDR]    ask a running Portico whether it is healthy (exit 0 if so)
   portico bench websocket [flags]   load-test a running Portico's WebSocket data plane
 `
 
@@ -60,6 +61,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 0
 	case args[0] == "serve":
 		err = serve(args[1:], stdout, stderr)
+	case args[0] == "health":
+		err = health(args[1:], stdout)
 	case args[0] == "bench" && len(args) >= 2 && args[1] == "websocket":
 		err = benchWebSocket(args[2:])
 	default:
