@@ -31,7 +31,7 @@ func TestApiMappingLifecycle(t *testing.T) {
 	e.createDomainName(t, "api.example.com")
 
 	// The root mapping: no key. AWS answers 200, not the model's 201
-	// (control-plane spec 1.2).
+	// (docs/aws-behaviours.md#status-codes).
 	root := e.createAPIMapping(t, "api.example.com", api, "$default", "")
 	wantStatus(t, root.ResultMetadata, 200)
 	if !apiMappingIDPattern.MatchString(aws.ToString(root.ApiMappingId)) || aws.ToString(root.ApiId) != api ||

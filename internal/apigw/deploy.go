@@ -8,9 +8,9 @@ import (
 	"github.com/portico-dev/portico/internal/store"
 )
 
-// Deployments are snapshots (DESIGN.md decision 4): what a stage serves is
-// the API as it was when its deployment was made, not the live
-// configuration. A snapshot is stored once per deployment, as a child
+// Deployments are snapshots (docs/architecture.md#deployments): what a
+// stage serves is the API as it was when its deployment was made, not the
+// live configuration. A snapshot is stored once per deployment, as a child
 // record of it, and never changes.
 
 const (
@@ -24,9 +24,10 @@ const (
 // Snapshot is everything of an API that a deployment freezes: its routes
 // with their route responses, integrations with their integration
 // responses, models and authorizers. Stage settings are not part of it:
-// they apply at once (control-plane spec section 5). Models holds only the
-// JSON models (isJSONModel), the ones messages are validated against: a
-// route whose request model is not among them is not validated.
+// they apply at once (docs/aws-behaviours.md#stages-and-deployments).
+// Models holds only the JSON models (isJSONModel), the ones messages are
+// validated against: a route whose request model is not among them is not
+// validated.
 type Snapshot struct {
 	Api          Api                   `json:"api"`
 	Routes       []SnapshotRoute       `json:"routes,omitzero"`

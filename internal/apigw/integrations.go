@@ -15,11 +15,13 @@ import (
 	"github.com/portico-dev/portico/internal/vtl"
 )
 
-// Integrations are what a route calls. The rules follow the control-plane
-// spec sections 3.4 and 4; where it is silent, the behaviour comes from
-// real AWS output captured in the AWS CLI examples and in
-// terraform-provider-aws's acceptance tests (internal/service/apigatewayv2/
-// integration_test.go, which runs against AWS), and the rest is marked [I].
+// Integrations are what a route calls. The rules are those of
+// docs/aws-behaviours.md#integrations and
+// docs/aws-behaviours.md#protocol-specific-members; where AWS's
+// documentation is silent, the behaviour comes from real AWS output
+// captured in the AWS CLI examples and in terraform-provider-aws's
+// acceptance tests (internal/service/apigatewayv2/integration_test.go,
+// which runs against AWS), and the rest is marked [I].
 
 var _ interface {
 	createIntegrationHandler
@@ -56,8 +58,8 @@ const (
 	irseStatusCode   = "${integration.response.statuscode}"
 	irseErrorMessage = "${integration.response.body.errorMessage}"
 
-	// maxMappingTemplateBytes: a mapping template is at most 300 KB (data-plane
-	// spec A.5), counted in characters.
+	// maxMappingTemplateBytes: a mapping template is at most 300 KB
+	// (docs/aws-behaviours.md#templates), counted in bytes.
 	maxMappingTemplateBytes = 300 * 1024
 )
 
@@ -615,8 +617,8 @@ func checkHTTPResponseParameter(key string) error {
 	return nil
 }
 
-// isReservedHeader: the headers parameter mapping cannot touch (data-plane
-// spec B.3).
+// isReservedHeader: the headers parameter mapping cannot touch
+// (docs/aws-behaviours.md#reserved-headers).
 func isReservedHeader(name string) bool {
 	n := strings.ToLower(name)
 	for _, prefix := range []string{"access-control-", "apigw-", "x-amz-", "x-amzn-"} {

@@ -7,7 +7,8 @@ import (
 )
 
 // The error messages in one place, kept here so they are easy to correct.
-// Each entry says two things, with the control-plane spec's labels:
+// Each entry says two things, with the labels of
+// docs/aws-behaviours.md#trust-tags:
 //
 //   - the text: [V] real AWS output (the source is named), [I] Portico's
 //     wording where AWS's is not known;
@@ -42,9 +43,10 @@ var routeKeyRequired = awsproto.BadRequest("Route key is required")
 // websocketOnly and httpOnly [I] texts. [I refusal] for every use: the
 // model documents these members and operations as "Supported only for
 // WebSocket APIs" or "... HTTP APIs"; whether AWS refuses them on the other
-// protocol or ignores them is not known (the spec's section 4: "Misuse
-// errors: only two verified texts"). Booleans set to false are accepted
-// (routes.go: Terraform sends apiKeyRequired=false for every route).
+// protocol or ignores them is not known (only two misuse texts are
+// verified: docs/aws-behaviours.md#protocol-specific-members). Booleans
+// set to false are accepted (routes.go: Terraform sends
+// apiKeyRequired=false for every route).
 func websocketOnly(what string) error {
 	return awsproto.BadRequest("%s supported only for WebSocket APIs", what)
 }

@@ -46,7 +46,8 @@ func integrationInUse(routeIDs []string) error {
 //     expression, developer guide), invalidRequestParameter,
 //     invalidResponseParameter, reservedHeader and invalidResponseStatusCode
 //     (LocalStack's AWS-validated tests refuse bad parameter mappings with
-//     400, spec 3.4; the reserved headers are the developer guide's);
+//     400, docs/aws-behaviours.md#integrations; the reserved headers are
+//     the developer guide's, docs/aws-behaviours.md#reserved-headers);
 //   - [I refusal]: integrationURIRequired, invalidIntegrationURI (AWS's
 //     checks of a URI's form are not known; stage variables are let through
 //     anywhere), integrationMethodRequired, invalidIntegrationMethod,

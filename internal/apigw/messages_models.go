@@ -12,7 +12,7 @@ import (
 // made "API", because V2 models are the same service underneath. The
 // refusals' evidence, with messages.go's marks, is given per entry.
 
-// modelNotFound [I] (brief's wording, in the form of the other
+// modelNotFound [I] (Portico's wording, in the form of the other
 // "Invalid X identifier specified" texts); 404 for a missing model [D].
 func modelNotFound(id string) error {
 	return awsproto.NotFound("Invalid Model identifier specified %s", echo(id))

@@ -53,8 +53,8 @@ func vpcLinkNotFound(id string) error {
 
 // unknownVpcLink [I]: an integration's connectionId names no VPC link of
 // the account and region. 400, as a route target naming a missing
-// integration is (control-plane spec 3.2), not 404. That AWS refuses it is
-// [I] (the link must exist to be used).
+// integration is (docs/aws-behaviours.md#routes), not 404. That AWS refuses
+// it is [I] (the link must exist to be used).
 func unknownVpcLink(id string) error {
 	return awsproto.BadRequest("Invalid VpcLink identifier specified %s", echo(id))
 }

@@ -35,7 +35,8 @@ func TestOperationList(t *testing.T) {
 }
 
 // TestRealStatusCodes: where real AWS answers another success code than the
-// model says (control-plane spec 1.2), the table carries AWS's.
+// model says (docs/aws-behaviours.md#status-codes), the table carries
+// AWS's.
 func TestRealStatusCodes(t *testing.T) {
 	want := map[string]int{
 		"UpdateApi": 201, "UpdateRoute": 201, "UpdateDeployment": 201, "CreateApiMapping": 200,

@@ -357,7 +357,8 @@ func isPageOf(tx store.Tx, kind store.Kind, productID, arn string) bool {
 }
 
 // normalizeDisplayOrder stores a display order with no member as none:
-// AWS omits members that hold nothing (control-plane spec 1.6) [I].
+// AWS omits members that hold nothing
+// (docs/aws-behaviours.md#omitted-members) [I].
 func normalizeDisplayOrder(d *DisplayOrder) *DisplayOrder {
 	if d.OverviewPageArn == nil && len(d.ProductPageArns) == 0 && len(d.Contents) == 0 {
 		return nil

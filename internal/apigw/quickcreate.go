@@ -11,7 +11,7 @@ import (
 // Quick create: CreateApi with a target on an HTTP API also creates, in
 // the same transaction, the integration, a route to it and the $default
 // stage with automatic deployment, all marked apiGatewayManaged
-// (control-plane spec 3.1).
+// (docs/aws-behaviours.md#quick-create).
 
 // quickCreate adds the managed resources of an API being created; api is
 // already inserted in tx.

@@ -18,7 +18,7 @@ type Quotas struct {
 
 // awsQuotas are AWS's default quotas (developer guide, "Quotas for
 // configuring and running an HTTP API" and "... a WebSocket API", and the
-// account-level "Regional APIs per Region"; control-plane spec section 6).
+// account-level "Regional APIs per Region"; docs/aws-behaviours.md#quotas).
 var awsQuotas = Quotas{
 	RoutesPerAPI:       300,
 	IntegrationsPerAPI: 300,

@@ -124,7 +124,7 @@ func TestQuotasOff(t *testing.T) {
 }
 
 // TestQuotaDefaults: without Quotas, AWS's defaults apply (developer
-// guide quota tables; control-plane spec section 6): 10 stages per API.
+// guide quota tables; docs/aws-behaviours.md#quotas): 10 stages per API.
 func TestQuotaDefaults(t *testing.T) {
 	if got, want := apigw.DefaultQuotas(), (apigw.Quotas{RoutesPerAPI: 300, IntegrationsPerAPI: 300, StagesPerAPI: 10,
 		AuthorizersPerAPI: 10, APIs: 600, DomainNames: 120}); got != want {

@@ -8,8 +8,8 @@ import (
 	"github.com/portico-dev/portico/internal/store"
 )
 
-// Route responses make a WebSocket route two-way. The rules follow the
-// control-plane spec section 3.3 and its checklist (section 7): the API,
+// Route responses make a WebSocket route two-way. The rules are those of
+// docs/aws-behaviours.md#route-responses, checked in this order: the API,
 // then the route, then the protocol, then the body.
 
 const defaultRouteResponseKey = "$default"

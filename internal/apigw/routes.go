@@ -287,7 +287,8 @@ func checkAuthorization(tx store.Tx, apiID string, ws bool, r *Route) error {
 		return awsproto.BadRequest("An authorizerId cannot be specified for authorization type %s", typ)
 	}
 	if len(r.AuthorizationScopes) > 0 && typ != authJWT {
-		// [V] AWS's text, which names REST APIs' Cognito type too.
+		// AWS's text, which names REST APIs' Cognito type too; no public
+		// source is recorded for it, so [I] (docs/aws-behaviours.md#routes).
 		return awsproto.BadRequest("Invalid Route authorization type specified. Authorization Scopes are only valid for COGNITO_USER_POOLS and JWT authorization types")
 	}
 	if len(r.AuthorizationScopes) > 10 {

@@ -260,8 +260,8 @@ func deref[T any](p *T) T {
 }
 
 // nilIfEmptyMap and nilIfEmpty store an empty map or list as unset: AWS
-// omits members that hold nothing (control-plane spec 1.6), and an empty
-// map given on update is how a caller clears one.
+// omits members that hold nothing (docs/aws-behaviours.md#omitted-members),
+// and an empty map given on update is how a caller clears one.
 func nilIfEmptyMap[M ~map[K]V, K comparable, V any](m M) M {
 	if len(m) == 0 {
 		return nil

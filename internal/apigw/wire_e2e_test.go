@@ -204,7 +204,8 @@ func TestWireLifecycle(t *testing.T) {
 }
 
 // TestWireEmptyMapsOmitted: a map member that ends up with no entries is
-// unset, and unset members are omitted (control-plane spec 1.6).
+// unset, and unset members are omitted
+// (docs/aws-behaviours.md#omitted-members).
 func TestWireEmptyMapsOmitted(t *testing.T) {
 	e := newEnv(t)
 	apiID := e.createWebSocketAPI(t, "chat")

@@ -99,7 +99,8 @@ func (h *Handler) match(method, escapedPath string) (*Operation, map[string]stri
 	}
 	if method == http.MethodGet && len(escapedPath) > 1 && strings.HasSuffix(escapedPath, "/") {
 		// GetApi(ApiId: "") sends GET /v2/apis/, which AWS answers as the
-		// collection, GetApis (getmoto/moto #7974: docs/aws-behaviours.md).
+		// collection, GetApis (getmoto/moto #7974:
+		// docs/aws-behaviours.md#apis).
 		// Only a collection's own GET is found this way: an empty label
 		// never names a resource to change or delete.
 		if op, labels, err := h.match(method, strings.TrimSuffix(escapedPath, "/")); err == nil && !strings.HasSuffix(op.Path, "}") {

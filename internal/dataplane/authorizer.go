@@ -12,7 +12,8 @@ import (
 )
 
 // Lambda REQUEST authorizers of WebSocket APIs run on $connect only, before
-// the $connect integration and before the upgrade is answered (spec A.2).
+// the $connect integration and before the upgrade is answered
+// (docs/aws-behaviours.md#websocket-connect).
 // An Allow policy lets the connection on, and its principalId and context
 // become requestContext.authorizer of every later event of the connection
 // and $context.authorizer in templates; a Deny is 403, a function that

@@ -35,10 +35,11 @@ type route struct {
 	// authorizer runs before $connect's integration (CUSTOM routes).
 	authorizer *authorizer
 	// twoWay: the route has routeResponseSelectionExpression $default and
-	// a $default route response (data-plane spec A.4).
+	// a $default route response (docs/aws-behaviours.md#two-way).
 	twoWay bool
-	// models validate messages (spec A.3): request model key -> schema,
-	// picked by modelSelection (or the $default key when there is none).
+	// models validate messages (docs/aws-behaviours.md#route-selection):
+	// request model key -> schema, picked by modelSelection (or the
+	// $default key when there is none).
 	models         map[string]*jsonschema.Schema
 	modelSelection *selectexpr.Expr
 }

@@ -19,7 +19,8 @@ import (
 
 // The @connections management API (ApiGatewayManagementApi): POST sends
 // data to a connection, GET describes it, DELETE closes it. It is served on
-// the API's own host and stage, as on AWS (data-plane spec A.8).
+// the API's own host and stage, as on AWS
+// (docs/aws-behaviours.md#connections-api).
 
 // maxPostData is PostToConnection's limit on Data.
 const maxPostData = 128 << 10
@@ -167,10 +168,11 @@ func (p *Plane) serveConnections(w http.ResponseWriter, r *http.Request, k stage
 
 // notAuthorized is IAM's refusal of execute-api:ManageConnections, which
 // is what AWS answers a caller from another account: no identity policy of
-// theirs can grant access to an API they do not own (data-plane spec A.8).
-// The text is the one AWS sends for this action [O] (aws/aws-cdk#18410,
+// theirs can grant access to an API they do not own
+// (docs/aws-behaviours.md#connections-api). The text is the one AWS sends
+// for this action [V] (aws/aws-cdk#18410,
 // aws-solutions/innovation-sandbox-on-aws#59), with the API owner's
-// account masked to its last four digits as AWS masks it [O] (also
+// account masked to its last four digits as AWS masks it [V] (also
 // ASFHyP3/hyp3#2283). [I]: the caller's ARN: a 12-digit access key id names
 // only an account, so the caller is that account's root user.
 func notAuthorized(caller string, k stageKey, method, id string) string {

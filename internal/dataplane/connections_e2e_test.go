@@ -173,7 +173,7 @@ func TestConnectionsLimitsAndFrames(t *testing.T) {
 }
 
 // TestIncomingLimits: a frame over 32 KB or a message over 128 KB closes
-// with 1009; a binary frame with 1003 (spec A.2).
+// with 1009; a binary frame with 1003 (docs/aws-behaviours.md#websocket-limits).
 func TestIncomingLimits(t *testing.T) {
 	e := newEnv(t, nil)
 	api := whoamiAPI(t, e)

@@ -9,8 +9,8 @@ import (
 )
 
 // The Lambda proxy events of WebSocket routes, in the shapes of the real
-// captures in shared/spec/events (spec A.7). Members AWS leaves out are
-// left out (omitempty), not sent as null.
+// captures named in docs/aws-behaviours.md#events. Members AWS leaves out
+// are left out (omitempty), not sent as null.
 
 type wsEvent struct {
 	Headers                         map[string]string   `json:"headers,omitempty"`

@@ -19,9 +19,9 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 // TestEventGoldenFiles records the CONNECT, MESSAGE and DISCONNECT events
 // of one connection and compares them, with ids, times and ports replaced
 // by placeholders, to testdata/events/*.json. The golden files follow the
-// real captures in shared/spec/events (member names, nesting, types);
-// regenerate them with -update after a deliberate change, and read the
-// diff.
+// real captures named in docs/aws-behaviours.md#events (member names,
+// nesting, types); regenerate them with -update after a deliberate change,
+// and read the diff.
 func TestEventGoldenFiles(t *testing.T) {
 	e := newEnv(t, nil)
 	api := e.wsAPI(t)

@@ -46,7 +46,8 @@ type result struct {
 	failure string
 }
 
-// The failures API Gateway reports in error frames (spec A.6).
+// The failures API Gateway reports in error frames
+// (docs/aws-behaviours.md#error-frames).
 const (
 	failInternal = "Internal server error"
 	failTimeout  = "Endpoint request timed out"
@@ -58,8 +59,8 @@ const (
 // handleMessage routes one incoming message and sends what the route
 // returns. Messages on a remote integration are handled in their own
 // goroutine, so a slow backend does not hold up the connection (AWS
-// processes messages asynchronously too, spec A.4); MOCK messages are
-// handled in order, inline.
+// processes messages asynchronously too, docs/aws-behaviours.md#two-way);
+// MOCK messages are handled in order, inline.
 func (p *Plane) handleMessage(c *conn, body string) {
 	stage, err := p.stage(context.Background(), c.key)
 	if err != nil {
@@ -98,7 +99,8 @@ func (p *Plane) answer(stage *compiled, rt *route, req *request) {
 	res := p.invoke(context.Background(), stage, rt, req)
 	switch {
 	case res.failure != "":
-		// Error frames go out on one-way routes too (spec A.6).
+		// Error frames go out on one-way routes too
+		// (docs/aws-behaviours.md#two-way).
 		req.conn.send(errorFrame(res.failure, req.conn.id, req.requestID))
 	case rt.twoWay && res.hasBody:
 		req.conn.send(res.body)
@@ -113,7 +115,7 @@ func errorFrame(msg, connectionID, requestID string) []byte {
 }
 
 // badRequestBodyFrame is the model-validation failure frame, spaced as
-// AWS's documentation shows it (spec A.3, A.6).
+// AWS's documentation shows it (docs/aws-behaviours.md#error-frames).
 func badRequestBodyFrame(connectionID, messageID string) []byte {
 	return []byte(`{"message" : "Bad request body", "connectionId": ` + strconv.Quote(connectionID) +
 		`, "messageId": ` + strconv.Quote(messageID) + `}`)
@@ -185,7 +187,7 @@ func (p *Plane) invoke(ctx context.Context, stage *compiled, rt *route, req *req
 }
 
 // invokeHTTPProxy sends the message to the integration's URL and returns
-// the backend's answer unchanged (spec A.4).
+// the backend's answer unchanged (docs/aws-behaviours.md#two-way).
 func (p *Plane) invokeHTTPProxy(ctx context.Context, stage *compiled, in *integration, req *request) (result, error) {
 	method := in.method
 	if method == "" || method == "ANY" {
@@ -226,9 +228,10 @@ var errAnswerTooLarge = fmt.Errorf("the backend's answer exceeds the WebSocket m
 
 // readAnswer reads an HTTP backend's answer whole, or fails: an answer
 // over 128 KB cannot go out as one message, and a cut one would be a
-// different message (DESIGN.md section 7: never a truncated answer). [I]
-// AWS documents no such error; the limit is its message quota (spec A.9),
-// applied to every event, $connect's included.
+// different message (docs/architecture.md#bounded-reads: never a truncated
+// answer). [I] AWS documents no such error; the limit is its message quota
+// (docs/aws-behaviours.md#websocket-limits), applied to every event,
+// $connect's included.
 func readAnswer(r io.Reader) ([]byte, error) {
 	b, err := io.ReadAll(io.LimitReader(r, maxMessage+1))
 	if err != nil {
@@ -259,8 +262,9 @@ type lambdaResult struct {
 	IsBase64Encoded   bool                `json:"isBase64Encoded"`
 }
 
-// invokeLambdaProxy calls the function with the WebSocket event (spec A.7)
-// and reads its {statusCode, headers, body} answer.
+// invokeLambdaProxy calls the function with the WebSocket event
+// (docs/aws-behaviours.md#events) and reads its {statusCode, headers, body}
+// answer.
 func (p *Plane) invokeLambdaProxy(ctx context.Context, stage *compiled, in *integration, req *request) (result, error) {
 	event, err := json.Marshal(newEvent(stage, req))
 	if err != nil {

@@ -15,7 +15,7 @@ import (
 // lambdaClient calls functions through the Lambda Invoke API
 // (POST /2015-03-31/functions/{name}/invocations), which real AWS,
 // LocalStack, `sam local start-lambda` and the runtime interface emulator
-// all serve (DESIGN.md decision 7).
+// all serve (docs/architecture.md#lambda).
 type lambdaClient struct {
 	endpoint string
 	client   *http.Client
@@ -74,7 +74,7 @@ func (l *lambdaClient) invoke(ctx context.Context, uri string, payload []byte) (
 // invokeNonProxy calls a function for an AWS (non-proxy) integration: the
 // payload is the rendered request template, and a function error is not a
 // failure but a selection value (its errorMessage) for the integration
-// responses, as API Gateway does (spec A.4).
+// responses, as API Gateway does (docs/aws-behaviours.md#two-way).
 func (l *lambdaClient) invokeNonProxy(ctx context.Context, uri string, payload []byte) (out []byte, errMessage string, err error) {
 	out, err = l.invoke(ctx, uri, payload)
 	var fe *functionError

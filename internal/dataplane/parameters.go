@@ -10,11 +10,12 @@ import (
 )
 
 // Request parameter mapping for WebSocket HTTP and HTTP_PROXY integrations
-// (spec A.5): each integration.request.{header|querystring|path}.NAME is
-// set from 'static' text, route.request.{header|querystring|
-// multivalueheader|multivaluequerystring}.NAME (on $connect, the only
-// request with headers), route.request.body.PATH, context.NAME or
-// stageVariables.NAME. This is how a backend learns the connectionId:
+// (docs/aws-behaviours.md#parameter-mapping): each
+// integration.request.{header|querystring|path}.NAME is set from 'static'
+// text, route.request.{header|querystring|multivalueheader|
+// multivaluequerystring}.NAME (on $connect, the only request with
+// headers), route.request.body.PATH, context.NAME or stageVariables.NAME.
+// This is how a backend learns the connectionId:
 // integration.request.header.connectionId = context.connectionId.
 
 // parameterValue resolves one mapping source; "" when it has no value.

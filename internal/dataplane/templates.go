@@ -20,7 +20,7 @@ import (
 // backend's answer picks an integration response (by status code, or by a
 // Lambda error message for AWS); that response's template, chosen by its
 // own selection expression, turns the answer into what the client receives
-// (data-plane spec A.4, A.5).
+// (docs/aws-behaviours.md#two-way, docs/aws-behaviours.md#templates).
 
 // errUnsupportedMediaType: the passthrough behavior refused a message that
 // no template matched (AWS answers 415).
@@ -72,7 +72,7 @@ func (p *Plane) invokeNonProxy(ctx context.Context, stage *compiled, in *integra
 	}
 
 	// CONVERT_TO_BINARY: the message is base64 text; the backend gets the
-	// bytes (spec A.5).
+	// bytes (docs/aws-behaviours.md#templates).
 	if in.contentHandling == "CONVERT_TO_BINARY" {
 		b, err := base64.StdEncoding.DecodeString(payload)
 		if err != nil {
@@ -106,7 +106,7 @@ func (p *Plane) invokeNonProxy(ctx context.Context, stage *compiled, in *integra
 		}
 		status, body = http.StatusOK, string(out)
 		// Integration responses of a Lambda match its error message;
-		// success selects $default (spec A.4).
+		// success selects $default (docs/aws-behaviours.md#two-way).
 		selection = fnErr
 	default:
 		return result{}, fmt.Errorf("integration type %s", in.typ)
@@ -116,7 +116,7 @@ func (p *Plane) invokeNonProxy(ctx context.Context, stage *compiled, in *integra
 	ir := in.selectResponse(selection)
 	if ir == nil {
 		// No integration response matches and there is no $default: [I]
-		// nothing goes back (spec A.4).
+		// nothing goes back (docs/aws-behaviours.md#two-way).
 		return result{status: status, header: header}, nil
 	}
 	// CONVERT_TO_TEXT: the backend's answer goes on as base64 text. [I]
@@ -245,7 +245,8 @@ func parseBody(body string) (any, error) {
 	return doc, nil
 }
 
-// templateContext is $context for a WebSocket template (spec A.10).
+// templateContext is $context for a WebSocket template
+// (docs/aws-behaviours.md#templates).
 func templateContext(stage *compiled, req *request) map[string]any {
 	c := req.conn
 	ctx := map[string]any{

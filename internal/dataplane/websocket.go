@@ -18,7 +18,7 @@ import (
 	"github.com/gobwas/ws"
 )
 
-// WebSocket limits (data-plane spec A.2, A.9).
+// WebSocket limits (docs/aws-behaviours.md#websocket-limits).
 const (
 	maxFrame   = 32 << 10  // an incoming frame over this closes with 1009; outgoing data is split at it
 	maxMessage = 128 << 10 // an incoming message over this closes with 1009
@@ -119,7 +119,7 @@ func (p *Plane) serveWebSocket(w http.ResponseWriter, r *http.Request, stage *co
 			return
 		}
 		// Only the subprotocol of the integration's answer reaches the
-		// client (spec A.2).
+		// client (docs/aws-behaviours.md#websocket-connect).
 		if proto := res.header.Get("Sec-WebSocket-Protocol"); proto != "" {
 			header.Set("Sec-WebSocket-Protocol", proto)
 		}

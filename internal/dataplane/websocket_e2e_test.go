@@ -87,8 +87,8 @@ func TestRouteSelection(t *testing.T) {
 }
 
 // TestLambdaProxyEvents: the events the function receives have the
-// members of the real captures (shared/spec/events), and $disconnect runs
-// once, after the client closed, with its close code.
+// members of the real captures (docs/aws-behaviours.md#events), and
+// $disconnect runs once, after the client closed, with its close code.
 func TestLambdaProxyEvents(t *testing.T) {
 	e := newEnv(t, nil)
 	api := e.wsAPI(t)

@@ -34,7 +34,8 @@ func evalBody(t testing.TB, expr string, doc any) string {
 	return out
 }
 
-// The cases of the developer guide's selection-expression page [V].
+// The cases of the developer guide's selection-expression page [D]
+// (docs/aws-behaviours.md#route-selection).
 func TestRouteSelection(t *testing.T) {
 	doc := body(t, `{"service":"chat","action":"join","n":3,"ok":true,"list":["item1","item2"],"deep":{"a":{"b":"x"}},"sp ace":"y"}`)
 	cases := map[string]string{

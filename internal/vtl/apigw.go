@@ -10,8 +10,8 @@ import (
 )
 
 // This file is API Gateway's layer over the language: $input, $util,
-// $context and $stageVariables (data-plane spec A.5 and the developer
-// guide's "mapping template reference").
+// $context and $stageVariables (docs/aws-behaviours.md#templates, from the
+// developer guide's "mapping template reference").
 
 type inputObj struct{}
 type utilObj struct{}

@@ -34,7 +34,7 @@ var DefaultLimits = Limits{
 }
 
 // MaxTemplateSize is the largest template Parse accepts: API Gateway's
-// mapping-template quota is 300 KB (data-plane spec A.5).
+// mapping-template quota is 300 KB (docs/aws-behaviours.md#templates).
 const MaxTemplateSize = 300 * 1024
 
 // maxParseDepth bounds nesting of blocks and expressions at parse time, so a
