@@ -10,7 +10,7 @@ import (
 )
 
 // front is the listener's one handler: it picks each request's surface
-// (DESIGN.md section 1). It is not an http.ServeMux on purpose: a ServeMux
+// (docs/architecture.md#surfaces). It is not an http.ServeMux on purpose: a ServeMux
 // cleans paths and answers "/v2/apis/x/routes/.." with a redirect to
 // "/v2/apis/x", which the AWS SDKs follow with the same method, so
 // DeleteRoute(RouteId: "..") deleted the API. Here no path is ever

@@ -19,7 +19,7 @@ import (
 
 const pprofPrefix = "/_portico/debug/pprof/"
 
-// handler builds the listener's surfaces (DESIGN.md section 1).
+// handler builds the listener's surfaces (docs/architecture.md#surfaces).
 func (s *Server) handler() http.Handler {
 	defaults := awsproto.Identity{Account: s.cfg.Account, Region: s.cfg.Region}
 	var plane *dataplane.Plane

@@ -19,7 +19,7 @@ import (
 )
 
 // realStatus holds the success codes where real AWS differs from the model
-// (control-plane spec section 1.2: LocalStack patched its copy of the model
+// (docs/aws-behaviours.md#status-codes: LocalStack patched its copy of the model
 // after observing AWS, confirmed by its AWS-validated tests).
 var realStatus = map[string]int{
 	"UpdateApi":        201,
