@@ -2,11 +2,11 @@ package server
 
 import (
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/portico-dev/portico/internal/awsproto"
 	"github.com/portico-dev/portico/internal/dataplane"
+	"github.com/portico-dev/portico/internal/dataplane/gateway"
 )
 
 // front is the listener's one handler: it picks each request's surface
@@ -85,19 +85,14 @@ func (f *front) serveOps(w http.ResponseWriter, r *http.Request, path string) {
 	awsproto.WriteError(w, awsproto.NotFound("No operations endpoint at %s", path))
 }
 
-// servePlane splits "{stage}/{rest}" and hands the request to the data
-// plane. The stage is a path segment; a percent-encoded $default is
-// decoded.
+// servePlane hands an execute-api request to the data plane: path is the
+// escaped path after the API id, without its leading "/".
 func (f *front) servePlane(w http.ResponseWriter, r *http.Request, apiID, path string) {
-	stage, rest, _ := strings.Cut(path, "/")
-	stage, err := url.PathUnescape(stage)
-	if err != nil || apiID == "" || stage == "" {
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusForbidden)
-		w.Write([]byte(`{"message":"Forbidden"}`))
+	if apiID == "" {
+		gateway.Write(w, &gateway.Error{Status: http.StatusForbidden, Message: "Forbidden", Type: "ForbiddenException"})
 		return
 	}
-	f.plane.Serve(w, r, apiID, stage, rest)
+	f.plane.Serve(w, r, apiID, path)
 }
 
 // executeAPIHost matches {apiId}.execute-api.<anything>, the AWS and

@@ -13,7 +13,6 @@ import (
 	"github.com/portico-dev/portico/internal/apigw"
 	"github.com/portico-dev/portico/internal/awsproto"
 	"github.com/portico-dev/portico/internal/dataplane"
-	"github.com/portico-dev/portico/internal/store"
 	"github.com/portico-dev/portico/internal/version"
 )
 
@@ -22,7 +21,6 @@ const pprofPrefix = "/_portico/debug/pprof/"
 // handler builds the listener's surfaces (docs/architecture.md#surfaces).
 func (s *Server) handler() http.Handler {
 	defaults := awsproto.Identity{Account: s.cfg.Account, Region: s.cfg.Region}
-	var plane *dataplane.Plane
 	var quotas *apigw.Quotas // nil: AWS's defaults
 	if s.cfg.NoQuotas {
 		quotas = &apigw.Quotas{}
@@ -30,13 +28,9 @@ func (s *Server) handler() http.Handler {
 	service := apigw.New(s.store, apigw.Config{
 		Endpoint: s.endpoint,
 		Quotas:   quotas,
-		// The data plane drops what it compiled for an API when the
-		// API changes; it is set just below, before any request.
-		OnChange: func(sc store.Scope, apiID string) { plane.Invalidate(sc, apiID) },
 	})
-	plane = dataplane.New(dataplane.Config{
-		Store:          s.store,
-		Service:        service,
+	plane := dataplane.New(dataplane.Config{
+		Source:         service,
 		Defaults:       defaults,
 		LambdaEndpoint: s.cfg.LambdaEndpoint,
 		IdleTimeout:    s.cfg.WebSocketIdleTimeout,

@@ -43,7 +43,7 @@ func (s *Server) CreateApiMapping(ctx context.Context, in *CreateApiMappingReque
 	// for it [I] (floci-io/floci #2390: the two spellings are one mapping,
 	// the second a ConflictException).
 	m := ApiMapping{ApiId: in.ApiId, Stage: in.Stage, ApiMappingKey: ptr(deref(in.ApiMappingKey))}
-	err := s.update(ctx, func(tx store.Tx) error {
+	err := s.updateDomain(ctx, *in.DomainName, func(tx store.Tx) error {
 		dn, err := loadDomainName(tx, *in.DomainName)
 		if err != nil {
 			return err
@@ -111,7 +111,7 @@ func (s *Server) GetApiMappings(ctx context.Context, in *GetApiMappingsRequest) 
 // checked as a new mapping would be.
 func (s *Server) UpdateApiMapping(ctx context.Context, in *UpdateApiMappingRequest) (*UpdateApiMappingResponse, error) {
 	var m ApiMapping
-	err := s.update(ctx, func(tx store.Tx) error {
+	err := s.updateDomain(ctx, *in.DomainName, func(tx store.Tx) error {
 		if _, err := loadDomainName(tx, *in.DomainName); err != nil {
 			return err
 		}
@@ -144,7 +144,7 @@ func (s *Server) UpdateApiMapping(ctx context.Context, in *UpdateApiMappingReque
 }
 
 func (s *Server) DeleteApiMapping(ctx context.Context, in *DeleteApiMappingRequest) error {
-	return s.update(ctx, func(tx store.Tx) error {
+	return s.updateDomain(ctx, *in.DomainName, func(tx store.Tx) error {
 		if _, err := loadDomainName(tx, *in.DomainName); err != nil {
 			return err
 		}

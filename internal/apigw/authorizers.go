@@ -240,7 +240,7 @@ func (s *Server) DeleteAuthorizer(ctx context.Context, in *DeleteAuthorizerReque
 // ResetAuthorizersCache empties a stage's cache of Lambda authorizer
 // results: "Supported only for HTTP APIs" (API reference). The cache lives
 // with what the data plane compiled for the API's stages, so the reset is
-// Config.OnChange, which drops that; nothing is written. The order of the
+// announced to Watch, which drops that; nothing is written. The order of the
 // checks (API, stage, protocol) follows route responses' [I].
 func (s *Server) ResetAuthorizersCache(ctx context.Context, in *ResetAuthorizersCacheRequest) error {
 	err := s.view(ctx, func(tx store.Tx) error {
@@ -258,8 +258,8 @@ func (s *Server) ResetAuthorizersCache(ctx context.Context, in *ResetAuthorizers
 		}
 		return nil
 	})
-	if err == nil && s.cfg.OnChange != nil {
-		s.cfg.OnChange(scopeOf(ctx), *in.ApiId)
+	if err == nil {
+		s.notify(Change{Scope: scopeOf(ctx), APIID: *in.ApiId})
 	}
 	return err
 }

@@ -174,7 +174,7 @@ func (s *Server) CreateDomainName(ctx context.Context, in *CreateDomainNameReque
 		return nil, err
 	}
 	dn.MutualTlsAuthentication = mtls
-	err = s.update(ctx, func(tx store.Tx) error {
+	err = s.updateDomain(ctx, name, func(tx store.Tx) error {
 		if err := checkQuota(tx, kindDomainName, store.Ref{}, s.quotas.DomainNames, tooManyDomainNames); err != nil {
 			return err
 		}
@@ -234,7 +234,7 @@ func (s *Server) UpdateDomainName(ctx context.Context, in *UpdateDomainNameReque
 		return nil, expectOneConfiguration
 	}
 	var dn DomainName
-	err := s.update(ctx, func(tx store.Tx) error {
+	err := s.updateDomain(ctx, *in.DomainName, func(tx store.Tx) error {
 		var err error
 		if dn, err = loadDomainName(tx, *in.DomainName); err != nil {
 			return err
@@ -264,7 +264,7 @@ func (s *Server) UpdateDomainName(ctx context.Context, in *UpdateDomainNameReque
 }
 
 func (s *Server) DeleteDomainName(ctx context.Context, in *DeleteDomainNameRequest) error {
-	return s.update(ctx, func(tx store.Tx) error {
+	return s.updateDomain(ctx, *in.DomainName, func(tx store.Tx) error {
 		err := tx.Delete(kindDomainName, *in.DomainName)
 		if errors.Is(err, store.ErrNotFound) {
 			return domainNameNotFound()

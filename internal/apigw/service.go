@@ -34,10 +34,6 @@ type Config struct {
 	// Endpoint returns an API's apiEndpoint for its protocol ("HTTP" or
 	// "WEBSOCKET") in a region.
 	Endpoint func(apiID, protocol, region string) string
-	// OnChange, when set, is called after every committed change that can
-	// alter what an API's stages serve (a deployment, a stage, the API's
-	// deletion): the data plane drops what it compiled for that API.
-	OnChange func(scope store.Scope, apiID string)
 	// Quotas limits how many resources may exist; nil is AWS's defaults
 	// (DefaultQuotas), &Quotas{} no limit at all.
 	Quotas *Quotas
@@ -57,9 +53,10 @@ func AWSEndpoint(apiID, protocol, region string) string {
 // whose signature drifts from the model fails to compile instead of
 // silently becoming "not implemented".
 type Server struct {
-	store  store.Store
-	cfg    Config
-	quotas Quotas
+	store    store.Store
+	cfg      Config
+	quotas   Quotas
+	watchers watchers
 }
 
 var _ interface {
@@ -109,11 +106,21 @@ func (s *Server) update(ctx context.Context, fn func(store.Tx) error) error {
 }
 
 // updateAPI is update for a change to one API, announced through
-// Config.OnChange once it is committed.
+// Watch once it is committed.
 func (s *Server) updateAPI(ctx context.Context, apiID string, fn func(store.Tx) error) error {
 	err := s.update(ctx, fn)
-	if err == nil && s.cfg.OnChange != nil {
-		s.cfg.OnChange(scopeOf(ctx), apiID)
+	if err == nil {
+		s.notify(Change{Scope: scopeOf(ctx), APIID: apiID})
+	}
+	return err
+}
+
+// updateDomain is update for a change to a custom domain name or its
+// mappings, announced through Watch once it is committed.
+func (s *Server) updateDomain(ctx context.Context, name string, fn func(store.Tx) error) error {
+	err := s.update(ctx, fn)
+	if err == nil {
+		s.notify(Change{Scope: scopeOf(ctx), DomainName: name})
 	}
 	return err
 }

@@ -1,10 +1,10 @@
 // Package dataplane serves the APIs Portico manages (the execute-api
-// surface): WebSocket APIs with route selection, integrations, route
-// responses and the @connections management API. A stage serves its
-// compiled deployment: built from the deployment's snapshot the first time
-// it is needed, kept in memory, and dropped when the control plane
-// announces a change to the API, so no request reads the database once
-// its stage is compiled.
+// surface). It finds the API and stage of a request (from the execute-api
+// host or path, or a custom domain's mappings), keeps each stage's
+// compiled deployment, and hands the request to the engine of the API's
+// protocol: websocket or httpapi. It knows the control plane only through
+// Source (docs/architecture.md#data-plane); no request reads the store
+// once its stage is compiled.
 package dataplane
 
 import (
@@ -12,28 +12,44 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"sync"
-	"sync/atomic"
+	"strings"
 	"time"
 
 	"github.com/portico-dev/portico/internal/apigw"
 	"github.com/portico-dev/portico/internal/awsproto"
+	"github.com/portico-dev/portico/internal/dataplane/gateway"
+	"github.com/portico-dev/portico/internal/dataplane/integration"
+	"github.com/portico-dev/portico/internal/dataplane/websocket"
 	"github.com/portico-dev/portico/internal/store"
 )
 
+// Source is all the data plane needs of the control plane; apigw.Server
+// implements it.
+type Source interface {
+	// LocateAPI returns the scope an API id lives in (prefer when it is in
+	// several), or store.ErrNotFound.
+	LocateAPI(ctx context.Context, apiID string, prefer store.Scope) (store.Scope, error)
+	// LoadStage returns a stage and the snapshot of its deployment (nil
+	// when it has none), or store.ErrNotFound.
+	LoadStage(ctx context.Context, sc store.Scope, apiID, stage string) (*apigw.Stage, *apigw.Snapshot, error)
+	// LoadDomain returns a custom domain name with its API mappings, or
+	// store.ErrNotFound.
+	LoadDomain(ctx context.Context, name string, prefer store.Scope) (*apigw.Domain, error)
+	// Watch calls fn after every committed change to an API or a domain.
+	Watch(fn func(apigw.Change)) (cancel func())
+}
+
 // Config is what the data plane needs.
 type Config struct {
-	Store   store.Store
-	Service *apigw.Server
-	// Defaults picks the scope when an API id exists in several accounts
-	// or regions (ids are random, so only by accident).
+	Source Source
+	// Defaults picks the scope when an API id or a domain name exists in
+	// several accounts or regions.
 	Defaults awsproto.Identity
 	// LambdaEndpoint is the base URL of a Lambda Invoke API (real AWS,
 	// LocalStack, sam local start-lambda, the runtime interface emulator).
 	// Empty: AWS and AWS_PROXY integrations fail as integration errors.
 	LambdaEndpoint string
-	// HTTPClient makes integration calls (default: a client with no
-	// overall timeout; each call has the integration's own).
+	// HTTPClient makes integration calls (default: integration.NewHTTPClient).
 	HTTPClient *http.Client
 	// IdleTimeout and MaxDuration bound WebSocket connections (AWS: 10
 	// minutes without messages, 2 hours in all).
@@ -45,205 +61,158 @@ type Config struct {
 // Plane is the data plane. It is safe for concurrent use.
 type Plane struct {
 	cfg    Config
-	lambda *lambdaClient
-
-	mu     sync.Mutex
-	stages map[stageKey]*compiled
-	scopes map[string]store.Scope // apiID -> its scope
-
-	conns *registry
-	// stopping refuses new WebSockets once Shutdown has begun.
-	stopping atomic.Bool
-}
-
-// stageKey names a stage of an API in a scope.
-type stageKey struct {
-	scope store.Scope
-	apiID string
-	stage string
+	prefer store.Scope
+	cache  *cache
+	ws     *websocket.Engine
+	stop   func() // ends the Watch
 }
 
 // New returns a data plane.
 func New(cfg Config) *Plane {
-	if cfg.IdleTimeout <= 0 {
-		cfg.IdleTimeout = 10 * time.Minute
-	}
-	if cfg.MaxDuration <= 0 {
-		cfg.MaxDuration = 2 * time.Hour
-	}
 	if cfg.HTTPClient == nil {
-		// Integrations call few hosts very often: keep many idle
-		// connections per host (the default keeps 2, which turns a busy
-		// route into a new TCP connection per message).
-		cfg.HTTPClient = &http.Client{Transport: &http.Transport{
-			Proxy:               http.ProxyFromEnvironment,
-			MaxIdleConns:        4096,
-			MaxIdleConnsPerHost: 1024,
-			IdleConnTimeout:     90 * time.Second,
-		}}
+		cfg.HTTPClient = integration.NewHTTPClient()
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Plane{
-		cfg:    cfg,
-		lambda: &lambdaClient{endpoint: cfg.LambdaEndpoint, client: cfg.HTTPClient},
-		stages: map[stageKey]*compiled{},
-		scopes: map[string]store.Scope{},
-		conns:  newRegistry(),
-	}
-}
-
-// Invalidate drops what was compiled for an API; the control plane calls
-// it after every committed change that can alter what the API serves.
-// Live connections keep going: their next message uses the new deployment.
-func (p *Plane) Invalidate(scope store.Scope, apiID string) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	delete(p.scopes, apiID)
-	for k := range p.stages {
-		if k.apiID == apiID && k.scope == scope {
-			delete(p.stages, k)
-		}
-	}
-}
-
-// Reset forgets everything compiled and closes every connection: the
-// state they were served from is gone (POST /_portico/reset).
-func (p *Plane) Reset(ctx context.Context) {
-	p.mu.Lock()
-	p.stages = map[stageKey]*compiled{}
-	p.scopes = map[string]store.Scope{}
-	p.mu.Unlock()
-	p.conns.closeAll(ctx, closeGoingAway, "")
+	p := &Plane{cfg: cfg, prefer: store.Scope{Account: cfg.Defaults.Account, Region: cfg.Defaults.Region}}
+	p.cache = newCache(p.compile)
+	lambda := &integration.Lambda{Endpoint: cfg.LambdaEndpoint, Client: cfg.HTTPClient}
+	p.ws = websocket.New(websocket.Config{
+		Stage: func(ctx context.Context, k gateway.StageKey) (*websocket.Stage, error) {
+			c, err := p.cache.stage(ctx, k)
+			if err != nil {
+				return nil, err
+			}
+			if c.ws == nil {
+				return nil, errNoStage
+			}
+			return c.ws, nil
+		},
+		Lambda:      lambda,
+		HTTPClient:  cfg.HTTPClient,
+		IdleTimeout: cfg.IdleTimeout,
+		MaxDuration: cfg.MaxDuration,
+		Logger:      cfg.Logger,
+	})
+	p.stop = cfg.Source.Watch(p.cache.invalidate)
+	return p
 }
 
 var errNoStage = errors.New("dataplane: no such stage, or no deployment on it")
 
-// locate finds the scope of an API by its id alone.
-func (p *Plane) locate(ctx context.Context, apiID string) (store.Scope, error) {
-	p.mu.Lock()
-	sc, ok := p.scopes[apiID]
-	p.mu.Unlock()
-	if ok {
-		return sc, nil
-	}
-	scopes, err := p.cfg.Store.Locate(ctx, "api", apiID)
-	if err != nil {
-		return sc, err
-	}
-	if len(scopes) == 0 {
-		return sc, errNoStage
-	}
-	sc = scopes[0]
-	for _, s := range scopes {
-		if s.Account == p.cfg.Defaults.Account && s.Region == p.cfg.Defaults.Region {
-			sc = s
-		}
-	}
-	p.mu.Lock()
-	p.scopes[apiID] = sc
-	p.mu.Unlock()
-	return sc, nil
+// compiled is one stage's deployment in the form of its protocol's engine.
+type compiled struct {
+	protocol string
+	// disableExecuteAPI: the API is served only through custom domains.
+	disableExecuteAPI bool
+	ws                *websocket.Stage
 }
 
-// stage returns the compiled deployment of a stage, compiling it on first
-// use. Two requests racing on a cold stage may both compile it; the result
-// is the same.
-func (p *Plane) stage(ctx context.Context, k stageKey) (*compiled, error) {
-	p.mu.Lock()
-	c, ok := p.stages[k]
-	p.mu.Unlock()
-	if ok {
-		return c, nil
-	}
-	st, snap, err := p.cfg.Service.LoadStage(ctx, k.scope, k.apiID, k.stage)
+// compile loads a stage and compiles its deployment; errNoStage when
+// there is none to serve.
+func (p *Plane) compile(ctx context.Context, k gateway.StageKey) (*compiled, error) {
+	st, snap, err := p.cfg.Source.LoadStage(ctx, k.Scope, k.APIID, k.Stage)
 	if errors.Is(err, store.ErrNotFound) || err == nil && snap == nil {
 		return nil, errNoStage
 	}
 	if err != nil {
 		return nil, err
 	}
-	c, err = compile(k, st, snap)
-	if err != nil {
-		return nil, err
+	c := &compiled{protocol: deref(snap.Api.ProtocolType), disableExecuteAPI: deref(snap.Api.DisableExecuteApiEndpoint)}
+	if c.protocol == "WEBSOCKET" {
+		if c.ws, err = websocket.Compile(k, st, snap); err != nil {
+			return nil, err
+		}
 	}
-	p.mu.Lock()
-	p.stages[k] = c
-	p.mu.Unlock()
 	return c, nil
 }
 
-// ServeHTTP serves one execute-api request for apiID and stage; rest is
-// the path after the stage ("" for the stage root).
-func (p *Plane) Serve(w http.ResponseWriter, r *http.Request, apiID, stageName, rest string) {
-	sc, err := p.locate(r.Context(), apiID)
-	if err != nil {
-		p.refuse(w, err, http.StatusNotFound, "Not Found")
-		return
-	}
-	k := stageKey{scope: sc, apiID: apiID, stage: stageName}
-	if conn, ok := connectionsPath(rest); ok {
-		p.serveConnections(w, r, k, conn)
-		return
-	}
-	c, err := p.stage(r.Context(), k)
-	if err != nil {
-		// A stage that does not exist, or has nothing deployed, is
-		// refused as AWS refuses an unknown stage.
-		p.refuse(w, err, http.StatusForbidden, "Forbidden")
-		return
-	}
-	if c.protocol != "WEBSOCKET" {
-		e := awsproto.NotImplemented("execute-api")
-		e.Message = "Portico does not serve HTTP APIs yet"
-		awsproto.WriteError(w, e)
-		return
-	}
-	if rest != "" {
-		p.refuse(w, nil, http.StatusForbidden, "Forbidden")
-		return
-	}
-	p.serveWebSocket(w, r, c)
-}
-
-// refuse answers a data-plane request API Gateway turns away, with its
-// {"message": ...} body.
-func (p *Plane) refuse(w http.ResponseWriter, err error, status int, msg string) {
-	if err != nil && !errors.Is(err, errNoStage) {
-		p.cfg.Logger.Warn("data plane", "error", err)
-		status, msg = http.StatusInternalServerError, "Internal server error"
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header()["x-amzn-ErrorType"] = []string{errorTypeFor(status)}
-	w.WriteHeader(status)
-	w.Write([]byte(`{"message":"` + msg + `"}`))
-}
-
-func errorTypeFor(status int) string {
-	switch status {
-	case http.StatusForbidden:
-		return "ForbiddenException"
-	case http.StatusUnauthorized:
-		return "UnauthorizedException"
-	case http.StatusServiceUnavailable:
-		return "ServiceUnavailableException"
-	case http.StatusNotFound:
-		return "NotFoundException"
-	}
-	return "InternalServerErrorException"
+// Reset forgets everything compiled and closes every connection: the
+// state they were served from is gone (POST /_portico/reset).
+func (p *Plane) Reset(ctx context.Context) {
+	p.cache.reset()
+	p.ws.Reset(ctx)
 }
 
 // Shutdown closes every WebSocket with 1001 (going away) and runs their
 // $disconnect routes, waiting for them until ctx ends.
 func (p *Plane) Shutdown(ctx context.Context) {
-	p.stopping.Store(true)
-	p.conns.closeAll(ctx, closeGoingAway, "")
+	p.stop()
+	p.ws.Shutdown(ctx)
 }
 
 // Connections is how many WebSocket connections are open.
-func (p *Plane) Connections() int {
-	p.conns.mu.RLock()
-	defer p.conns.mu.RUnlock()
-	return len(p.conns.conns)
+func (p *Plane) Connections() int { return p.ws.Connections() }
+
+// Serve serves one execute-api request for apiID; path is the request's
+// escaped path after the API ("{stage}/{rest}" for the path form, the
+// whole path for the host form), without its leading "/".
+func (p *Plane) Serve(w http.ResponseWriter, r *http.Request, apiID, path string) {
+	ctx := r.Context()
+	sc, err := p.cache.locate(ctx, apiID, func() (store.Scope, error) {
+		return p.cfg.Source.LocateAPI(ctx, apiID, p.prefer)
+	})
+	if err != nil {
+		p.fail(w, err, gateway.ErrNotFound)
+		return
+	}
+	stage, rest, _ := strings.Cut(path, "/")
+	stageName, err := unescapeSegment(stage)
+	if err != nil || stageName == "" {
+		refuseUpgrade(w, http.StatusForbidden)
+		return
+	}
+	k := gateway.StageKey{Scope: sc, APIID: apiID, Stage: stageName}
+	if id, ok := websocket.ConnectionsPath(rest); ok {
+		p.ws.ServeConnections(w, r, k, id)
+		return
+	}
+	c, err := p.cache.stage(ctx, k)
+	if err != nil {
+		// A stage that does not exist, or has nothing deployed, is
+		// refused as AWS refuses an unknown stage.
+		p.fail(w, err, &gateway.Error{Status: http.StatusForbidden, Message: "Forbidden", Type: "ForbiddenException"})
+		return
+	}
+	if c.disableExecuteAPI {
+		// disableExecuteApiEndpoint: only custom domains serve it.
+		p.fail(w, nil, &gateway.Error{Status: http.StatusForbidden, Message: "Forbidden", Type: "ForbiddenException"})
+		return
+	}
+	switch c.protocol {
+	case "WEBSOCKET":
+		p.ws.Serve(w, r, c.ws, rest)
+	default:
+		e := awsproto.NotImplemented("execute-api")
+		e.Message = "Portico does not serve HTTP APIs yet"
+		awsproto.WriteError(w, e)
+	}
+}
+
+// fail answers a request the data plane cannot route: with refusal when
+// err is nil or says there is nothing to serve, else (the store failed)
+// with a 500 and a log line.
+func (p *Plane) fail(w http.ResponseWriter, err error, refusal *gateway.Error) {
+	if err != nil && !errors.Is(err, errNoStage) && !errors.Is(err, store.ErrNotFound) {
+		p.cfg.Logger.Warn("data plane", "error", err)
+		refusal = &gateway.Error{Status: http.StatusInternalServerError, Message: "Internal server error",
+			Type: "InternalServerErrorException"}
+	}
+	if refusal.Type == "" {
+		refusal = &gateway.Error{Status: refusal.Status, Message: refusal.Message, Type: websocket.ErrorType(refusal.Status)}
+	}
+	gateway.Write(w, refusal)
+}
+
+func refuseUpgrade(w http.ResponseWriter, status int) {
+	gateway.Write(w, &gateway.Error{Status: status, Message: http.StatusText(status), Type: websocket.ErrorType(status)})
+}
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
 }

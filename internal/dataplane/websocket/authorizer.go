@@ -1,4 +1,4 @@
-package dataplane
+package websocket
 
 import (
 	"context"
@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/portico-dev/portico/internal/apigw"
+
+	"github.com/portico-dev/portico/internal/dataplane/integration"
 )
 
 // Lambda REQUEST authorizers of WebSocket APIs run on $connect only, before
@@ -59,7 +61,7 @@ type policyResult struct {
 
 // authorize runs the $connect authorizer; status is 0 when the connection
 // may go on, else the status that refuses the upgrade.
-func (p *Plane) authorize(ctx context.Context, stage *compiled, a *authorizer, req *request) (map[string]any, int) {
+func (p *Engine) authorize(ctx context.Context, stage *Stage, a *authorizer, req *request) (map[string]any, int) {
 	r := req.http
 	// A missing identity source refuses the connection without calling
 	// the function.
@@ -69,7 +71,7 @@ func (p *Plane) authorize(ctx context.Context, stage *compiled, a *authorizer, r
 		}
 	}
 	ev := newEvent(stage, req)
-	methodArn := "arn:aws:execute-api:" + stage.key.scope.Region + ":" + stage.key.scope.Account + ":" + stage.key.apiID + "/" + stage.key.stage + "/$connect"
+	methodArn := "arn:aws:execute-api:" + stage.key.Scope.Region + ":" + stage.key.Scope.Account + ":" + stage.key.APIID + "/" + stage.key.Stage + "/$connect"
 	in := authorizerEvent{
 		Type: "REQUEST", MethodArn: methodArn,
 		Headers: ev.Headers, MultiValueHeaders: ev.MultiValueHeaders,
@@ -79,12 +81,12 @@ func (p *Plane) authorize(ctx context.Context, stage *compiled, a *authorizer, r
 	payload, _ := json.Marshal(in)
 	ctx, cancel := context.WithTimeout(ctx, authorizerTimeout)
 	defer cancel()
-	out, err := p.lambda.invoke(ctx, a.uri, payload)
+	out, err := p.lambda.Invoke(ctx, a.uri, payload)
 	if err != nil {
-		if fe, ok := err.(*functionError); ok && strings.Contains(string(fe.payload), `"Unauthorized"`) {
+		if fe, ok := err.(*integration.FunctionError); ok && strings.Contains(string(fe.Payload), `"Unauthorized"`) {
 			return nil, http.StatusUnauthorized
 		}
-		p.cfg.Logger.Warn("authorizer failed", "api", stage.key.apiID, "authorizer", a.id, "error", err)
+		p.cfg.Logger.Warn("authorizer failed", "api", stage.key.APIID, "authorizer", a.id, "error", err)
 		return nil, http.StatusInternalServerError
 	}
 	var pr policyResult
@@ -143,7 +145,7 @@ func matchesAny(element any, value string) bool {
 }
 
 // identityValue reads one WebSocket identity source.
-func identityValue(src string, r *http.Request, stage *compiled) string {
+func identityValue(src string, r *http.Request, stage *Stage) string {
 	switch {
 	case strings.HasPrefix(src, "route.request.header."):
 		return r.Header.Get(strings.TrimPrefix(src, "route.request.header."))

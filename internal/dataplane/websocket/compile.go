@@ -1,4 +1,4 @@
-package dataplane
+package websocket
 
 import (
 	"fmt"
@@ -11,12 +11,15 @@ import (
 	"github.com/portico-dev/portico/internal/apigw"
 	"github.com/portico-dev/portico/internal/selectexpr"
 	"github.com/portico-dev/portico/internal/vtl"
+
+	"github.com/portico-dev/portico/internal/dataplane/gateway"
 )
 
-// compiled is one stage's deployment, indexed for serving: built once per
-// deployment, read-only afterwards, shared by every connection of the stage.
-type compiled struct {
-	key          stageKey
+// Stage is one WebSocket stage's deployment, indexed for serving: built
+// once per deployment, read-only afterwards, shared by every connection of
+// the stage.
+type Stage struct {
+	key          gateway.StageKey
 	protocol     string
 	deploymentID string
 	stageVars    map[string]string
@@ -31,7 +34,7 @@ type route struct {
 	key string
 	id  string
 	// integration is nil for a route with no target.
-	integration *integration
+	integration *stageIntegration
 	// authorizer runs before $connect's integration (CUSTOM routes).
 	authorizer *authorizer
 	// twoWay: the route has routeResponseSelectionExpression $default and
@@ -44,7 +47,7 @@ type route struct {
 	modelSelection *selectexpr.Expr
 }
 
-type integration struct {
+type stageIntegration struct {
 	id      string
 	typ     string // AWS, AWS_PROXY, HTTP, HTTP_PROXY, MOCK
 	uri     string
@@ -69,10 +72,10 @@ type integrationResponse struct {
 	contentHandling   string
 }
 
-// compile indexes a snapshot. Everything it parses was validated when it
+// Compile indexes a snapshot. Everything it parses was validated when it
 // was saved, so an error here means a stored document is damaged.
-func compile(k stageKey, st *apigw.Stage, snap *apigw.Snapshot) (*compiled, error) {
-	c := &compiled{
+func Compile(k gateway.StageKey, st *apigw.Stage, snap *apigw.Snapshot) (*Stage, error) {
+	c := &Stage{
 		key:          k,
 		protocol:     deref(snap.Api.ProtocolType),
 		deploymentID: deref(st.DeploymentId),
@@ -104,7 +107,7 @@ func compile(k stageKey, st *apigw.Stage, snap *apigw.Snapshot) (*compiled, erro
 		a := compileAuthorizer(&snap.Authorizers[i])
 		authorizers[a.id] = a
 	}
-	integrations := map[string]*integration{}
+	integrations := map[string]*stageIntegration{}
 	for i := range snap.Integrations {
 		in, err := compileIntegration(&snap.Integrations[i])
 		if err != nil {
@@ -155,8 +158,8 @@ func compile(k stageKey, st *apigw.Stage, snap *apigw.Snapshot) (*compiled, erro
 	return c, nil
 }
 
-func compileIntegration(si *apigw.SnapshotIntegration) (*integration, error) {
-	in := &integration{
+func compileIntegration(si *apigw.SnapshotIntegration) (*stageIntegration, error) {
+	in := &stageIntegration{
 		id:                deref(si.IntegrationId),
 		typ:               deref(si.IntegrationType),
 		uri:               deref(si.IntegrationUri),
@@ -219,7 +222,7 @@ func compileIntegration(si *apigw.SnapshotIntegration) (*integration, error) {
 // selectResponse picks the integration response for a selection value (a
 // status code, or a Lambda error message): the first regex key that
 // matches the whole value, else $default, else none.
-func (in *integration) selectResponse(value string) *integrationResponse {
+func (in *stageIntegration) selectResponse(value string) *integrationResponse {
 	for _, r := range in.responses {
 		if r.pattern == nil || r.pattern.MatchString(value) {
 			return r
@@ -263,3 +266,6 @@ func (r *route) validate(body string) bool {
 	}
 	return sch.Validate(doc) == nil
 }
+
+// DeploymentID is the deployment the stage serves.
+func (c *Stage) DeploymentID() string { return c.deploymentID }

@@ -1,4 +1,4 @@
-package dataplane_test
+package websocket_test
 
 // End-to-end harness for the data plane: a real Portico on a real
 // listener and SQLite file, APIs built only through the real AWS SDK

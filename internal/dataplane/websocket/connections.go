@@ -1,13 +1,11 @@
-package dataplane
+package websocket
 
 import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
-	"encoding/binary"
 	"encoding/json"
 	"io"
-	mrand "math/rand/v2"
 	"net/http"
 	"net/url"
 	"strings"
@@ -15,6 +13,8 @@ import (
 	"time"
 
 	"github.com/portico-dev/portico/internal/awsproto"
+
+	"github.com/portico-dev/portico/internal/dataplane/gateway"
 )
 
 // The @connections management API (ApiGatewayManagementApi): POST sends
@@ -49,7 +49,7 @@ func (r *registry) remove(c *conn) {
 }
 
 // get returns an open connection of the stage, or nil.
-func (r *registry) get(k stageKey, id string) *conn {
+func (r *registry) get(k gateway.StageKey, id string) *conn {
 	r.mu.RLock()
 	c := r.conns[id]
 	r.mu.RUnlock()
@@ -86,16 +86,6 @@ func newConnectionID() string {
 	return base64.URLEncoding.EncodeToString(b[:])
 }
 
-// newRequestID is a request or message id in the same form. Ids of
-// messages only label them, so they come from a fast generator instead of
-// a system call per message.
-func newRequestID() string {
-	var b [16]byte
-	binary.LittleEndian.PutUint64(b[:8], mrand.Uint64())
-	binary.LittleEndian.PutUint64(b[8:], mrand.Uint64())
-	return base64.URLEncoding.EncodeToString(b[:11])
-}
-
 // connectionsPath matches "@connections/{id}" and decodes the id (clients
 // URL-encode it: "R0oXAdfD0kwCH6w%3D").
 func connectionsPath(rest string) (string, bool) {
@@ -120,8 +110,8 @@ func connectionsPath(rest string) (string, bool) {
 // ids ("test") are served, for local development. An unknown, closing or
 // not yet connected id is 410 GoneException; the SDKs take the type from
 // the header (AWS's 410 body is empty).
-func (p *Plane) serveConnections(w http.ResponseWriter, r *http.Request, k stageKey, id string) {
-	if acct, ok := awsproto.SignedAccount(r); ok && acct != k.scope.Account {
+func (p *Engine) serveConnections(w http.ResponseWriter, r *http.Request, k gateway.StageKey, id string) {
+	if acct, ok := awsproto.SignedAccount(r); ok && acct != k.Scope.Account {
 		io.Copy(io.Discard, io.LimitReader(r.Body, maxPostData+1))
 		awsproto.WriteError(w, &awsproto.Error{Type: "ForbiddenException", Code: http.StatusForbidden,
 			Message: notAuthorized(acct, k, r.Method, id)})
@@ -175,13 +165,13 @@ func (p *Plane) serveConnections(w http.ResponseWriter, r *http.Request, k stage
 // account masked to its last four digits as AWS masks it [V] (also
 // ASFHyP3/hyp3#2283). [I]: the caller's ARN: a 12-digit access key id names
 // only an account, so the caller is that account's root user.
-func notAuthorized(caller string, k stageKey, method, id string) string {
-	owner := k.scope.Account
+func notAuthorized(caller string, k gateway.StageKey, method, id string) string {
+	owner := k.Scope.Account
 	if len(owner) > 4 {
 		owner = strings.Repeat("*", len(owner)-4) + owner[len(owner)-4:]
 	}
 	return "User: arn:aws:iam::" + caller + ":root is not authorized to perform: execute-api:ManageConnections on resource: " +
-		"arn:aws:execute-api:" + k.scope.Region + ":" + owner + ":" + k.apiID + "/" + k.stage + "/" + method + "/@connections/" + id
+		"arn:aws:execute-api:" + k.Scope.Region + ":" + owner + ":" + k.APIID + "/" + k.Stage + "/" + method + "/@connections/" + id
 }
 
 func mgmtError(w http.ResponseWriter, status int, typ, msg string) {

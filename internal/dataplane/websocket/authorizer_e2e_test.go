@@ -1,4 +1,4 @@
-package dataplane_test
+package websocket_test
 
 import (
 	"encoding/json"

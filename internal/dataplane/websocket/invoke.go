@@ -1,4 +1,4 @@
-package dataplane
+package websocket
 
 import (
 	"bytes"
@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -15,6 +14,9 @@ import (
 
 	"github.com/portico-dev/portico/internal/selectexpr"
 	"github.com/portico-dev/portico/internal/vtl"
+
+	"github.com/portico-dev/portico/internal/dataplane/gateway"
+	"github.com/portico-dev/portico/internal/dataplane/integration"
 )
 
 // request is one call of a route's integration: the $connect upgrade, a
@@ -61,7 +63,7 @@ const (
 // goroutine, so a slow backend does not hold up the connection (AWS
 // processes messages asynchronously too, docs/aws-behaviours.md#two-way);
 // MOCK messages are handled in order, inline.
-func (p *Plane) handleMessage(c *conn, body string) {
+func (p *Engine) handleMessage(c *conn, body string) {
 	stage, err := p.stage(context.Background(), c.key)
 	if err != nil {
 		// The stage lost its deployment or was deleted under the
@@ -69,7 +71,7 @@ func (p *Plane) handleMessage(c *conn, body string) {
 		c.close(closeGoingAway, "Going away")
 		return
 	}
-	req := &request{conn: c, eventType: "MESSAGE", body: body, requestID: newRequestID(), start: time.Now()}
+	req := &request{conn: c, eventType: "MESSAGE", body: body, requestID: gateway.RequestID(), start: time.Now()}
 	req.messageID = req.requestID
 	req.doc, req.docErr = parseBody(body)
 	rt := stage.selectRoute(req.doc, req.docErr)
@@ -95,7 +97,7 @@ func (p *Plane) handleMessage(c *conn, body string) {
 	p.answer(stage, rt, req)
 }
 
-func (p *Plane) answer(stage *compiled, rt *route, req *request) {
+func (p *Engine) answer(stage *Stage, rt *route, req *request) {
 	res := p.invoke(context.Background(), stage, rt, req)
 	switch {
 	case res.failure != "":
@@ -125,7 +127,7 @@ func badRequestBodyFrame(connectionID, messageID string) []byte {
 // message. A message that is not JSON, or selects no route, goes to
 // $default; nil when there is no $default either. $connect and
 // $disconnect are never selected.
-func (c *compiled) selectRoute(doc any, docErr error) *route {
+func (c *Stage) selectRoute(doc any, docErr error) *route {
 	if docErr == nil {
 		key, err := c.routeSelection.Eval(func(v string) (string, error) {
 			path, ok := strings.CutPrefix(v, "request.body")
@@ -146,12 +148,12 @@ func (c *compiled) selectRoute(doc any, docErr error) *route {
 // invoke runs a route's integration. A route without an integration
 // cannot answer: [I] it is an integration failure, as AWS refuses to
 // deploy such a route.
-func (p *Plane) invoke(ctx context.Context, stage *compiled, rt *route, req *request) result {
+func (p *Engine) invoke(ctx context.Context, stage *Stage, rt *route, req *request) result {
 	if req.start.IsZero() {
 		req.start = time.Now()
 	}
 	if req.requestID == "" {
-		req.requestID = newRequestID()
+		req.requestID = gateway.RequestID()
 	}
 	if req.routeKey == "" {
 		req.routeKey = rt.key
@@ -179,7 +181,7 @@ func (p *Plane) invoke(ctx context.Context, stage *compiled, rt *route, req *req
 		if errors.Is(err, errUnsupportedMediaType) {
 			return result{failure: failUnsupportedMediaType}
 		}
-		p.cfg.Logger.Warn("integration failed", "api", stage.key.apiID, "stage", stage.key.stage,
+		p.cfg.Logger.Warn("integration failed", "api", stage.key.APIID, "stage", stage.key.Stage,
 			"route", rt.key, "integration", in.id, "type", in.typ, "error", err)
 		return result{failure: failInternal}
 	}
@@ -188,7 +190,7 @@ func (p *Plane) invoke(ctx context.Context, stage *compiled, rt *route, req *req
 
 // invokeHTTPProxy sends the message to the integration's URL and returns
 // the backend's answer unchanged (docs/aws-behaviours.md#two-way).
-func (p *Plane) invokeHTTPProxy(ctx context.Context, stage *compiled, in *integration, req *request) (result, error) {
+func (p *Engine) invokeHTTPProxy(ctx context.Context, stage *Stage, in *stageIntegration, req *request) (result, error) {
 	method := in.method
 	if method == "" || method == "ANY" {
 		method = http.MethodPost
@@ -222,10 +224,6 @@ func (p *Plane) invokeHTTPProxy(ctx context.Context, stage *compiled, in *integr
 	return result{status: resp.StatusCode, header: resp.Header, body: b, hasBody: true}, nil
 }
 
-// errAnswerTooLarge: a backend answered more than one WebSocket message
-// may carry. invoke logs it with the API and the route.
-var errAnswerTooLarge = fmt.Errorf("the backend's answer exceeds the WebSocket message limit of %d bytes", maxMessage)
-
 // readAnswer reads an HTTP backend's answer whole, or fails: an answer
 // over 128 KB cannot go out as one message, and a cut one would be a
 // different message (docs/architecture.md#bounded-reads: never a truncated
@@ -233,14 +231,7 @@ var errAnswerTooLarge = fmt.Errorf("the backend's answer exceeds the WebSocket m
 // (docs/aws-behaviours.md#websocket-limits), applied to every event,
 // $connect's included.
 func readAnswer(r io.Reader) ([]byte, error) {
-	b, err := io.ReadAll(io.LimitReader(r, maxMessage+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(b) > maxMessage {
-		return nil, errAnswerTooLarge
-	}
-	return b, nil
+	return integration.ReadAll(r, maxMessage, "the backend's answer (the WebSocket message limit)")
 }
 
 // hopByHop headers of the upgrade are not forwarded to a backend.
@@ -265,12 +256,12 @@ type lambdaResult struct {
 // invokeLambdaProxy calls the function with the WebSocket event
 // (docs/aws-behaviours.md#events) and reads its {statusCode, headers, body}
 // answer.
-func (p *Plane) invokeLambdaProxy(ctx context.Context, stage *compiled, in *integration, req *request) (result, error) {
+func (p *Engine) invokeLambdaProxy(ctx context.Context, stage *Stage, in *stageIntegration, req *request) (result, error) {
 	event, err := json.Marshal(newEvent(stage, req))
 	if err != nil {
 		return result{}, err
 	}
-	out, err := p.lambda.invoke(ctx, in.uri, event)
+	out, err := p.lambda.Invoke(ctx, in.uri, event)
 	if err != nil {
 		return result{}, err
 	}

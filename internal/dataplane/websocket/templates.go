@@ -1,4 +1,4 @@
-package dataplane
+package websocket
 
 import (
 	"context"
@@ -50,7 +50,7 @@ type nonProxyAnswer struct {
 }
 
 // invokeNonProxy runs a MOCK, HTTP or AWS integration with its templates.
-func (p *Plane) invokeNonProxy(ctx context.Context, stage *compiled, in *integration, req *request) (result, error) {
+func (p *Engine) invokeNonProxy(ctx context.Context, stage *Stage, in *stageIntegration, req *request) (result, error) {
 	lookup := func(v string) (string, error) {
 		if path, ok := strings.CutPrefix(v, "request.body"); ok && req.eventType == "MESSAGE" && req.docErr == nil {
 			return selectexpr.JSONPath(req.doc, path), nil
@@ -100,7 +100,7 @@ func (p *Plane) invokeNonProxy(ctx context.Context, stage *compiled, in *integra
 		}
 		selection = strconv.Itoa(status)
 	case "AWS":
-		out, fnErr, err := p.lambda.invokeNonProxy(ctx, in.uri, []byte(payload))
+		out, fnErr, err := p.lambda.InvokeNonProxy(ctx, in.uri, []byte(payload))
 		if err != nil {
 			return result{}, err
 		}
@@ -150,7 +150,7 @@ func (p *Plane) invokeNonProxy(ctx context.Context, stage *compiled, in *integra
 // template selection expression, else $default. With none, the passthrough
 // behavior decides: WHEN_NO_MATCH passes the message as it is,
 // WHEN_NO_TEMPLATES only when there are no templates at all, NEVER never.
-func (in *integration) requestTemplate(lookup func(string) (string, error)) (*vtl.Template, error) {
+func (in *stageIntegration) requestTemplate(lookup func(string) (string, error)) (*vtl.Template, error) {
 	if len(in.requestTpl) > 0 {
 		key := "$default"
 		if in.templateSelection != nil {
@@ -212,7 +212,7 @@ func mockStatus(payload string) int {
 }
 
 // callHTTP sends the rendered request to an HTTP integration.
-func (p *Plane) callHTTP(ctx context.Context, stage *compiled, in *integration, req *request, payload string) (int, http.Header, string, error) {
+func (p *Engine) callHTTP(ctx context.Context, stage *Stage, in *stageIntegration, req *request, payload string) (int, http.Header, string, error) {
 	method := in.method
 	if method == "" || method == "ANY" {
 		method = http.MethodPost
@@ -247,10 +247,10 @@ func parseBody(body string) (any, error) {
 
 // templateContext is $context for a WebSocket template
 // (docs/aws-behaviours.md#templates).
-func templateContext(stage *compiled, req *request) map[string]any {
+func templateContext(stage *Stage, req *request) map[string]any {
 	c := req.conn
 	ctx := map[string]any{
-		"apiId":             stage.key.apiID,
+		"apiId":             stage.key.APIID,
 		"connectedAt":       c.connectedAt.UnixMilli(),
 		"connectionId":      c.id,
 		"domainName":        c.domainName,
@@ -260,7 +260,7 @@ func templateContext(stage *compiled, req *request) map[string]any {
 		"requestTime":       req.start.UTC().Format(clfTime),
 		"requestTimeEpoch":  req.start.UnixMilli(),
 		"routeKey":          req.routeKey,
-		"stage":             stage.key.stage,
+		"stage":             stage.key.Stage,
 		"identity":          map[string]any{"sourceIp": c.identity.SourceIP, "userAgent": c.identity.UserAgent},
 	}
 	if req.messageID != "" {

@@ -1,4 +1,4 @@
-package dataplane
+package websocket
 
 import (
 	"crypto/rand"
@@ -45,7 +45,7 @@ type wsRequestContext struct {
 // clfTime is the Common Log Format time of requestTime.
 const clfTime = "02/Jan/2006:15:04:05 -0700"
 
-func newEvent(stage *compiled, req *request) *wsEvent {
+func newEvent(stage *Stage, req *request) *wsEvent {
 	c := req.conn
 	ev := &wsEvent{RequestContext: wsRequestContext{
 		RouteKey:          req.routeKey,
@@ -53,7 +53,7 @@ func newEvent(stage *compiled, req *request) *wsEvent {
 		ExtendedRequestID: req.requestID,
 		RequestTime:       req.start.UTC().Format(clfTime),
 		MessageDirection:  "IN",
-		Stage:             stage.key.stage,
+		Stage:             stage.key.Stage,
 		ConnectedAt:       c.connectedAt.UnixMilli(),
 		RequestTimeEpoch:  req.start.UnixMilli(),
 		Identity:          c.identity,
@@ -61,7 +61,7 @@ func newEvent(stage *compiled, req *request) *wsEvent {
 		RequestID:         req.requestID,
 		DomainName:        c.domainName,
 		ConnectionID:      c.id,
-		APIID:             stage.key.apiID,
+		APIID:             stage.key.APIID,
 	}}
 	switch req.eventType {
 	case "CONNECT":

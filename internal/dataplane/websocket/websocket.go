@@ -1,4 +1,4 @@
-package dataplane
+package websocket
 
 import (
 	"bufio"
@@ -16,6 +16,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/gobwas/ws"
+
+	"github.com/portico-dev/portico/internal/dataplane/gateway"
 )
 
 // WebSocket limits (docs/aws-behaviours.md#websocket-limits).
@@ -44,8 +46,8 @@ var errGone = errors.New("dataplane: connection is gone")
 // conn is one live WebSocket connection.
 type conn struct {
 	id          string
-	p           *Plane
-	key         stageKey
+	p           *Engine
+	key         gateway.StageKey
 	nc          net.Conn
 	br          *bufio.Reader
 	connectedAt time.Time
@@ -72,7 +74,7 @@ func (c *conn) isClosing() bool       { return c.closing.Load() }
 
 // serveWebSocket runs $connect while the upgrade waits, then upgrades and
 // serves the connection until it closes, then runs $disconnect.
-func (p *Plane) serveWebSocket(w http.ResponseWriter, r *http.Request, stage *compiled) {
+func (p *Engine) serveWebSocket(w http.ResponseWriter, r *http.Request, stage *Stage) {
 	if !strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusUpgradeRequired)
@@ -80,7 +82,7 @@ func (p *Plane) serveWebSocket(w http.ResponseWriter, r *http.Request, stage *co
 		return
 	}
 	if p.stopping.Load() {
-		p.refuse(w, nil, http.StatusServiceUnavailable, "Service Unavailable")
+		refuse(w, http.StatusServiceUnavailable, "Service Unavailable")
 		return
 	}
 	c := &conn{
@@ -95,9 +97,9 @@ func (p *Plane) serveWebSocket(w http.ResponseWriter, r *http.Request, stage *co
 	header := http.Header{}
 	if stage.connect != nil && stage.connect.authorizer != nil {
 		auth, status := p.authorize(r.Context(), stage, stage.connect.authorizer,
-			&request{conn: c, eventType: "CONNECT", http: r, routeKey: "$connect", requestID: newRequestID(), start: time.Now()})
+			&request{conn: c, eventType: "CONNECT", http: r, routeKey: "$connect", requestID: gateway.RequestID(), start: time.Now()})
 		if status != 0 {
-			p.refuse(w, nil, status, http.StatusText(status))
+			refuse(w, status, http.StatusText(status))
 			return
 		}
 		c.authorizer = auth
@@ -112,7 +114,7 @@ func (p *Plane) serveWebSocket(w http.ResponseWriter, r *http.Request, stage *co
 			if res.failure == failTimeout {
 				status = http.StatusGatewayTimeout
 			}
-			p.refuse(w, nil, status, res.failure)
+			refuse(w, status, res.failure)
 			return
 		case res.status < 200 || res.status > 299:
 			w.WriteHeader(res.status)
@@ -155,7 +157,7 @@ func (p *Plane) serveWebSocket(w http.ResponseWriter, r *http.Request, stage *co
 // runConn serves an open connection until it closes, then runs
 // $disconnect, once, whatever closed it, on the stage's current
 // deployment.
-func (p *Plane) runConn(c *conn) {
+func (p *Engine) runConn(c *conn) {
 	c.readLoop()
 	p.conns.remove(c)
 	c.timer.Stop()

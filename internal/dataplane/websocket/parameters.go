@@ -1,4 +1,4 @@
-package dataplane
+package websocket
 
 import (
 	"fmt"
@@ -19,7 +19,7 @@ import (
 // integration.request.header.connectionId = context.connectionId.
 
 // parameterValue resolves one mapping source; "" when it has no value.
-func parameterValue(src string, stage *compiled, req *request) string {
+func parameterValue(src string, stage *Stage, req *request) string {
 	if len(src) >= 2 && src[0] == '\'' && src[len(src)-1] == '\'' {
 		return src[1 : len(src)-1]
 	}
@@ -60,7 +60,7 @@ func parameterValue(src string, stage *compiled, req *request) string {
 
 // applyParameters sets the mapped headers, query string parameters and
 // path parameters on a backend request.
-func applyParameters(hr *http.Request, params map[string]string, stage *compiled, req *request) {
+func applyParameters(hr *http.Request, params map[string]string, stage *Stage, req *request) {
 	if len(params) == 0 {
 		return
 	}

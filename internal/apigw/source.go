@@ -1,0 +1,119 @@
+package apigw
+
+import (
+	"context"
+	"strings"
+	"sync"
+
+	"github.com/portico-dev/portico/internal/store"
+)
+
+// What the data plane reads of the control plane (its Source interface,
+// docs/architecture.md#data-plane): where an API lives, a stage with the
+// snapshot it serves, a custom domain's mappings, and the news that one of
+// them changed.
+
+// Change is a committed change the data plane must hear about: to an API
+// (what its stages serve), or to a custom domain name's mappings.
+type Change struct {
+	Scope      store.Scope
+	APIID      string // "" for a domain change
+	DomainName string // "" for an API change
+}
+
+// watchers are the callbacks of Watch.
+type watchers struct {
+	mu   sync.Mutex
+	next int
+	fns  map[int]func(Change)
+}
+
+// Watch calls fn after every committed change that can alter what an API's
+// stages or a domain's mappings serve, until cancel is called. fn runs on
+// the goroutine that committed the change and must not block.
+//
+// The news travels in process, after the commit: one Portico per store.
+// Several nodes on one store need the store's own commit notices.
+func (s *Server) Watch(fn func(Change)) (cancel func()) {
+	s.watchers.mu.Lock()
+	defer s.watchers.mu.Unlock()
+	if s.watchers.fns == nil {
+		s.watchers.fns = map[int]func(Change){}
+	}
+	id := s.watchers.next
+	s.watchers.next++
+	s.watchers.fns[id] = fn
+	return func() {
+		s.watchers.mu.Lock()
+		delete(s.watchers.fns, id)
+		s.watchers.mu.Unlock()
+	}
+}
+
+func (s *Server) notify(c Change) {
+	s.watchers.mu.Lock()
+	fns := make([]func(Change), 0, len(s.watchers.fns))
+	for _, fn := range s.watchers.fns {
+		fns = append(fns, fn)
+	}
+	s.watchers.mu.Unlock()
+	for _, fn := range fns {
+		fn(c)
+	}
+}
+
+// LocateAPI returns the account and region an API id lives in, for the
+// data plane, which knows an API by its id alone. An id in several scopes
+// (ids are random, but _custom_id_ picks them) is taken in the preferred
+// scope when it is there, else in the first.
+func (s *Server) LocateAPI(ctx context.Context, apiID string, prefer store.Scope) (store.Scope, error) {
+	scopes, err := s.store.Locate(ctx, kindAPI, apiID)
+	if err != nil {
+		return store.Scope{}, err
+	}
+	if len(scopes) == 0 {
+		return store.Scope{}, store.ErrNotFound
+	}
+	for _, sc := range scopes {
+		if sc == prefer {
+			return sc, nil
+		}
+	}
+	return scopes[0], nil
+}
+
+// Domain is a custom domain name as the data plane routes it.
+type Domain struct {
+	Scope    store.Scope
+	Name     string
+	Mappings []ApiMapping
+}
+
+// LoadDomain returns a custom domain name with its API mappings, or
+// store.ErrNotFound. Names are compared in lower case, as DNS does.
+func (s *Server) LoadDomain(ctx context.Context, name string, prefer store.Scope) (*Domain, error) {
+	name = strings.ToLower(name)
+	scopes, err := s.store.Locate(ctx, kindDomainName, name)
+	if err != nil {
+		return nil, err
+	}
+	if len(scopes) == 0 {
+		return nil, store.ErrNotFound
+	}
+	sc := scopes[0]
+	for _, x := range scopes {
+		if x == prefer {
+			sc = x
+		}
+	}
+	d := &Domain{Scope: sc, Name: name}
+	err = s.store.View(ctx, sc, func(tx store.Tx) error {
+		var err error
+		d.Mappings, _, err = listPage[ApiMapping](tx, kindAPIMapping, domainNameRef(name), page{limit: 1 << 30})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return d, nil
+}

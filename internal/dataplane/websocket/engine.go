@@ -1,0 +1,119 @@
+// Package websocket is the engine of WebSocket APIs: $connect before the
+// upgrade is answered, route selection, integrations with their mapping
+// templates, route responses, $disconnect, and the @connections
+// management API (docs/architecture.md#websocket).
+package websocket
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/portico-dev/portico/internal/dataplane/gateway"
+	"github.com/portico-dev/portico/internal/dataplane/integration"
+)
+
+// Config is what the engine needs.
+type Config struct {
+	// Stage returns the compiled stage a connection serves: the one the
+	// data plane's cache holds now, so that a redeploy reaches live
+	// connections on their next message.
+	Stage  func(ctx context.Context, k gateway.StageKey) (*Stage, error)
+	Lambda *integration.Lambda
+	// HTTPClient calls HTTP and HTTP_PROXY backends.
+	HTTPClient *http.Client
+	// IdleTimeout and MaxDuration bound connections (AWS: 10 minutes
+	// without messages, 2 hours in all).
+	IdleTimeout time.Duration
+	MaxDuration time.Duration
+	Logger      *slog.Logger
+}
+
+// Engine serves the WebSocket stages. It is safe for concurrent use.
+type Engine struct {
+	cfg    Config
+	lambda *integration.Lambda
+	conns  *registry
+	// stopping refuses new connections once Shutdown has begun.
+	stopping atomic.Bool
+}
+
+// New returns an engine.
+func New(cfg Config) *Engine {
+	if cfg.IdleTimeout <= 0 {
+		cfg.IdleTimeout = 10 * time.Minute
+	}
+	if cfg.MaxDuration <= 0 {
+		cfg.MaxDuration = 2 * time.Hour
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Engine{cfg: cfg, lambda: cfg.Lambda, conns: newRegistry()}
+}
+
+func (p *Engine) stage(ctx context.Context, k gateway.StageKey) (*Stage, error) {
+	return p.cfg.Stage(ctx, k)
+}
+
+// Serve answers a request for a stage's WebSocket URL: rest is the path
+// after the stage, which must be empty.
+func (p *Engine) Serve(w http.ResponseWriter, r *http.Request, stage *Stage, rest string) {
+	if rest != "" {
+		refuse(w, http.StatusForbidden, "Forbidden")
+		return
+	}
+	p.serveWebSocket(w, r, stage)
+}
+
+// ServeConnections serves the @connections management API of a stage.
+func (p *Engine) ServeConnections(w http.ResponseWriter, r *http.Request, k gateway.StageKey, id string) {
+	p.serveConnections(w, r, k, id)
+}
+
+// ConnectionsPath matches "@connections/{id}" (the rest of a path after the
+// stage) and decodes the id.
+func ConnectionsPath(rest string) (string, bool) { return connectionsPath(rest) }
+
+// Reset closes every connection: the state they were served from is gone.
+func (p *Engine) Reset(ctx context.Context) {
+	p.conns.closeAll(ctx, closeGoingAway, "")
+}
+
+// Shutdown closes every connection with 1001 (going away) and runs their
+// $disconnect routes, waiting for them until ctx ends; no new connection
+// is accepted after it begins.
+func (p *Engine) Shutdown(ctx context.Context) {
+	p.stopping.Store(true)
+	p.conns.closeAll(ctx, closeGoingAway, "")
+}
+
+// Connections is how many connections are open.
+func (p *Engine) Connections() int {
+	p.conns.mu.RLock()
+	defer p.conns.mu.RUnlock()
+	return len(p.conns.conns)
+}
+
+// refuse answers an upgrade API Gateway turns away, with its
+// {"message": ...} body and error type.
+func refuse(w http.ResponseWriter, status int, msg string) {
+	gateway.Write(w, &gateway.Error{Status: status, Message: msg, Type: ErrorType(status)})
+}
+
+// ErrorType is the x-amzn-ErrorType of a refused upgrade.
+func ErrorType(status int) string {
+	switch status {
+	case http.StatusForbidden:
+		return "ForbiddenException"
+	case http.StatusUnauthorized:
+		return "UnauthorizedException"
+	case http.StatusServiceUnavailable:
+		return "ServiceUnavailableException"
+	case http.StatusNotFound:
+		return "NotFoundException"
+	}
+	return "InternalServerErrorException"
+}
