@@ -47,15 +47,14 @@ func ParseResultV2(payload []byte) (*Response, error) {
 	if p[0] != '{' {
 		// Any JSON but an object: a 200 of application/json whose body is
 		// the JSON text; a string's body is the string itself [V doc table].
-		body := p
 		if p[0] == '"' {
-			body = []byte(unquote(p))
+			return inferred(appendUnquoted(nil, p)), nil
 		}
-		return inferred(body), nil
+		return inferred(bytes.Clone(p)), nil
 	}
 	m := members(p)
 	if m.statusCode == nil {
-		return inferred(p), nil // an object without statusCode: its text [V]
+		return inferred(bytes.Clone(p)), nil // an object without statusCode: its text [V]
 	}
 	resp, err := structured(&m)
 	if err != nil {
@@ -143,11 +142,12 @@ func validResult(payload []byte) ([]byte, error) {
 	return p, nil
 }
 
+// inferred is the 200 of a 2.0 result without statusCode.
 func inferred(body []byte) *Response {
 	return &Response{
 		StatusCode: http.StatusOK,
 		Header:     http.Header{"Content-Type": {"application/json"}},
-		Body:       bytes.Clone(body),
+		Body:       body,
 	}
 }
 
@@ -182,13 +182,15 @@ func structured(m *result) (*Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	var body string
-	if m.body != nil {
-		b, _, err := asString(m.body)
-		if err != nil {
-			return nil, invalid("body must be a string")
-		}
-		body = b
+	var body []byte
+	switch {
+	case m.body == nil || isNull(m.body):
+	case m.body[0] == '"':
+		body = appendUnquoted(nil, m.body)
+	case m.body[0] == '{' || m.body[0] == '[':
+		return nil, invalid("body must be a string")
+	default: // a number or a boolean: its text
+		body = bytes.Clone(m.body)
 	}
 	b64 := false
 	if m.isBase64Encoded != nil {
@@ -204,7 +206,7 @@ func structured(m *result) (*Response, error) {
 			return nil, invalid("isBase64Encoded is true but the body is not base64")
 		}
 	} else {
-		resp.Body = []byte(body)
+		resp.Body = body
 	}
 	return resp, nil
 }
@@ -380,9 +382,12 @@ func contains(list []string, s string) bool {
 }
 
 // decodeBase64 decodes standard base64, with or without its padding.
-func decodeBase64(s string) ([]byte, error) {
+func decodeBase64(s []byte) ([]byte, error) {
+	enc := base64.StdEncoding
 	if len(s)%4 != 0 {
-		return base64.RawStdEncoding.DecodeString(s)
+		enc = base64.RawStdEncoding
 	}
-	return base64.StdEncoding.DecodeString(s)
+	out := make([]byte, enc.DecodedLen(len(s)))
+	n, err := enc.Decode(out, s)
+	return out[:n], err
 }
