@@ -71,6 +71,16 @@
 // multiValueHeaders merged as REST merges them (both lists, a pair present in
 // both only once [V REST proxy docs]). Member values are coerced the way a
 // default Jackson mapper does (a number where a string is expected becomes
-// its text, "200" is a status code, null is absent) [I]. Anything else is an
-// error; the engine answers 500.
+// its text, "200" is a status code, null is absent) [I]. A structured
+// answer without Content-Type is sent as text/plain [R, see result.go]. A
+// header name that is not an HTTP token or a value with a control character
+// is an error, not a header dropped [I]. Results are bounded: over Lambda's
+// 6 MB, or nested deeper than encoding/json's 10000 levels, they are errors;
+// members nobody reads are skipped, never decoded. Anything else invalid is
+// an error too, wrapping ErrInvalidResult; the engine answers 500.
+//
+// # Cost
+//
+// Events are appended to a caller's buffer with no allocation once that
+// buffer has grown (pooled scratch space sorts the maps); see bench_test.go.
 package payload
