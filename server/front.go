@@ -48,6 +48,9 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.servePlane(w, r, apiID, rest)
 		return
 	}
+	if f.plane.ServeDomain(w, r) {
+		return // a custom domain name's API (docs/aws-behaviours.md#custom-domains)
+	}
 	if err := f.guard.check(r); err != nil {
 		awsproto.WriteError(w, err)
 		return

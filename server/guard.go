@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"net"
 	"net/http"
 	"slices"
@@ -17,8 +16,9 @@ import (
 // answers. Two checks stop both (docs/security.md):
 //
 //   - Host: only names that cannot be rebound by an attacker's DNS are
-//     answered: IP literals, localhost, the listen address, the hosts of
-//     --allowed-hosts and the custom domain names configured in Portico.
+//     answered: IP literals, localhost, the listen address and the hosts
+//     of --allowed-hosts. (A custom domain name configured in Portico is
+//     served by the data plane, which front.go asks first.)
 //   - Origin: browsers send it on every cross-origin request and on
 //     same-origin requests that change state; SDKs, the AWS CLI and curl
 //     never do. A request with an Origin other than Portico's own or one of
@@ -31,13 +31,10 @@ type guard struct {
 	listenHost string
 	hosts      []string // exact names, or "*.suffix", or "*"
 	origins    []string // exact origins, or "*"
-	// isDomain reports whether a host is a custom domain name configured
-	// in some account and region (nil: none are).
-	isDomain func(ctx context.Context, host string) bool
 }
 
-func newGuard(listen string, hosts, origins []string, isDomain func(context.Context, string) bool) *guard {
-	g := &guard{isDomain: isDomain}
+func newGuard(listen string, hosts, origins []string) *guard {
+	g := &guard{}
 	if h, _, err := net.SplitHostPort(listen); err == nil {
 		g.listenHost = strings.ToLower(h)
 	}
@@ -56,7 +53,7 @@ func newGuard(listen string, hosts, origins []string, isDomain func(context.Cont
 
 // check returns the error a guarded request is refused with, or nil.
 func (g *guard) check(r *http.Request) error {
-	if host := hostOnly(r.Host); !g.hostAllowed(r.Context(), host) {
+	if host := hostOnly(r.Host); !g.hostAllowed(host) {
 		return &awsproto.Error{Type: "ForbiddenException", Code: http.StatusForbidden,
 			Message: "Host " + quoteHeader(r.Host) + " is not allowed: Portico's control plane answers IP addresses, localhost, " +
 				"its listen address and the hosts named by --allowed-hosts (this refuses DNS rebinding)"}
@@ -84,7 +81,7 @@ func originRefused(who string) error {
 }
 
 // hostAllowed: see guard. An empty Host (HTTP/1.0) comes from no browser.
-func (g *guard) hostAllowed(ctx context.Context, host string) bool {
+func (g *guard) hostAllowed(host string) bool {
 	switch {
 	case host == "" || host == "localhost" || strings.HasSuffix(host, ".localhost"):
 		// Browsers resolve *.localhost to loopback themselves (RFC 6761).
@@ -99,7 +96,7 @@ func (g *guard) hostAllowed(ctx context.Context, host string) bool {
 			return true
 		}
 	}
-	return g.isDomain != nil && g.isDomain(ctx, host)
+	return false
 }
 
 // originAllowed: the console's own pages (served by Portico at the Host

@@ -91,14 +91,15 @@ func TestHostsAnswered(t *testing.T) {
 			t.Errorf("Host %q: %d, want 403", host, resp.StatusCode)
 		}
 	}
-	// A custom domain name configured in Portico is answered.
+	// A custom domain name configured in Portico is the data plane's: its
+	// mappings answer (none here: AWS's 403), not the control plane.
 	c := srv.Client()
 	if _, err := c.CreateDomainName(context.Background(), &apigatewayv2.CreateDomainNameInput{DomainName: aws.String("api.example.com"),
 		DomainNameConfigurations: []types.DomainNameConfiguration{{
 			CertificateArn: aws.String("arn:aws:acm:us-east-1:000000000000:certificate/0f6a1c8e-1111-4c4b-9e7e-000000000000")}}}); err != nil {
 		t.Fatal(err)
 	}
-	if resp, body := send(t, "GET", srv.URL+"/v2/apis", "", map[string]string{"Host": "api.example.com"}); resp.StatusCode != 200 {
+	if resp, body := send(t, "GET", srv.URL+"/v2/apis", "", map[string]string{"Host": "api.example.com"}); resp.StatusCode != 403 || body != `{"message":"Forbidden"}` {
 		t.Errorf("custom domain: %d %s", resp.StatusCode, body)
 	}
 }

@@ -43,7 +43,7 @@ func (s *Server) handler() http.Handler {
 	f := &front{
 		plane:   plane,
 		control: control,
-		guard:   newGuard(s.cfg.Listen, s.cfg.AllowedHosts, s.cfg.AllowedOrigins, s.isDomainName),
+		guard:   newGuard(s.cfg.Listen, s.cfg.AllowedHosts, s.cfg.AllowedOrigins),
 		ops:     map[string]http.HandlerFunc{},
 	}
 	reset := func(w http.ResponseWriter, r *http.Request) {
@@ -83,13 +83,6 @@ func (s *Server) handler() http.Handler {
 		}
 	}
 	return f
-}
-
-// isDomainName tells the guard whether host is a custom domain name of
-// some account and region: those are answered like the listen address.
-func (s *Server) isDomainName(ctx context.Context, host string) bool {
-	scopes, err := s.store.Locate(ctx, "domainname", host)
-	return err == nil && len(scopes) > 0
 }
 
 // health answers 200 while Portico can serve, 503 with the reason when its

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/portico-dev/portico/internal/awsproto"
+	"github.com/portico-dev/portico/internal/dataplane/httpapi/mapping"
 	"github.com/portico-dev/portico/internal/selectexpr"
 	"github.com/portico-dev/portico/internal/store"
 	"github.com/portico-dev/portico/internal/vtl"
@@ -541,31 +542,27 @@ func settleHTTPIntegration(it *Integration) error {
 		return vpcLinkHTTPProxyOnly
 	}
 	if subtype == nil {
-		// Parameter mapping; with a subtype the keys are the AWS action's
-		// parameters (QueueUrl, MessageBody, ...), stored as given.
-		for _, key := range slices.Sorted(maps.Keys(it.RequestParameters)) {
-			if err := checkHTTPRequestParameter(key); err != nil {
-				return err
-			}
+		// Parameter mapping, checked by the data plane's own compiler so
+		// that what is saved is what it serves; with a subtype the keys
+		// are the AWS action's parameters (QueueUrl, MessageBody, ...),
+		// stored as given.
+		if err := mapping.CheckRequest(it.RequestParameters); err != nil {
+			return awsproto.BadRequest("%s", err.Error())
 		}
 	}
 	for _, code := range slices.Sorted(maps.Keys(it.ResponseParameters)) {
 		if n, err := strconv.Atoi(code); err != nil || n < 200 || n > 599 || strconv.Itoa(n) != code {
 			return invalidResponseStatusCode(code)
 		}
-		for _, key := range slices.Sorted(maps.Keys(it.ResponseParameters[code])) {
-			if err := checkHTTPResponseParameter(key); err != nil {
-				return err
-			}
-		}
+	}
+	if err := mapping.CheckResponse(it.ResponseParameters); err != nil {
+		return awsproto.BadRequest("%s", err.Error())
 	}
 	return nil
 }
 
 var (
 	wsIntegrationParameter = regexp.MustCompile(`^integration\.request\.(header|querystring|path)\.[^\s.][^\s]*$`)
-	httpRequestParameter   = regexp.MustCompile(`^(append|overwrite|remove):(header|querystring)\.(\S+)$`)
-	httpResponseParameter  = regexp.MustCompile(`^(append|overwrite|remove):header\.(\S+)$`)
 )
 
 // checkIntegrationURI checks only the form of a URI: stage variables
@@ -589,48 +586,3 @@ func checkIntegrationURI(typ, connectionType, uri string) error {
 // requests and responses"): append|overwrite|remove:header.{name} and
 // :querystring.{name}, overwrite:path; responses map headers and
 // overwrite:statuscode. Reserved headers cannot be mapped.
-func checkHTTPRequestParameter(key string) error {
-	if key == "overwrite:path" {
-		return nil
-	}
-	m := httpRequestParameter.FindStringSubmatch(key)
-	if m == nil {
-		return invalidRequestParameter(key, "append|overwrite|remove:header.{name}, append|overwrite|remove:querystring.{name} or overwrite:path")
-	}
-	if m[2] == "header" && isReservedHeader(m[3]) {
-		return reservedHeader(key)
-	}
-	return nil
-}
-
-func checkHTTPResponseParameter(key string) error {
-	if key == "overwrite:statuscode" {
-		return nil
-	}
-	m := httpResponseParameter.FindStringSubmatch(key)
-	if m == nil {
-		return invalidResponseParameter(key)
-	}
-	if isReservedHeader(m[2]) {
-		return reservedHeader(key)
-	}
-	return nil
-}
-
-// isReservedHeader: the headers parameter mapping cannot touch
-// (docs/aws-behaviours.md#reserved-headers).
-func isReservedHeader(name string) bool {
-	n := strings.ToLower(name)
-	for _, prefix := range []string{"access-control-", "apigw-", "x-amz-", "x-amzn-"} {
-		if strings.HasPrefix(n, prefix) {
-			return true
-		}
-	}
-	switch n {
-	case "authorization", "connection", "content-encoding", "content-length", "content-location", "forwarded",
-		"keep-alive", "origin", "proxy-authenticate", "proxy-authorization", "te", "trailers", "transfer-encoding",
-		"upgrade", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "via":
-		return true
-	}
-	return false
-}

@@ -44,7 +44,8 @@ func integrationInUse(routeIDs []string) error {
 //     (the developer guide's subtype reference), integrationResponseKeyRequired
 //     and invalidIntegrationResponseKey (a key is $default or a regular
 //     expression, developer guide), invalidRequestParameter,
-//     invalidResponseParameter, reservedHeader and invalidResponseStatusCode
+//     the HTTP API mapping refusals (texts in internal/dataplane/httpapi/
+//     mapping, errors.go) and invalidResponseStatusCode
 //     (LocalStack's AWS-validated tests refuse bad parameter mappings with
 //     400, docs/aws-behaviours.md#integrations; the reserved headers are
 //     the developer guide's, docs/aws-behaviours.md#reserved-headers);
@@ -100,14 +101,6 @@ func invalidSubtype(subtype string) error {
 
 func invalidRequestParameter(key, want string) error {
 	return awsproto.BadRequest("Invalid mapping expression specified: %s. Request parameter keys must be %s", echo(key), want)
-}
-
-func invalidResponseParameter(key string) error {
-	return awsproto.BadRequest("Invalid mapping expression specified: %s. Response parameter keys must be append|overwrite|remove:header.{name} or overwrite:statuscode", echo(key))
-}
-
-func reservedHeader(key string) error {
-	return awsproto.BadRequest("Invalid mapping expression specified: %s. The header is reserved and cannot be mapped", echo(key))
 }
 
 func invalidResponseStatusCode(code string) error {

@@ -62,24 +62,39 @@ func (s *Server) notify(c Change) {
 	}
 }
 
+// APILocation is where an API lives and what it speaks.
+type APILocation struct {
+	Scope    store.Scope
+	Protocol string // HTTP or WEBSOCKET
+}
+
 // LocateAPI returns the account and region an API id lives in, for the
 // data plane, which knows an API by its id alone. An id in several scopes
 // (ids are random, but _custom_id_ picks them) is taken in the preferred
 // scope when it is there, else in the first.
-func (s *Server) LocateAPI(ctx context.Context, apiID string, prefer store.Scope) (store.Scope, error) {
+func (s *Server) LocateAPI(ctx context.Context, apiID string, prefer store.Scope) (APILocation, error) {
 	scopes, err := s.store.Locate(ctx, kindAPI, apiID)
 	if err != nil {
-		return store.Scope{}, err
+		return APILocation{}, err
 	}
 	if len(scopes) == 0 {
-		return store.Scope{}, store.ErrNotFound
+		return APILocation{}, store.ErrNotFound
 	}
+	loc := APILocation{Scope: scopes[0]}
 	for _, sc := range scopes {
 		if sc == prefer {
-			return sc, nil
+			loc.Scope = sc
 		}
 	}
-	return scopes[0], nil
+	err = s.store.View(ctx, loc.Scope, func(tx store.Tx) error {
+		var api Api
+		if _, err := get(tx, kindAPI, apiID, &api); err != nil {
+			return err
+		}
+		loc.Protocol = deref(api.ProtocolType)
+		return nil
+	})
+	return loc, err
 }
 
 // Domain is a custom domain name as the data plane routes it.

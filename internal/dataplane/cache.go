@@ -29,7 +29,7 @@ type cache struct {
 	mu     sync.Mutex
 	gen    map[apiKey]uint64
 	stages map[gateway.StageKey]*entry
-	scopes map[string]store.Scope // apiID -> its scope
+	scopes map[string]apigw.APILocation // apiID -> where it lives
 }
 
 type apiKey struct {
@@ -47,7 +47,7 @@ type entry struct {
 
 func newCache(compile func(context.Context, gateway.StageKey) (*compiled, error)) *cache {
 	return &cache{compileFn: compile, gen: map[apiKey]uint64{}, stages: map[gateway.StageKey]*entry{},
-		scopes: map[string]store.Scope{}}
+		scopes: map[string]apigw.APILocation{}}
 }
 
 // stage returns the compiled stage, compiling it once when it is cold or
@@ -84,7 +84,7 @@ func (c *cache) stage(ctx context.Context, k gateway.StageKey) (*compiled, error
 }
 
 // locate returns an API's scope, from the cache or by find.
-func (c *cache) locate(ctx context.Context, apiID string, find func() (store.Scope, error)) (store.Scope, error) {
+func (c *cache) locate(ctx context.Context, apiID string, find func() (apigw.APILocation, error)) (apigw.APILocation, error) {
 	c.mu.Lock()
 	sc, ok := c.scopes[apiID]
 	c.mu.Unlock()
@@ -129,7 +129,7 @@ func (c *cache) reset() {
 		c.gen[apiKey{k.Scope, k.APIID}]++
 	}
 	c.stages = map[gateway.StageKey]*entry{}
-	c.scopes = map[string]store.Scope{}
+	c.scopes = map[string]apigw.APILocation{}
 }
 
 // unescapeSegment decodes one path segment (a stage name: "%24default").

@@ -22,8 +22,8 @@ type fakeSource struct {
 	watch      func(apigw.Change)
 }
 
-func (f *fakeSource) LocateAPI(context.Context, string, store.Scope) (store.Scope, error) {
-	return store.Scope{Account: "000000000000", Region: "us-east-1"}, nil
+func (f *fakeSource) LocateAPI(context.Context, string, store.Scope) (apigw.APILocation, error) {
+	return apigw.APILocation{Scope: store.Scope{Account: "000000000000", Region: "us-east-1"}, Protocol: "WEBSOCKET"}, nil
 }
 
 func (f *fakeSource) LoadStage(ctx context.Context, sc store.Scope, apiID, stage string) (*apigw.Stage, *apigw.Snapshot, error) {

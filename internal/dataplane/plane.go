@@ -18,6 +18,7 @@ import (
 	"github.com/portico-dev/portico/internal/apigw"
 	"github.com/portico-dev/portico/internal/awsproto"
 	"github.com/portico-dev/portico/internal/dataplane/gateway"
+	"github.com/portico-dev/portico/internal/dataplane/httpapi"
 	"github.com/portico-dev/portico/internal/dataplane/integration"
 	"github.com/portico-dev/portico/internal/dataplane/websocket"
 	"github.com/portico-dev/portico/internal/store"
@@ -27,8 +28,8 @@ import (
 // implements it.
 type Source interface {
 	// LocateAPI returns the scope an API id lives in (prefer when it is in
-	// several), or store.ErrNotFound.
-	LocateAPI(ctx context.Context, apiID string, prefer store.Scope) (store.Scope, error)
+	// several) and its protocol, or store.ErrNotFound.
+	LocateAPI(ctx context.Context, apiID string, prefer store.Scope) (apigw.APILocation, error)
 	// LoadStage returns a stage and the snapshot of its deployment (nil
 	// when it has none), or store.ErrNotFound.
 	LoadStage(ctx context.Context, sc store.Scope, apiID, stage string) (*apigw.Stage, *apigw.Snapshot, error)
@@ -60,11 +61,13 @@ type Config struct {
 
 // Plane is the data plane. It is safe for concurrent use.
 type Plane struct {
-	cfg    Config
-	prefer store.Scope
-	cache  *cache
-	ws     *websocket.Engine
-	stop   func() // ends the Watch
+	cfg     Config
+	prefer  store.Scope
+	cache   *cache
+	ws      *websocket.Engine
+	http    *httpapi.Engine
+	stop    func() // ends the Watch
+	domains domains
 }
 
 // New returns a data plane.
@@ -95,7 +98,12 @@ func New(cfg Config) *Plane {
 		MaxDuration: cfg.MaxDuration,
 		Logger:      cfg.Logger,
 	})
-	p.stop = cfg.Source.Watch(p.cache.invalidate)
+	p.http = httpapi.New(httpapi.Config{Lambda: lambda, HTTPClient: cfg.HTTPClient, Logger: cfg.Logger})
+	p.resetDomains()
+	p.stop = cfg.Source.Watch(func(ch apigw.Change) {
+		p.cache.invalidate(ch)
+		p.forgetDomain(ch)
+	})
 	return p
 }
 
@@ -107,6 +115,7 @@ type compiled struct {
 	// disableExecuteAPI: the API is served only through custom domains.
 	disableExecuteAPI bool
 	ws                *websocket.Stage
+	http              *httpapi.Stage
 }
 
 // compile loads a stage and compiles its deployment; errNoStage when
@@ -120,10 +129,14 @@ func (p *Plane) compile(ctx context.Context, k gateway.StageKey) (*compiled, err
 		return nil, err
 	}
 	c := &compiled{protocol: deref(snap.Api.ProtocolType), disableExecuteAPI: deref(snap.Api.DisableExecuteApiEndpoint)}
-	if c.protocol == "WEBSOCKET" {
-		if c.ws, err = websocket.Compile(k, st, snap); err != nil {
-			return nil, err
-		}
+	switch c.protocol {
+	case "WEBSOCKET":
+		c.ws, err = websocket.Compile(k, st, snap)
+	case "HTTP":
+		c.http, err = httpapi.Compile(k, st, snap)
+	}
+	if err != nil {
+		return nil, err
 	}
 	return c, nil
 }
@@ -132,6 +145,7 @@ func (p *Plane) compile(ctx context.Context, k gateway.StageKey) (*compiled, err
 // state they were served from is gone (POST /_portico/reset).
 func (p *Plane) Reset(ctx context.Context) {
 	p.cache.reset()
+	p.resetDomains()
 	p.ws.Reset(ctx)
 }
 
@@ -150,59 +164,98 @@ func (p *Plane) Connections() int { return p.ws.Connections() }
 // whole path for the host form), without its leading "/".
 func (p *Plane) Serve(w http.ResponseWriter, r *http.Request, apiID, path string) {
 	ctx := r.Context()
-	sc, err := p.cache.locate(ctx, apiID, func() (store.Scope, error) {
+	loc, err := p.cache.locate(ctx, apiID, func() (apigw.APILocation, error) {
 		return p.cfg.Source.LocateAPI(ctx, apiID, p.prefer)
 	})
 	if err != nil {
-		p.fail(w, err, gateway.ErrNotFound)
+		p.fail(w, err, gateway.ErrNotFound, loc.Protocol)
 		return
 	}
-	stage, rest, _ := strings.Cut(path, "/")
-	stageName, err := unescapeSegment(stage)
-	if err != nil || stageName == "" {
-		refuseUpgrade(w, http.StatusForbidden)
-		return
-	}
-	k := gateway.StageKey{Scope: sc, APIID: apiID, Stage: stageName}
-	if id, ok := websocket.ConnectionsPath(rest); ok {
-		p.ws.ServeConnections(w, r, k, id)
-		return
-	}
-	c, err := p.cache.stage(ctx, k)
+	first, rest, _ := strings.Cut(path, "/")
+	stageName, err := unescapeSegment(first)
 	if err != nil {
-		// A stage that does not exist, or has nothing deployed, is
-		// refused as AWS refuses an unknown stage.
-		p.fail(w, err, &gateway.Error{Status: http.StatusForbidden, Message: "Forbidden", Type: "ForbiddenException"})
+		stageName = ""
+	}
+	k := gateway.StageKey{Scope: loc.Scope, APIID: apiID, Stage: stageName}
+	if loc.Protocol == "WEBSOCKET" {
+		if stageName == "" {
+			refuseUpgrade(w, http.StatusForbidden)
+			return
+		}
+		if id, ok := websocket.ConnectionsPath(rest); ok {
+			p.ws.ServeConnections(w, r, k, id)
+			return
+		}
+	}
+	var c *compiled
+	if stageName != "" {
+		c, err = p.cache.stage(ctx, k)
+	}
+	req := httpapi.Request{RawPath: "/" + path, MatchPath: "/" + rest, Stage: stageName}
+	if loc.Protocol == "HTTP" && (stageName == "" || errors.Is(err, errNoStage)) {
+		// No stage of that name: the $default stage, served at the root,
+		// takes the whole path (docs/aws-behaviours.md#http-stages).
+		k.Stage = "$default"
+		c, err = p.cache.stage(ctx, k)
+		req.MatchPath, req.Stage = "/"+path, "$default"
+	}
+	if err != nil {
+		p.fail(w, err, nil, loc.Protocol)
 		return
 	}
 	if c.disableExecuteAPI {
-		// disableExecuteApiEndpoint: only custom domains serve it.
-		p.fail(w, nil, &gateway.Error{Status: http.StatusForbidden, Message: "Forbidden", Type: "ForbiddenException"})
+		// disableExecuteApiEndpoint: only custom domains serve the API
+		// (docs/aws-behaviours.md#http-stages).
+		p.fail(w, nil, &gateway.Error{Status: http.StatusForbidden, Message: "Forbidden", Type: webSocketType(c.protocol, http.StatusForbidden)}, c.protocol)
 		return
 	}
+	p.dispatch(w, r, c, req, rest)
+}
+
+// dispatch hands a request to its stage's engine; rest is the path after
+// the stage (or base path) for WebSocket stages.
+func (p *Plane) dispatch(w http.ResponseWriter, r *http.Request, c *compiled, req httpapi.Request, rest string) {
 	switch c.protocol {
 	case "WEBSOCKET":
 		p.ws.Serve(w, r, c.ws, rest)
+	case "HTTP":
+		p.http.Serve(w, r, c.http, req)
 	default:
-		e := awsproto.NotImplemented("execute-api")
-		e.Message = "Portico does not serve HTTP APIs yet"
-		awsproto.WriteError(w, e)
+		p.fail(w, nil, gateway.ErrNotFound, c.protocol)
 	}
 }
 
-// fail answers a request the data plane cannot route: with refusal when
-// err is nil or says there is nothing to serve, else (the store failed)
-// with a 500 and a log line.
-func (p *Plane) fail(w http.ResponseWriter, err error, refusal *gateway.Error) {
+// fail answers a request the data plane cannot route: with refusal (nil:
+// the protocol's answer to an unknown stage) when err is nil or says there
+// is nothing to serve, else (the store failed) with a 500 and a log line.
+// HTTP APIs' answers carry no error type; WebSocket upgrades' do.
+func (p *Plane) fail(w http.ResponseWriter, err error, refusal *gateway.Error, protocol string) {
+	if refusal == nil {
+		// An unknown stage: HTTP APIs answer 404, WebSocket APIs 403
+		// (docs/aws-behaviours.md#http-stages, #websocket-connect).
+		refusal = &gateway.Error{Status: http.StatusForbidden, Message: "Forbidden"}
+		if protocol == "HTTP" {
+			refusal = gateway.ErrNotFound
+		}
+	}
 	if err != nil && !errors.Is(err, errNoStage) && !errors.Is(err, store.ErrNotFound) {
 		p.cfg.Logger.Warn("data plane", "error", err)
-		refusal = &gateway.Error{Status: http.StatusInternalServerError, Message: "Internal server error",
-			Type: "InternalServerErrorException"}
+		refusal = &gateway.Error{Status: http.StatusInternalServerError, Message: "Internal Server Error"}
+		if protocol != "HTTP" {
+			refusal.Message = "Internal server error"
+		}
 	}
-	if refusal.Type == "" {
+	if refusal.Type == "" && protocol != "HTTP" {
 		refusal = &gateway.Error{Status: refusal.Status, Message: refusal.Message, Type: websocket.ErrorType(refusal.Status)}
 	}
 	gateway.Write(w, refusal)
+}
+
+func webSocketType(protocol string, status int) string {
+	if protocol == "HTTP" {
+		return ""
+	}
+	return websocket.ErrorType(status)
 }
 
 func refuseUpgrade(w http.ResponseWriter, status int) {

@@ -357,3 +357,22 @@ func joined(vs []string) (string, bool) {
 	}
 	return strings.Join(vs, ","), true
 }
+
+// readsBody reports whether the expression reads the body.
+func (e *expr) readsBody() bool {
+	for _, p := range e.parts {
+		if p.src == srcBody || p.src == srcBodyPath {
+			return true
+		}
+	}
+	return false
+}
+
+func rulesReadBody(rules []rule) bool {
+	for i := range rules {
+		if rules[i].value.readsBody() {
+			return true
+		}
+	}
+	return false
+}

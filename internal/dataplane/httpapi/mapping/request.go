@@ -201,3 +201,7 @@ func headerValue(v string) (string, bool) {
 	v = strings.Trim(v, " \t")
 	return v, validHeaderValue(v)
 }
+
+// ReadsBody reports whether a rule reads $request.body: only then must the
+// engine read the body before the request goes on (else it streams it).
+func (m *RequestRules) ReadsBody() bool { return m != nil && rulesReadBody(m.rules) }

@@ -122,3 +122,12 @@ func statusCode(v string) int {
 	}
 	return n
 }
+
+// ReadsBody reports whether a rule of the status reads $response.body:
+// only then must the engine read the answer before passing it on.
+func (m *ResponseRules) ReadsBody(status int) bool {
+	return m != nil && rulesReadBody(m.byStatus[status])
+}
+
+// Has reports whether the rules map the status at all.
+func (m *ResponseRules) Has(status int) bool { return m != nil && len(m.byStatus[status]) > 0 }

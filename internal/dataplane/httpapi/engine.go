@@ -1,0 +1,276 @@
+// Package httpapi is the engine of HTTP APIs: per request, the CORS
+// preflight the gateway answers itself, the route match, the integration
+// (HTTP_PROXY to a backend, AWS_PROXY to a Lambda function with a payload
+// 1.0 or 2.0 event), parameter mapping both ways, and CORS on the answer
+// (docs/architecture.md#http-apis, docs/aws-behaviours.md#http-apis).
+// Everything a request needs was compiled with its stage (Compile).
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/portico-dev/portico/internal/dataplane/gateway"
+	"github.com/portico-dev/portico/internal/dataplane/httpapi/cors"
+	"github.com/portico-dev/portico/internal/dataplane/httpapi/mapping"
+	"github.com/portico-dev/portico/internal/dataplane/httpapi/route"
+	"github.com/portico-dev/portico/internal/dataplane/integration"
+)
+
+// HTTP APIs' request limits (docs/aws-behaviours.md#http-limits).
+const (
+	// MaxBody is the payload quota: 10 MB.
+	MaxBody = 10 << 20
+	// MaxHeader bounds the request line and headers together.
+	MaxHeader = 10240
+)
+
+// Config is what the engine needs.
+type Config struct {
+	Lambda     *integration.Lambda
+	HTTPClient *http.Client
+	Logger     *slog.Logger
+}
+
+// Engine serves HTTP API stages. It is safe for concurrent use.
+type Engine struct {
+	cfg Config
+}
+
+// New returns an engine.
+func New(cfg Config) *Engine {
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = integration.NewHTTPClient()
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Engine{cfg: cfg}
+}
+
+// Request is what the data plane resolved of a request before its stage.
+type Request struct {
+	// RawPath is the path as the client sent it, escaped, as the Lambda
+	// event shows it: a named stage's segment included ("/dev/pets/1"),
+	// and on a custom domain the mapping's base path too.
+	RawPath string
+	// MatchPath is the escaped path the routes are matched on: RawPath
+	// without the stage segment or the base path ("/pets/1").
+	MatchPath string
+	// BasePath is the API mapping's base path that starts RawPath on a
+	// custom domain ("/orders"), else "".
+	BasePath string
+	// Stage is the stage's name ("$default" or "dev").
+	Stage string
+}
+
+// exchange is one request as it goes through the engine.
+type exchange struct {
+	e     *Engine
+	w     http.ResponseWriter
+	r     *http.Request
+	s     *Stage
+	req   Request
+	id    string
+	start time.Time
+	match route.Match
+	rt    *compiledRoute
+	// params is the buffer of the match's path parameters.
+	params [4]route.Param
+	status int
+	// integrationErr is what went wrong with the integration, for the log
+	// ($context.integrationErrorMessage).
+	integrationErr error
+}
+
+// Serve answers one request for an HTTP API stage.
+func (e *Engine) Serve(w http.ResponseWriter, r *http.Request, s *Stage, req Request) {
+	x := &exchange{e: e, w: w, r: r, s: s, req: req, id: gateway.RequestID(), start: time.Now()}
+	// AWS's header for $context.requestId, on every answer.
+	w.Header().Set("Apigw-Requestid", x.id)
+	x.serve()
+	e.log(x)
+}
+
+func (x *exchange) serve() {
+	r := x.r
+	if headerSize(r) > MaxHeader {
+		// [I]: AWS's answer to a request over its header quota is not
+		// documented; 431 says what is wrong.
+		x.fail(&gateway.Error{Status: http.StatusRequestHeaderFieldsTooLarge, Message: "Request Header Fields Too Large"})
+		return
+	}
+	if r.ContentLength > MaxBody {
+		x.fail(gateway.ErrTooLarge)
+		return
+	}
+	m, err := x.s.routes.Match(r.Method, x.req.MatchPath, x.params[:0])
+	if x.s.cors != nil && cors.IsPreflight(r) && (err != nil || !strings.HasPrefix(m.Key, "OPTIONS ")) {
+		// The gateway answers CORS preflights itself, even with no
+		// OPTIONS route (docs/aws-behaviours.md#cors); [I] also when only
+		// $default or an ANY route would take the request (an explicit
+		// OPTIONS route still gets it).
+		x.s.cors.WritePreflight(x.w.Header(), r)
+		x.status = http.StatusNoContent
+		x.w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	switch {
+	case errors.Is(err, route.ErrBadPath):
+		x.fail(gateway.ErrBadRequest)
+		return
+	case err != nil:
+		x.fail(gateway.ErrNotFound)
+		return
+	}
+	x.match = m
+	x.rt = x.s.byIndex[m.Index]
+	in := x.rt.integration
+	switch {
+	case in == nil:
+		// [I]: a route with no integration cannot answer; AWS's status
+		// for it is not documented.
+		x.integrationErr = errors.New("the route has no integration")
+		x.fail(gateway.ErrInternal)
+	case in.typ == "HTTP_PROXY" && in.private:
+		x.integrationErr = errors.New("private integrations (VPC links) are not served by Portico")
+		x.fail(gateway.ErrInternal)
+	case in.typ == "HTTP_PROXY":
+		x.proxy(in)
+	case in.typ == "AWS_PROXY" && in.subtype != "":
+		x.integrationErr = errors.New("AWS service integrations (" + in.subtype + ") are not served by Portico")
+		x.fail(gateway.ErrInternal)
+	case in.typ == "AWS_PROXY":
+		x.lambda(in)
+	default:
+		x.integrationErr = errors.New("integration type " + in.typ + " is not one HTTP APIs serve")
+		x.fail(gateway.ErrInternal)
+	}
+}
+
+// fail answers with the gateway's own error, CORS headers included.
+func (x *exchange) fail(e *gateway.Error) {
+	x.status = e.Status
+	if x.s.cors != nil {
+		x.s.cors.Apply(x.r.Header.Get("Origin"), x.w.Header())
+	}
+	gateway.Write(x.w, e)
+}
+
+// failIntegration answers an integration that failed: 503 when it ran out
+// of time, else 500 (docs/aws-behaviours.md#http-errors).
+func (x *exchange) failIntegration(ctx context.Context, err error) {
+	x.integrationErr = err
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) || errors.Is(err, context.DeadlineExceeded) {
+		x.fail(gateway.ErrServiceUnavailable)
+		return
+	}
+	x.fail(gateway.ErrInternal)
+}
+
+// respond writes an integration's answer: the response mapping of its
+// status, then CORS, then the status and the body (streamed from body
+// when it is not nil, else bodyBytes).
+func (x *exchange) respond(in *compiledIntegration, status int, header http.Header, body io.Reader, bodyBytes []byte) {
+	h := x.w.Header()
+	for k, vs := range header {
+		if !hopByHop(k) && k != "Apigw-Requestid" {
+			h[k] = vs
+		}
+	}
+	if in.response.Has(status) {
+		if body != nil && in.response.ReadsBody(status) {
+			// A mapping may read $response.body: the body is read, bounded.
+			b, err := integration.ReadAll(body, MaxBody, "the backend's answer")
+			if err != nil {
+				x.integrationErr = err
+				for k := range h {
+					delete(h, k)
+				}
+				h.Set("Apigw-Requestid", x.id)
+				x.fail(gateway.ErrInternal)
+				return
+			}
+			body, bodyBytes = nil, b
+		}
+		var ch mapping.ResponseChanges
+		in.response.Apply(&mapping.Response{Status: status, Header: h, Body: bodyBytes,
+			Context: x.contextValue, StageVariables: x.s.stageVars}, &ch)
+		ch.ApplyHeader(h)
+		if ch.Status != 0 {
+			status = ch.Status
+		}
+	}
+	if x.s.cors != nil {
+		x.s.cors.Apply(x.r.Header.Get("Origin"), h)
+	}
+	if body == nil {
+		h.Set("Content-Length", strconv.Itoa(len(bodyBytes)))
+	}
+	x.status = status
+	x.w.WriteHeader(status)
+	if body != nil {
+		io.Copy(x.w, body)
+		return
+	}
+	x.w.Write(bodyBytes)
+}
+
+// headerSize is the size of the request line and headers as sent (close
+// enough: the header lines are rebuilt from what net/http parsed).
+func headerSize(r *http.Request) int {
+	n := len(r.Method) + 1 + len(r.RequestURI) + 1 + len(r.Proto) + 2
+	n += len("Host: ") + len(r.Host) + 2
+	for k, vs := range r.Header {
+		for _, v := range vs {
+			n += len(k) + 2 + len(v) + 2
+		}
+	}
+	return n
+}
+
+// hopByHop headers belong to one connection, not to the request or the
+// answer passing through (RFC 9110 section 7.6.1).
+func hopByHop(h string) bool {
+	switch h {
+	case "Connection", "Keep-Alive", "Proxy-Connection", "Proxy-Authenticate", "Proxy-Authorization",
+		"Te", "Trailer", "Transfer-Encoding", "Upgrade":
+		return true
+	}
+	return false
+}
+
+// clientIP is the client's address without the port.
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+func (e *Engine) log(x *exchange) {
+	if x.integrationErr != nil {
+		e.cfg.Logger.Warn("integration failed", "requestId", x.id, "api", x.s.key.APIID, "stage", x.s.key.Stage,
+			"route", x.routeKey(), "status", x.status, "error", x.integrationErr)
+	}
+	if e.cfg.Logger.Enabled(x.r.Context(), slog.LevelDebug) {
+		e.cfg.Logger.Debug("http api", "requestId", x.id, "api", x.s.key.APIID, "stage", x.s.key.Stage,
+			"method", x.r.Method, "path", x.req.RawPath, "route", x.routeKey(), "status", x.status,
+			"latency", time.Since(x.start))
+	}
+}
+
+func (x *exchange) routeKey() string {
+	if x.rt == nil {
+		return ""
+	}
+	return x.rt.key
+}

@@ -1,0 +1,79 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"sync"
+
+	"github.com/portico-dev/portico/internal/dataplane/gateway"
+	"github.com/portico-dev/portico/internal/dataplane/httpapi/payload"
+	"github.com/portico-dev/portico/internal/dataplane/integration"
+)
+
+// lambda runs an AWS_PROXY integration: the request becomes a payload 1.0
+// or 2.0 event, the function's result the answer
+// (docs/aws-behaviours.md#lambda-proxy).
+func (x *exchange) lambda(in *compiledIntegration) {
+	r := x.r
+	body, err := integration.ReadAll(http.MaxBytesReader(x.w, r.Body, MaxBody), MaxBody, "the request body")
+	if err != nil {
+		x.fail(gateway.ErrTooLarge)
+		return
+	}
+	// The headers API Gateway adds to what the function sees
+	// (docs/aws-behaviours.md#lambda-proxy).
+	header := r.Header.Clone()
+	header.Set("X-Amzn-Trace-Id", traceID(x.start))
+	header.Set("X-Forwarded-For", clientIP(r))
+	header.Set("X-Forwarded-Proto", proto(r))
+	if header.Get("X-Forwarded-Port") == "" {
+		header.Set("X-Forwarded-Port", localPort(r))
+	}
+	if r.ContentLength > 0 {
+		header.Set("Content-Length", itoa(int(r.ContentLength)))
+	}
+	if header.Get("Host") == "" {
+		header.Set("Host", r.Host)
+	}
+	ev := &payload.Request{
+		Method: r.Method, RawPath: x.req.RawPath, Path: decodePath(x.req.RawPath), BasePath: x.req.BasePath,
+		RawQuery: r.URL.RawQuery, Header: header, Body: body, SourceIP: clientIP(r), Protocol: r.Proto,
+		UserAgent: r.UserAgent(), RouteKey: x.rt.key, PathParameters: x.match.Params.Map(),
+		StageVariables: x.s.stageVars, Stage: x.req.Stage, AccountID: x.s.key.Scope.Account, APIID: x.s.key.APIID,
+		DomainName: hostOnly(r.Host), RequestID: x.id, Time: x.start,
+	}
+	buf := eventBuffers.Get().(*[]byte)
+	defer eventBuffers.Put(buf)
+	*buf = in.version.AppendEvent((*buf)[:0], ev)
+	if len(*buf) > payload.MaxResultSize {
+		// Lambda refuses a synchronous payload over 6 MB.
+		x.integrationErr = &integration.TooLargeError{What: "the Lambda event", Limit: payload.MaxResultSize}
+		x.fail(gateway.ErrTooLarge)
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), in.timeout)
+	defer cancel()
+	out, err := x.e.cfg.Lambda.Invoke(ctx, in.rawURI, *buf)
+	if err != nil {
+		x.failIntegration(ctx, err)
+		return
+	}
+	resp, err := in.version.ParseResult(out)
+	if err != nil {
+		x.integrationErr = err
+		x.fail(gateway.ErrInternal)
+		return
+	}
+	x.respond(in, resp.StatusCode, resp.Header, nil, resp.Body)
+}
+
+// eventBuffers keep event buffers between requests.
+var eventBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+
+func hostOnly(hostport string) string {
+	if i := strings.LastIndexByte(hostport, ':'); i >= 0 && !strings.Contains(hostport[i:], "]") {
+		return hostport[:i]
+	}
+	return hostport
+}
