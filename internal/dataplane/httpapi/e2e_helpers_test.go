@@ -30,14 +30,20 @@ type env struct {
 	lambda *lambdatest.Server
 }
 
-func newEnv(t testing.TB) *env {
+func newEnv(t testing.TB) *env { return newEnvWith(t, nil) }
+
+func newEnvWith(t testing.TB, tweak func(*server.Config)) *env {
 	t.Helper()
 	e := &env{ctx: context.Background()}
 	e.lambda = lambdatest.New(func(fn string, event []byte) (any, string) {
 		return map[string]any{"statusCode": 200, "body": "lambda:" + fn}, ""
 	})
 	t.Cleanup(e.lambda.Close)
-	srv, err := server.Start(server.Config{Listen: "127.0.0.1:0", DataDir: t.TempDir(), LambdaEndpoint: e.lambda.URL})
+	cfg := server.Config{Listen: "127.0.0.1:0", DataDir: t.TempDir(), LambdaEndpoint: e.lambda.URL}
+	if tweak != nil {
+		tweak(&cfg)
+	}
+	srv, err := server.Start(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

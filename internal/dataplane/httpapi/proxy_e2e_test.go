@@ -1,14 +1,18 @@
 package httpapi_test
 
 import (
+	"log/slog"
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/apigatewayv2"
+
+	"github.com/portico-dev/portico/server"
 )
 
 // TestHTTPProxyURLFormsAndStages: an HTTP API built through the SDK answers
@@ -155,4 +159,45 @@ func TestRequestLimits(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Errorf("headers within the limit: %d %.100s", resp.StatusCode, body)
 	}
+}
+
+// TestTrafficLog: at debug level each request is one line with the request
+// id, API, stage, route, status and latency; an integration failure is a
+// warning at every level.
+func TestTrafficLog(t *testing.T) {
+	logs := &lockedBuffer{}
+	e := newEnvWith(t, func(c *server.Config) {
+		c.Logger = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	})
+	be := newBackend(t)
+	api := e.httpAPI(t, nil)
+	e.route(t, api, "GET /ok", e.proxyIntegration(t, api, "GET", be.URL, nil))
+	e.route(t, api, "GET /broken", "")
+	resp, _ := call(t, "GET", e.url(api, "/ok"), "", "", nil)
+	call(t, "GET", e.url(api, "/broken"), "", "", nil)
+	out := logs.String()
+	for _, want := range []string{"msg=\"http api\"", "requestId=\"" + resp.Header.Get("Apigw-Requestid") + "\"", "api=" + api,
+		"stage=$default", "route=\"GET /ok\"", "status=200", "latency=", "level=WARN msg=\"integration failed\""} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the log lacks %s:\n%s", want, out)
+		}
+	}
+}
+
+// lockedBuffer collects log lines written from many goroutines.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }

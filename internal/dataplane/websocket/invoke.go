@@ -76,11 +76,13 @@ func (p *Engine) handleMessage(c *conn, body string) {
 	req.doc, req.docErr = parseBody(body)
 	rt := stage.selectRoute(req.doc, req.docErr)
 	if rt == nil {
+		p.logEvent("MESSAGE", c, req.requestID, "", req.start, "failure", "no route")
 		c.send(errorFrame("Forbidden", c.id, req.requestID))
 		return
 	}
 	req.routeKey = rt.key
 	if !rt.validate(body) {
+		p.logEvent("MESSAGE", c, req.requestID, rt.key, req.start, "failure", "Bad request body")
 		c.send(badRequestBodyFrame(c.id, req.messageID))
 		return
 	}
@@ -99,6 +101,7 @@ func (p *Engine) handleMessage(c *conn, body string) {
 
 func (p *Engine) answer(stage *Stage, rt *route, req *request) {
 	res := p.invoke(context.Background(), stage, rt, req)
+	defer p.logEvent("MESSAGE", req.conn, req.requestID, rt.key, req.start, "status", res.status, "failure", res.failure)
 	switch {
 	case res.failure != "":
 		// Error frames go out on one-way routes too

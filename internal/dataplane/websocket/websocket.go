@@ -94,18 +94,21 @@ func (p *Engine) serveWebSocket(w http.ResponseWriter, r *http.Request, stage *S
 		domainName:  r.Host,
 	}
 	c.touch()
+	requestID := gateway.RequestID()
 	header := http.Header{}
 	if stage.connect != nil && stage.connect.authorizer != nil {
 		auth, status := p.authorize(r.Context(), stage, stage.connect.authorizer,
-			&request{conn: c, eventType: "CONNECT", http: r, routeKey: "$connect", requestID: gateway.RequestID(), start: time.Now()})
+			&request{conn: c, eventType: "CONNECT", http: r, routeKey: "$connect", requestID: requestID, start: c.connectedAt})
 		if status != 0 {
+			p.logEvent("CONNECT", c, requestID, "$connect", c.connectedAt, "status", status, "refusedBy", "authorizer")
 			refuse(w, status, http.StatusText(status))
 			return
 		}
 		c.authorizer = auth
 	}
 	if stage.connect != nil {
-		res := p.invoke(r.Context(), stage, stage.connect, &request{conn: c, eventType: "CONNECT", http: r})
+		res := p.invoke(r.Context(), stage, stage.connect, &request{conn: c, eventType: "CONNECT", http: r,
+			requestID: requestID, start: c.connectedAt})
 		switch {
 		case res.failure != "":
 			// [I]: AWS does not document the status of a failed $connect
@@ -114,9 +117,11 @@ func (p *Engine) serveWebSocket(w http.ResponseWriter, r *http.Request, stage *S
 			if res.failure == failTimeout {
 				status = http.StatusGatewayTimeout
 			}
+			p.logEvent("CONNECT", c, requestID, "$connect", c.connectedAt, "status", status, "failure", res.failure)
 			refuse(w, status, res.failure)
 			return
 		case res.status < 200 || res.status > 299:
+			p.logEvent("CONNECT", c, requestID, "$connect", c.connectedAt, "status", res.status)
 			w.WriteHeader(res.status)
 			return
 		}
@@ -151,6 +156,7 @@ func (p *Engine) serveWebSocket(w http.ResponseWriter, r *http.Request, stage *S
 	}
 	// Serve on a fresh goroutine and return: the handler's goroutine, deep
 	// in net/http with its larger stack, ends here.
+	p.logEvent("CONNECT", c, requestID, "$connect", c.connectedAt, "status", http.StatusSwitchingProtocols)
 	go p.runConn(c)
 }
 
@@ -161,9 +167,12 @@ func (p *Engine) runConn(c *conn) {
 	c.readLoop()
 	p.conns.remove(c)
 	c.timer.Stop()
+	start := time.Now()
+	req := &request{conn: c, eventType: "DISCONNECT", requestID: gateway.RequestID(), start: start}
 	if cur, err := p.stage(context.Background(), c.key); err == nil && cur.disconnect != nil {
-		p.invoke(context.Background(), cur, cur.disconnect, &request{conn: c, eventType: "DISCONNECT"})
+		p.invoke(context.Background(), cur, cur.disconnect, req)
 	}
+	p.logEvent("DISCONNECT", c, req.requestID, "$disconnect", start, "closeCode", c.closeCode, "closeReason", c.closeReason)
 	p.conns.wg.Done()
 }
 
