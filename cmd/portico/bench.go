@@ -31,3 +31,25 @@ func benchWebSocket(args []string) error {
 	}
 	return err
 }
+
+// benchHTTP runs `portico bench http`.
+func benchHTTP(args []string) error {
+	fs := flag.NewFlagSet("portico bench http", flag.ContinueOnError)
+	var o bench.HTTPOptions
+	fs.StringVar(&o.URL, "url", "", "a running Portico's base URL (default: start one in this process, in memory)")
+	fs.StringVar(&o.LambdaListen, "lambda-listen", "", "address of the Lambda fake, for a Portico started with --lambda-endpoint http://ADDR")
+	fs.IntVar(&o.Connections, "connections", 50, "concurrent keep-alive connections")
+	fs.IntVar(&o.Rate, "rate", 0, "also run at this many requests per second (0: closed loop only)")
+	fs.DurationVar(&o.Duration, "duration", 5*time.Second, "how long each target is driven in each mode")
+	fs.IntVar(&o.Routes, "routes", 0, "extra routes in the API (the route table's size)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	rep, err := bench.RunHTTP(ctx, o)
+	if rep != nil {
+		rep.Print(os.Stdout)
+	}
+	return err
+}

@@ -32,6 +32,7 @@ usage:
   portico version                   print the version (also: portico --version)
   portico health [--listen ADDR]    ask a running Portico whether it is healthy (exit 0 if so)
   portico bench websocket [flags]   load-test a running Portico's WebSocket data plane
+  portico bench http [flags]        load-test HTTP APIs against a bare reverse proxy, in one run
 `
 
 func main() {
@@ -65,6 +66,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = health(args[1:], stdout)
 	case args[0] == "bench" && len(args) >= 2 && args[1] == "websocket":
 		err = benchWebSocket(args[2:])
+	case args[0] == "bench" && len(args) >= 2 && args[1] == "http":
+		err = benchHTTP(args[2:])
 	default:
 		fmt.Fprintf(stderr, "portico: unknown command %q\n\n%s", strings.Join(args, " "), usage)
 		return 2

@@ -7,6 +7,7 @@ package lambdatest
 import (
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -32,6 +33,7 @@ type Server struct {
 	mu      sync.Mutex
 	handler Handler
 	calls   []Invocation
+	quiet   bool // record nothing (load tests)
 	notify  chan struct{}
 }
 
@@ -39,6 +41,22 @@ type Server struct {
 func New(h Handler) *Server {
 	s := &Server{handler: h, notify: make(chan struct{}, 1024)}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	s.URL = s.srv.URL
+	return s
+}
+
+// NewQuiet starts a fake that records no invocations, for load: on addr
+// ("" or "127.0.0.1:0" for a free port on loopback).
+func NewQuiet(h Handler, addr string) *Server {
+	s := &Server{handler: h, quiet: true, notify: make(chan struct{}, 1)}
+	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
+	if addr != "" {
+		if ln, err := net.Listen("tcp", addr); err == nil {
+			s.srv.Listener.Close()
+			s.srv.Listener = ln
+		}
+	}
+	s.srv.Start()
 	s.URL = s.srv.URL
 	return s
 }
@@ -74,7 +92,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	fn, _ := url.PathUnescape(name)
 	body, _ := io.ReadAll(r.Body)
 	s.mu.Lock()
-	s.calls = append(s.calls, Invocation{Function: fn, Event: body})
+	if !s.quiet {
+		s.calls = append(s.calls, Invocation{Function: fn, Event: body})
+	}
 	h := s.handler
 	s.mu.Unlock()
 	select {

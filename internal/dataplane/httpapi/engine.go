@@ -41,7 +41,8 @@ type Config struct {
 
 // Engine serves HTTP API stages. It is safe for concurrent use.
 type Engine struct {
-	cfg Config
+	cfg       Config
+	transport http.RoundTripper
 }
 
 // New returns an engine.
@@ -52,7 +53,11 @@ func New(cfg Config) *Engine {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Engine{cfg: cfg}
+	tr := cfg.HTTPClient.Transport
+	if tr == nil {
+		tr = http.DefaultTransport
+	}
+	return &Engine{cfg: cfg, transport: tr}
 }
 
 // Request is what the data plane resolved of a request before its stage.

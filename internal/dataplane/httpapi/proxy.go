@@ -94,7 +94,9 @@ func (x *exchange) proxy(in *compiledIntegration) {
 	if !in.request.Empty() {
 		x.applyRequestMapping(in, out, bodyBytes)
 	}
-	resp, err := x.e.cfg.HTTPClient.Do(out)
+	// The transport, not the client: a backend's redirect is its answer,
+	// and a proxy needs none of the client's header copying.
+	resp, err := x.e.transport.RoundTrip(out)
 	if err != nil {
 		x.failIntegration(ctx, err)
 		return

@@ -1,0 +1,94 @@
+package httpapi_test
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/apigatewayv2"
+)
+
+// The benchmarks put Portico's HTTP_PROXY route and a bare
+// httputil.ReverseProxy in front of the same backend, in one process, so
+// that their ratio is measured in one run:
+//
+//	go test ./internal/dataplane/httpapi -run '^$' -bench . -benchmem
+//
+// allocs/op include the client's and the backend's.
+
+func benchBackend(b *testing.B) *httptest.Server {
+	be := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"ok":true}`))
+	}))
+	b.Cleanup(be.Close)
+	return be
+}
+
+func benchGet(b *testing.B, client *http.Client, target string) {
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			resp, err := client.Get(target)
+			if err != nil {
+				b.Fatal(err)
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				b.Fatal(resp.Status)
+			}
+		}
+	})
+}
+
+func benchClient() *http.Client {
+	return &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256}}
+}
+
+func BenchmarkReverseProxy(b *testing.B) {
+	be := benchBackend(b)
+	u, _ := url.Parse(be.URL)
+	rp := httputil.NewSingleHostReverseProxy(u)
+	rp.Transport = &http.Transport{MaxIdleConnsPerHost: 256}
+	front := httptest.NewServer(rp)
+	b.Cleanup(front.Close)
+	b.ReportAllocs()
+	b.ResetTimer()
+	benchGet(b, benchClient(), front.URL+"/pets/1")
+}
+
+// BenchmarkHTTPProxy measures a route among 1 and 300: the cost per
+// request must not grow with the routes.
+func BenchmarkHTTPProxy(b *testing.B) {
+	for _, n := range []int{1, 300} {
+		b.Run(fmt.Sprintf("routes=%d", n), func(b *testing.B) {
+			e := newEnv(b)
+			be := benchBackend(b)
+			api := e.httpAPI(b, nil)
+			in := e.proxyIntegration(b, api, "GET", be.URL+"/pets/{id}", nil)
+			for i := range n - 1 {
+				_, err := e.c.CreateRoute(e.ctx, &apigatewayv2.CreateRouteInput{ApiId: &api,
+					RouteKey: aws.String(fmt.Sprintf("GET /resource%d/{id}", i)), Target: aws.String("integrations/" + in)})
+				must(b, err)
+			}
+			e.route(b, api, "GET /pets/{id}", in)
+			b.ReportAllocs()
+			b.ResetTimer()
+			benchGet(b, benchClient(), e.url(api, "/pets/1"))
+		})
+	}
+}
+
+func BenchmarkLambdaProxy(b *testing.B) {
+	e := newEnv(b)
+	api := e.httpAPI(b, nil)
+	e.route(b, api, "GET /pets/{id}", e.lambdaIntegration(b, api, "pets", "2.0"))
+	b.ReportAllocs()
+	b.ResetTimer()
+	benchGet(b, benchClient(), e.url(api, "/pets/1"))
+}
