@@ -2,7 +2,7 @@
 // preflight the gateway answers itself, the route match, the integration
 // (HTTP_PROXY to a backend, AWS_PROXY to a Lambda function with a payload
 // 1.0 or 2.0 event), parameter mapping both ways, and CORS on the answer
-// (docs/architecture.md#http-apis, docs/aws-behaviours.md#http-apis).
+// (docs/architecture.md#http-api-engine, docs/aws-behaviours.md#http-apis).
 // Everything a request needs was compiled with its stage (Compile).
 package httpapi
 
@@ -119,7 +119,7 @@ func (x *exchange) serve() {
 	m, err := x.s.routes.Match(r.Method, x.req.MatchPath, x.params[:0])
 	if x.s.cors != nil && cors.IsPreflight(r) && (err != nil || !strings.HasPrefix(m.Key, "OPTIONS ")) {
 		// The gateway answers CORS preflights itself, even with no
-		// OPTIONS route (docs/aws-behaviours.md#cors); [I] also when only
+		// OPTIONS route (docs/aws-behaviours.md#cors-http); [I] also when only
 		// $default or an ANY route would take the request (an explicit
 		// OPTIONS route still gets it).
 		x.s.cors.WritePreflight(x.w.Header(), r)

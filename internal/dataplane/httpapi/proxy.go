@@ -106,7 +106,7 @@ func (x *exchange) proxy(in *compiledIntegration) {
 }
 
 // applyRequestMapping makes an integration's request parameter changes to
-// the upstream request (docs/aws-behaviours.md#parameter-mapping).
+// the upstream request (docs/aws-behaviours.md#parameter-mapping-http).
 func (x *exchange) applyRequestMapping(in *compiledIntegration, out *http.Request, body []byte) {
 	var ch mapping.Changes
 	in.request.Apply(&mapping.Request{

@@ -1,5 +1,5 @@
 // Package cors answers CORS for HTTP APIs from the API's corsConfiguration
-// (data-plane spec B.7, "CORS (CorsConfiguration on the API)"; AWS
+// (docs/aws-behaviours.md#cors-http; AWS
 // developer guide, "Configure CORS for HTTP APIs in API Gateway"). A
 // configuration is compiled once per deployment (New); per request,
 // Preflight answers OPTIONS preflights and Apply puts the CORS headers on
@@ -16,7 +16,7 @@
 //     preflight is an OPTIONS request with Origin and
 //     Access-Control-Request-Method [V]. The answer is 204 with no body,
 //     and a preflight that does not match gets no Access-Control-* headers
-//     [I] (spec B.7, D.6).
+//     [I] (docs/aws-behaviours.md#cors-http).
 //   - A preflight matches when its origin is allowed, its method is in
 //     allowMethods (or allowMethods holds "*") and every header it asks for
 //     is in allowHeaders (or "*") [O]: LocalStack's AWS-validated

@@ -1,5 +1,5 @@
 // Package mapping implements the parameter mapping of HTTP API integrations
-// (data-plane spec B.6, "Parameter mapping (HTTP APIs)"; AWS developer
+// (docs/aws-behaviours.md#parameter-mapping-http; AWS developer
 // guide, "Transform API requests and responses for HTTP APIs in API
 // Gateway"): an integration's requestParameters change the request sent
 // upstream, its responseParameters change the integration's answer before
@@ -20,7 +20,7 @@
 //     append|overwrite|remove:querystring.NAME, overwrite:path. Response
 //     keys, per backend status code "200".."599": append|overwrite|
 //     remove:header.NAME, overwrite:statuscode [V]. The reserved headers of
-//     the guide's "Reserved headers" list (spec B.3) cannot be mapped, on
+//     the guide's "Reserved headers" list (docs/aws-behaviours.md#reserved-headers) cannot be mapped, on
 //     either side [V]; header names must be HTTP tokens [I refusal].
 //   - Values: $request.header.NAME and $response.header.NAME (case-
 //     insensitive, repeated values comma-joined), $request.querystring.NAME

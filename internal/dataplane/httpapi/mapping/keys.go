@@ -98,7 +98,7 @@ func checkHeaderName(k, name string) (string, error) {
 }
 
 // isReservedHeader: the developer guide's "Reserved headers" of HTTP API
-// parameter mapping (spec B.3), the same list internal/apigw refuses. The
+// parameter mapping (docs/aws-behaviours.md#reserved-headers), the same list internal/apigw refuses. The
 // current guide still lists Authorization, for requests and responses
 // alike, so it is refused on both sides.
 func isReservedHeader(name string) bool {

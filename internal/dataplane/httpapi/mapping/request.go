@@ -13,7 +13,7 @@ import (
 // engine has matched it.
 type Request struct {
 	Header http.Header
-	Query  url.Values // decoded (spec B.2)
+	Query  url.Values // decoded (docs/aws-behaviours.md#http-routing)
 	// Path is the request path without the stage: "/pets/1" for
 	// /dev/pets/1 on the dev stage.
 	Path       string

@@ -8,8 +8,7 @@
 //
 // # Where the rules come from
 //
-// shared/spec/data-plane.md, sections "B.4 AWS_PROXY (Lambda) request event"
-// and "B.5 Lambda response parsing", and the AWS developer guide page
+// docs/aws-behaviours.md#lambda-proxy, and the AWS developer guide page
 // "Create AWS Lambda proxy integrations for HTTP APIs"
 // (http-api-develop-integrations-lambda). Member names, nesting, presence and
 // JSON types follow captures of real events: the aws-lambda-go test events

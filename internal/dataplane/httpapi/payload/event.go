@@ -394,7 +394,7 @@ func queryUnescape(s string) string {
 	return u
 }
 
-// appendBody appends the body as text or as base64 (spec B.4) and says
+// appendBody appends the body as text or as base64 (docs/aws-behaviours.md#lambda-proxy) and says
 // which.
 func appendBody(dst []byte, r *Request) ([]byte, bool) {
 	if isText(r.Header.Get("Content-Type")) {

@@ -58,7 +58,7 @@ type Request struct {
 	Method string // "GET"
 
 	// RawPath is the path as the client sent it (still escaped), the stage
-	// segment of a named stage included: "/dev/pets/a%20b" (spec B.1).
+	// segment of a named stage included: "/dev/pets/a%20b" (docs/aws-behaviours.md#http-stages).
 	RawPath string
 	// Path is RawPath decoded: "/dev/pets/a b".
 	Path string
@@ -104,7 +104,7 @@ type Request struct {
 type Authorizer struct {
 	Kind AuthorizerKind
 
-	// JWT authorizer: the token's claims (values already strings, spec B.8)
+	// JWT authorizer: the token's claims (values already strings, docs/aws-behaviours.md#authorizers)
 	// and the scopes the route asked for and the token had; nil Scopes is
 	// sent as null.
 	JWTClaims map[string]string

@@ -18,7 +18,7 @@ const MaxResultSize = 6291556
 
 // ErrInvalidResult is wrapped by every error of ParseResultV1 and
 // ParseResultV2: the function answered something API Gateway cannot use,
-// and the client gets 500 {"message":"Internal Server Error"} (spec B.5).
+// and the client gets 500 {"message":"Internal Server Error"} (docs/aws-behaviours.md#lambda-proxy).
 // The message says what was wrong, for the log and
 // $context.integrationErrorMessage; its wording is Portico's [I].
 var ErrInvalidResult = errors.New("invalid Lambda result")
@@ -38,7 +38,7 @@ type result struct {
 	statusCode, headers, multiValueHeaders, cookies, body, isBase64Encoded []byte
 }
 
-// ParseResultV2 parses a payload 2.0 result (spec B.5).
+// ParseResultV2 parses a payload 2.0 result (docs/aws-behaviours.md#lambda-proxy).
 func ParseResultV2(payload []byte) (*Response, error) {
 	p, err := validResult(payload)
 	if err != nil {

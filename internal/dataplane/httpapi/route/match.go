@@ -47,7 +47,7 @@ type Match struct {
 }
 
 // The two ways a request can fail to select a route. The engine answers
-// ErrNotFound with 404 {"message":"Not Found"} (spec B.2, B.10) and
+// ErrNotFound with 404 {"message":"Not Found"} (docs/aws-behaviours.md#http-routing, #http-errors) and
 // ErrBadPath with 400 {"message":"Bad Request"} ([I]).
 var (
 	ErrNotFound = errors.New("route: no route matches the request")

@@ -1,9 +1,9 @@
 // Package route is the route table of an HTTP API: compiled once per
 // deployment from the API's route keys, matched on every request.
 //
-// It implements the route selection of AWS HTTP APIs as written down in the
-// data-plane spec (spec/data-plane.md, section B.2 "Route matching"; the
-// errors are those of section B.10) and in DESIGN.md section 7:
+// It implements the route selection of AWS HTTP APIs
+// (docs/aws-behaviours.md#http-routing; the errors are those of
+// #http-errors), compiled once per deployment (docs/architecture.md#http-api-engine):
 //
 //   - A route key is "$default" or "METHOD /path" with METHOD one of GET, POST,
 //     PUT, PATCH, DELETE, HEAD, OPTIONS or ANY. Path segments are literals or

@@ -82,7 +82,7 @@ func check(t *testing.T, keys []string, reqs []request) {
 
 // TestAWSExample is the routing example of the AWS developer guide
 // ("Routing API requests", http-api-develop-routes), plus the static route
-// of the current docs (spec B.2, [V]).
+// of the current docs (docs/aws-behaviours.md#http-routing, [V]).
 func TestAWSExample(t *testing.T) {
 	keys := []string{"GET /pets/dog/1", "GET /pets/dog/{id}", "GET /pets/{proxy+}", "ANY /{proxy+}", "$default"}
 	check(t, keys, []request{
