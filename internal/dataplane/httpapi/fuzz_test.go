@@ -24,7 +24,7 @@ func FuzzServe(f *testing.F) {
 	str := func(s string) *string { return &s }
 	in := apigw.SnapshotIntegration{Integration: apigw.Integration{IntegrationId: str("i1"), IntegrationType: str("HTTP_PROXY"),
 		IntegrationMethod: str("ANY"), IntegrationUri: str(be.URL + "/{proxy}"), PayloadFormatVersion: str("1.0"),
-		RequestParameters: map[string]string{"append:header.x-q": "$request.querystring.q", "overwrite:querystring.p": "$request.path.proxy"},
+		RequestParameters:  map[string]string{"append:header.x-q": "$request.querystring.q", "overwrite:querystring.p": "$request.path.proxy"},
 		ResponseParameters: map[string]map[string]string{"200": {"append:header.x-r": "$context.requestId"}}}}
 	snap := &apigw.Snapshot{
 		Api:          apigw.Api{ProtocolType: str("HTTP"), CorsConfiguration: &apigw.Cors{AllowOrigins: []string{"*"}, AllowMethods: []string{"*"}}},
