@@ -180,10 +180,7 @@ func mgmtError(w http.ResponseWriter, status int, typ, msg string) {
 		w.WriteHeader(status)
 		return
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	b, _ := json.Marshal(map[string]string{"message": msg})
-	w.Write(b)
+	gateway.Write(w, &gateway.Error{Status: status, Message: msg, Type: typ})
 }
 
 // identity is what API Gateway knows of the client.

@@ -76,9 +76,7 @@ func (c *conn) isClosing() bool       { return c.closing.Load() }
 // serves the connection until it closes, then runs $disconnect.
 func (p *Engine) serveWebSocket(w http.ResponseWriter, r *http.Request, stage *Stage) {
 	if !strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusUpgradeRequired)
-		w.Write([]byte(`{"message":"Upgrade Required"}`))
+		gateway.Write(w, &gateway.Error{Status: http.StatusUpgradeRequired, Message: "Upgrade Required"})
 		return
 	}
 	if p.stopping.Load() {
