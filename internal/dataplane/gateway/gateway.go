@@ -41,6 +41,7 @@ var (
 	ErrServiceUnavailable = &Error{Status: http.StatusServiceUnavailable, Message: "Service Unavailable"}
 	ErrTooLarge           = &Error{Status: http.StatusRequestEntityTooLarge, Message: "Request Entity Too Large"}
 	ErrBadRequest         = &Error{Status: http.StatusBadRequest, Message: "Bad Request"}
+	ErrTooManyRequests    = &Error{Status: http.StatusTooManyRequests, Message: "Too Many Requests"}
 )
 
 // Write is the one writer of the data plane's own answers: the status and

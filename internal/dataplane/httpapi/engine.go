@@ -22,6 +22,8 @@ import (
 	"github.com/portico-dev/portico/internal/dataplane/httpapi/mapping"
 	"github.com/portico-dev/portico/internal/dataplane/httpapi/route"
 	"github.com/portico-dev/portico/internal/dataplane/integration"
+	"github.com/portico-dev/portico/internal/dataplane/throttle"
+	"github.com/portico-dev/portico/internal/store"
 )
 
 // HTTP APIs' request limits (docs/aws-behaviours.md#http-limits).
@@ -43,6 +45,8 @@ type Config struct {
 type Engine struct {
 	cfg       Config
 	transport http.RoundTripper
+	// accounts throttle each account and region over all its stages.
+	accounts throttle.Accounts[store.Scope]
 }
 
 // New returns an engine.
@@ -137,6 +141,10 @@ func (x *exchange) serve() {
 	}
 	x.match = m
 	x.rt = x.s.byIndex[m.Index]
+	if !x.e.accounts.Allow(x.s.key.Scope, x.start) || !x.rt.bucket.Allow(x.start) {
+		x.fail(gateway.ErrTooManyRequests)
+		return
+	}
 	in := x.rt.integration
 	switch {
 	case in == nil:

@@ -167,3 +167,42 @@ paths:
 		t.Errorf("%d %s", resp.StatusCode, body)
 	}
 }
+
+// TestThrottling: a stage's defaultRouteSettings give each route a bucket
+// of burst requests refilled at rate per second; a route's routeSettings
+// override them; over the limit is 429 {"message":"Too Many Requests"}.
+func TestThrottling(t *testing.T) {
+	e := newEnv(t)
+	be := newBackend(t)
+	out, err := e.c.CreateApi(e.ctx, &apigatewayv2.CreateApiInput{Name: aws.String("t"), ProtocolType: types.ProtocolTypeHttp})
+	must(t, err)
+	api := *out.ApiId
+	in := e.proxyIntegration(t, api, "GET", be.URL, nil)
+	e.route(t, api, "GET /a", in)
+	e.route(t, api, "GET /b", in)
+	_, err = e.c.CreateStage(e.ctx, &apigatewayv2.CreateStageInput{ApiId: &api, StageName: aws.String("$default"), AutoDeploy: aws.Bool(true),
+		DefaultRouteSettings: &types.RouteSettings{ThrottlingBurstLimit: aws.Int32(2), ThrottlingRateLimit: aws.Float64(0.001)},
+		RouteSettings:        map[string]types.RouteSettings{"GET /b": {ThrottlingBurstLimit: aws.Int32(4)}}})
+	must(t, err)
+	count := func(path string) (ok, throttled int) {
+		for range 6 {
+			resp, body := call(t, "GET", e.url(api, path), "", "", nil)
+			switch {
+			case resp.StatusCode == 200:
+				ok++
+			case resp.StatusCode == 429 && body == `{"message":"Too Many Requests"}`:
+				throttled++
+			default:
+				t.Fatalf("%s: %d %s", path, resp.StatusCode, body)
+			}
+		}
+		return ok, throttled
+	}
+	if ok, th := count("/a"); ok != 2 || th != 4 {
+		t.Errorf("GET /a (burst 2): %d answered, %d throttled", ok, th)
+	}
+	// Each route has its own bucket; /b's burst is its own setting.
+	if ok, th := count("/b"); ok != 4 || th != 2 {
+		t.Errorf("GET /b (burst 4): %d answered, %d throttled", ok, th)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/portico-dev/portico/internal/dataplane/httpapi/mapping"
 	"github.com/portico-dev/portico/internal/dataplane/httpapi/payload"
 	"github.com/portico-dev/portico/internal/dataplane/httpapi/route"
+	"github.com/portico-dev/portico/internal/dataplane/throttle"
 )
 
 // Stage is one HTTP API stage's deployment compiled for serving: the route
@@ -33,6 +34,9 @@ type compiledRoute struct {
 	id  string
 	// integration is nil for a route without a target.
 	integration *compiledIntegration
+	// bucket throttles the route: its routeSettings over the stage's
+	// defaultRouteSettings; nil without a limit.
+	bucket *throttle.Bucket
 }
 
 type compiledIntegration struct {
@@ -79,6 +83,7 @@ func Compile(k gateway.StageKey, st *apigw.Stage, snap *apigw.Snapshot) (*Stage,
 		}
 		integrations[in.id] = in
 	}
+	stageLimits := limits(st.DefaultRouteSettings)
 	routes := make([]route.Route, len(snap.Routes))
 	s.byIndex = make([]*compiledRoute, len(snap.Routes))
 	for i := range snap.Routes {
@@ -87,6 +92,11 @@ func Compile(k gateway.StageKey, st *apigw.Stage, snap *apigw.Snapshot) (*Stage,
 		if t := deref(sr.Target); t != "" {
 			r.integration = integrations[strings.TrimPrefix(t, "integrations/")]
 		}
+		var own *apigw.RouteSettings
+		if rs, ok := st.RouteSettings[r.key]; ok {
+			own = &rs
+		}
+		r.bucket = limits(own).Merge(stageLimits).Bucket()
 		routes[i] = route.Route{Key: r.key, ID: r.id}
 		s.byIndex[i] = r
 	}
@@ -131,6 +141,14 @@ func compileIntegration(in *apigw.Integration) (*compiledIntegration, error) {
 		}
 	}
 	return c, nil
+}
+
+// limits are the throttling fields of route settings.
+func limits(rs *apigw.RouteSettings) throttle.Settings {
+	if rs == nil {
+		return throttle.Settings{}
+	}
+	return throttle.Settings{Rate: rs.ThrottlingRateLimit, Burst: rs.ThrottlingBurstLimit}
 }
 
 // DeploymentID is the deployment the stage serves.

@@ -13,6 +13,7 @@ import (
 	"github.com/portico-dev/portico/internal/vtl"
 
 	"github.com/portico-dev/portico/internal/dataplane/gateway"
+	"github.com/portico-dev/portico/internal/dataplane/throttle"
 )
 
 // Stage is one WebSocket stage's deployment, indexed for serving: built
@@ -45,6 +46,9 @@ type route struct {
 	// $default key when there is none).
 	models         map[string]*jsonschema.Schema
 	modelSelection *selectexpr.Expr
+	// bucket throttles the route's messages (its routeSettings over the
+	// stage's defaultRouteSettings); nil without a limit.
+	bucket *throttle.Bucket
 }
 
 type stageIntegration struct {
@@ -118,6 +122,7 @@ func Compile(k gateway.StageKey, st *apigw.Stage, snap *apigw.Snapshot) (*Stage,
 	for i := range snap.Routes {
 		sr := &snap.Routes[i]
 		r := &route{key: deref(sr.RouteKey), id: deref(sr.RouteId)}
+		r.bucket = routeLimits(st, r.key).Bucket()
 		if t := deref(sr.Target); t != "" {
 			r.integration = integrations[strings.TrimPrefix(t, "integrations/")]
 		}
@@ -269,3 +274,16 @@ func (r *route) validate(body string) bool {
 
 // DeploymentID is the deployment the stage serves.
 func (c *Stage) DeploymentID() string { return c.deploymentID }
+
+// routeLimits are a route's throttling settings: its own over the stage's
+// defaults (docs/aws-behaviours.md#throttling).
+func routeLimits(st *apigw.Stage, key string) throttle.Settings {
+	var own, dflt throttle.Settings
+	if d := st.DefaultRouteSettings; d != nil {
+		dflt = throttle.Settings{Rate: d.ThrottlingRateLimit, Burst: d.ThrottlingBurstLimit}
+	}
+	if rs, ok := st.RouteSettings[key]; ok {
+		own = throttle.Settings{Rate: rs.ThrottlingRateLimit, Burst: rs.ThrottlingBurstLimit}
+	}
+	return own.Merge(dflt)
+}

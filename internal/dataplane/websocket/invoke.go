@@ -81,6 +81,13 @@ func (p *Engine) handleMessage(c *conn, body string) {
 		return
 	}
 	req.routeKey = rt.key
+	if !rt.bucket.Allow(req.start) {
+		// [I]: AWS's frame for a throttled message is not documented; the
+		// error frame with HTTP APIs' text.
+		p.logEvent("MESSAGE", c, req.requestID, rt.key, req.start, "failure", "throttled")
+		c.send(errorFrame("Too Many Requests", c.id, req.requestID))
+		return
+	}
 	if !rt.validate(body) {
 		p.logEvent("MESSAGE", c, req.requestID, rt.key, req.start, "failure", "Bad request body")
 		c.send(badRequestBodyFrame(c.id, req.messageID))

@@ -93,6 +93,11 @@ func (p *Engine) serveWebSocket(w http.ResponseWriter, r *http.Request, stage *S
 	}
 	c.touch()
 	requestID := gateway.RequestID()
+	if stage.connect != nil && !stage.connect.bucket.Allow(c.connectedAt) {
+		p.logEvent("CONNECT", c, requestID, "$connect", c.connectedAt, "status", http.StatusTooManyRequests)
+		refuse(w, http.StatusTooManyRequests, "Too Many Requests")
+		return
+	}
 	header := http.Header{}
 	if stage.connect != nil && stage.connect.authorizer != nil {
 		auth, status := p.authorize(r.Context(), stage, stage.connect.authorizer,

@@ -377,3 +377,32 @@ func TestLambdaProxyBase64Body(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+// TestMessageThrottling: a WebSocket route's settings throttle its
+// messages; a throttled message gets the error frame with "Too Many
+// Requests" [I] and the connection stays.
+func TestMessageThrottling(t *testing.T) {
+	e := newEnv(t, nil)
+	backend := echoBackend(t)
+	api := e.wsAPI(t)
+	e.route(t, api, "echo", e.httpProxy(t, api, backend.URL), true)
+	_, err := e.c.CreateStage(e.ctx, &apigatewayv2.CreateStageInput{ApiId: &api, StageName: aws.String("prod"),
+		RouteSettings: map[string]types.RouteSettings{"echo": {ThrottlingBurstLimit: aws.Int32(2), ThrottlingRateLimit: aws.Float64(0.001)}}})
+	must(t, err)
+	_, err = e.c.CreateDeployment(e.ctx, &apigatewayv2.CreateDeploymentInput{ApiId: &api, StageName: aws.String("prod")})
+	must(t, err)
+	c := e.mustDial(t, e.wsURL(api, "prod"))
+	answers := map[string]int{}
+	for range 4 {
+		c.send(`{"action":"echo"}`)
+		msg := c.mustRead()
+		if m := errorFrame.FindStringSubmatch(msg); m != nil {
+			answers[m[1]]++
+		} else {
+			answers["echo"]++
+		}
+	}
+	if answers["echo"] != 2 || answers["Too Many Requests"] != 2 {
+		t.Errorf("answers: %v", answers)
+	}
+}
