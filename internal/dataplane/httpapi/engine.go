@@ -97,11 +97,39 @@ type exchange struct {
 	// integrationErr is what went wrong with the integration, for the log
 	// ($context.integrationErrorMessage).
 	integrationErr error
+	// The integration's call, for $context.integrationLatency and
+	// .integrationStatus: its duration, and the status it answered.
+	integrationLatency time.Duration
+	integrationStatus  int
+	// gatewayError is the message of an answer the gateway gave itself
+	// ($context.error.message).
+	gatewayError string
+}
+
+// countingWriter counts what the answer's body holds
+// ($context.responseLength).
+type countingWriter struct {
+	http.ResponseWriter
+	n int64
+}
+
+func (c *countingWriter) Write(b []byte) (int, error) {
+	n, err := c.ResponseWriter.Write(b)
+	c.n += int64(n)
+	return n, err
+}
+
+// Flush passes streaming answers on as they come.
+func (c *countingWriter) Flush() {
+	if f, ok := c.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
 }
 
 // Serve answers one request for an HTTP API stage.
 func (e *Engine) Serve(w http.ResponseWriter, r *http.Request, s *Stage, req Request) {
-	x := &exchange{e: e, w: w, r: r, s: s, req: req, id: gateway.RequestID(), start: time.Now()}
+	cw := &countingWriter{ResponseWriter: w}
+	x := &exchange{e: e, w: cw, r: r, s: s, req: req, id: gateway.RequestID(), start: time.Now()}
 	// AWS's header for $context.requestId, on every answer.
 	w.Header().Set("Apigw-Requestid", x.id)
 	x.serve()
@@ -171,6 +199,7 @@ func (x *exchange) serve() {
 // fail answers with the gateway's own error, CORS headers included.
 func (x *exchange) fail(e *gateway.Error) {
 	x.status = e.Status
+	x.gatewayError = e.Message
 	if x.s.cors != nil {
 		x.s.cors.Apply(x.r.Header.Get("Origin"), x.w.Header())
 	}

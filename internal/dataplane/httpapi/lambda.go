@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/portico-dev/portico/internal/dataplane/gateway"
 	"github.com/portico-dev/portico/internal/dataplane/httpapi/payload"
@@ -54,11 +55,14 @@ func (x *exchange) lambda(in *compiledIntegration) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), in.timeout)
 	defer cancel()
+	called := time.Now()
 	out, err := x.e.cfg.Lambda.Invoke(ctx, in.rawURI, *buf)
+	x.integrationLatency = time.Since(called)
 	if err != nil {
 		x.failIntegration(ctx, err)
 		return
 	}
+	x.integrationStatus = http.StatusOK // the Invoke API's
 	resp, err := in.version.ParseResult(out)
 	if err != nil {
 		x.integrationErr = err

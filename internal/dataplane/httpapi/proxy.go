@@ -96,12 +96,15 @@ func (x *exchange) proxy(in *compiledIntegration) {
 	}
 	// The transport, not the client: a backend's redirect is its answer,
 	// and a proxy needs none of the client's header copying.
+	called := time.Now()
 	resp, err := x.e.transport.RoundTrip(out)
+	x.integrationLatency = time.Since(called)
 	if err != nil {
 		x.failIntegration(ctx, err)
 		return
 	}
 	defer resp.Body.Close()
+	x.integrationStatus = resp.StatusCode
 	x.respond(in, resp.StatusCode, resp.Header, resp.Body, nil)
 }
 
