@@ -59,8 +59,8 @@ type Invoker interface {
 // 10 seconds [V spec B.8].
 const DefaultTimeout = 10 * time.Second
 
-// MaxTTL bounds authorizerResultTtlInSeconds: 3600 seconds (the console's
-// and REST's limit; the V2 API reference states none) [I].
+// MaxTTL bounds authorizerResultTtlInSeconds: "The maximum value is 3600,
+// or 1 hour" (the service model's documentation) [D].
 const MaxTTL = 3600 * time.Second
 
 // Config is what an authorizer needs besides its own configuration.
