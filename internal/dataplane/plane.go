@@ -133,7 +133,7 @@ func (p *Plane) compile(ctx context.Context, k gateway.StageKey) (*compiled, err
 	case "WEBSOCKET":
 		c.ws, err = websocket.Compile(k, st, snap)
 	case "HTTP":
-		c.http, err = httpapi.Compile(k, st, snap)
+		c.http, err = p.http.Compile(k, st, snap)
 	}
 	if err != nil {
 		return nil, err

@@ -47,6 +47,9 @@ func (x *exchange) contextValue(name string) (string, bool) {
 	case "requestTimeEpoch":
 		return strconv.FormatInt(x.start.UnixMilli(), 10), true
 	}
+	if rest, ok := strings.CutPrefix(name, "authorizer."); ok && x.authValue != nil {
+		return x.authValue(rest)
+	}
 	return "", false
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/portico-dev/portico/internal/dataplane/gateway"
 	"github.com/portico-dev/portico/internal/dataplane/httpapi/cors"
 	"github.com/portico-dev/portico/internal/dataplane/httpapi/mapping"
+	"github.com/portico-dev/portico/internal/dataplane/httpapi/payload"
 	"github.com/portico-dev/portico/internal/dataplane/httpapi/route"
 	"github.com/portico-dev/portico/internal/dataplane/integration"
 	"github.com/portico-dev/portico/internal/dataplane/throttle"
@@ -56,6 +57,9 @@ func New(cfg Config) *Engine {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Lambda == nil {
+		cfg.Lambda = &integration.Lambda{} // every call fails: no endpoint
 	}
 	tr := cfg.HTTPClient.Transport
 	if tr == nil {
@@ -104,6 +108,14 @@ type exchange struct {
 	// gatewayError is the message of an answer the gateway gave itself
 	// ($context.error.message).
 	gatewayError string
+	// ev is the request as Lambda events show it (event).
+	ev *payload.Request
+	// What the route's authorizer established (authorize): the identity
+	// for the integration event, the $context.authorizer.* values, and
+	// why it refused the request.
+	authIdentity *payload.Authorizer
+	authValue    func(name string) (string, bool)
+	authErr      error
 }
 
 // countingWriter counts what the answer's body holds
@@ -169,6 +181,9 @@ func (x *exchange) serve() {
 	}
 	x.match = m
 	x.rt = x.s.byIndex[m.Index]
+	if !x.authorize() {
+		return
+	}
 	if !x.e.accounts.Allow(x.s.key.Scope, x.start) || !x.rt.bucket.Allow(x.start) {
 		x.fail(gateway.ErrTooManyRequests)
 		return

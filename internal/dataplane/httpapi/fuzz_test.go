@@ -34,11 +34,11 @@ func FuzzServe(f *testing.F) {
 			{Route: apigw.Route{RouteId: str("r2"), RouteKey: str("GET /pets/{proxy}"), Target: str("integrations/i1")}},
 		},
 	}
-	st, err := Compile(gateway.StageKey{APIID: "api", Stage: "$default"}, &apigw.Stage{StageName: str("$default")}, snap)
+	e := New(Config{})
+	st, err := e.Compile(gateway.StageKey{APIID: "api", Stage: "$default"}, &apigw.Stage{StageName: str("$default")}, snap)
 	if err != nil {
 		f.Fatal(err)
 	}
-	e := New(Config{})
 	for _, seed := range []struct{ method, path, header, body string }{
 		{"GET", "/pets/1", "", ""}, {"POST", "/a/b/c?q=1", "Content-Type: application/json", `{"a":1}`},
 		{"OPTIONS", "/x", "Origin: https://a.example", ""}, {"GET", "/%zz", "", ""}, {"GET", "//", "", ""},

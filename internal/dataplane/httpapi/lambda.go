@@ -22,28 +22,9 @@ func (x *exchange) lambda(in *compiledIntegration) {
 		x.fail(gateway.ErrTooLarge)
 		return
 	}
-	// The headers API Gateway adds to what the function sees
-	// (docs/aws-behaviours.md#lambda-proxy).
-	header := r.Header.Clone()
-	header.Set("X-Amzn-Trace-Id", traceID(x.start))
-	header.Set("X-Forwarded-For", clientIP(r))
-	header.Set("X-Forwarded-Proto", proto(r))
-	if header.Get("X-Forwarded-Port") == "" {
-		header.Set("X-Forwarded-Port", localPort(r))
-	}
-	if r.ContentLength > 0 {
-		header.Set("Content-Length", itoa(int(r.ContentLength)))
-	}
-	if header.Get("Host") == "" {
-		header.Set("Host", r.Host)
-	}
-	ev := &payload.Request{
-		Method: r.Method, RawPath: x.req.RawPath, Path: decodePath(x.req.RawPath), BasePath: x.req.BasePath,
-		RawQuery: r.URL.RawQuery, Header: header, Body: body, SourceIP: clientIP(r), Protocol: r.Proto,
-		UserAgent: r.UserAgent(), RouteKey: x.rt.key, PathParameters: x.match.Params.Map(),
-		StageVariables: x.s.stageVars, Stage: x.req.Stage, AccountID: x.s.key.Scope.Account, APIID: x.s.key.APIID,
-		DomainName: hostOnly(r.Host), RequestID: x.id, Time: x.start,
-	}
+	ev := x.event()
+	ev.Body = body
+	ev.Authorizer = x.authIdentity
 	buf := eventBuffers.Get().(*[]byte)
 	defer eventBuffers.Put(buf)
 	*buf = in.version.AppendEvent((*buf)[:0], ev)
@@ -70,6 +51,38 @@ func (x *exchange) lambda(in *compiledIntegration) {
 		return
 	}
 	x.respond(in, resp.StatusCode, resp.Header, nil, resp.Body)
+}
+
+// event is the request as a Lambda (the integration, or an authorizer)
+// sees it, without its body. It is built once per request.
+func (x *exchange) event() *payload.Request {
+	if x.ev != nil {
+		return x.ev
+	}
+	r := x.r
+	// The headers API Gateway adds to what the function sees
+	// (docs/aws-behaviours.md#lambda-proxy).
+	header := r.Header.Clone()
+	header.Set("X-Amzn-Trace-Id", traceID(x.start))
+	header.Set("X-Forwarded-For", clientIP(r))
+	header.Set("X-Forwarded-Proto", proto(r))
+	if header.Get("X-Forwarded-Port") == "" {
+		header.Set("X-Forwarded-Port", localPort(r))
+	}
+	if r.ContentLength > 0 {
+		header.Set("Content-Length", itoa(int(r.ContentLength)))
+	}
+	if header.Get("Host") == "" {
+		header.Set("Host", r.Host)
+	}
+	x.ev = &payload.Request{
+		Method: r.Method, RawPath: x.req.RawPath, Path: decodePath(x.req.RawPath), BasePath: x.req.BasePath,
+		RawQuery: r.URL.RawQuery, Header: header, SourceIP: clientIP(r), Protocol: r.Proto,
+		UserAgent: r.UserAgent(), RouteKey: x.rt.key, PathParameters: x.match.Params.Map(),
+		StageVariables: x.s.stageVars, Stage: x.req.Stage, AccountID: x.s.key.Scope.Account, APIID: x.s.key.APIID,
+		DomainName: hostOnly(r.Host), RequestID: x.id, Time: x.start,
+	}
+	return x.ev
 }
 
 // eventBuffers keep event buffers between requests.

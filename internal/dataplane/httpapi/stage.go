@@ -8,6 +8,7 @@ import (
 	"github.com/portico-dev/portico/internal/apigw"
 	"github.com/portico-dev/portico/internal/dataplane/gateway"
 	"github.com/portico-dev/portico/internal/dataplane/httpapi/cors"
+	"github.com/portico-dev/portico/internal/dataplane/httpapi/lambdaauth"
 	"github.com/portico-dev/portico/internal/dataplane/httpapi/mapping"
 	"github.com/portico-dev/portico/internal/dataplane/httpapi/payload"
 	"github.com/portico-dev/portico/internal/dataplane/httpapi/route"
@@ -37,6 +38,7 @@ type compiledRoute struct {
 	// bucket throttles the route: its routeSettings over the stage's
 	// defaultRouteSettings; nil without a limit.
 	bucket *throttle.Bucket
+	auth   routeAuth
 }
 
 type compiledIntegration struct {
@@ -60,7 +62,7 @@ const maxIntegrationTimeout = 30 * time.Second
 // Compile indexes a snapshot of an HTTP API for stage k. Everything it
 // parses was validated when it was saved: an error means a stored document
 // is damaged, or holds what Portico's control plane would refuse now.
-func Compile(k gateway.StageKey, st *apigw.Stage, snap *apigw.Snapshot) (*Stage, error) {
+func (e *Engine) Compile(k gateway.StageKey, st *apigw.Stage, snap *apigw.Snapshot) (*Stage, error) {
 	s := &Stage{key: k, deploymentID: deref(st.DeploymentId), stageVars: st.StageVariables}
 	if c := snap.Api.CorsConfiguration; c != nil {
 		cfg := cors.Config{AllowOrigins: c.AllowOrigins, AllowMethods: c.AllowMethods, AllowHeaders: c.AllowHeaders,
@@ -83,6 +85,18 @@ func Compile(k gateway.StageKey, st *apigw.Stage, snap *apigw.Snapshot) (*Stage,
 		}
 		integrations[in.id] = in
 	}
+	lambdaAuthorizers := map[string]*lambdaauth.Authorizer{}
+	for i := range snap.Authorizers {
+		a := &snap.Authorizers[i]
+		if deref(a.AuthorizerType) != "REQUEST" {
+			continue
+		}
+		la, err := lambdaauth.Compile(a, lambdaauth.Config{Invoker: e.cfg.Lambda, Stage: k})
+		if err != nil {
+			return nil, fmt.Errorf("authorizer %s: %w", deref(a.AuthorizerId), err)
+		}
+		lambdaAuthorizers[la.ID()] = la
+	}
 	stageLimits := limits(st.DefaultRouteSettings)
 	routes := make([]route.Route, len(snap.Routes))
 	s.byIndex = make([]*compiledRoute, len(snap.Routes))
@@ -97,6 +111,13 @@ func Compile(k gateway.StageKey, st *apigw.Stage, snap *apigw.Snapshot) (*Stage,
 			own = &rs
 		}
 		r.bucket = limits(own).Merge(stageLimits).Bucket()
+		switch deref(sr.AuthorizationType) {
+		case "CUSTOM":
+			r.auth.lambda = lambdaAuthorizers[deref(sr.AuthorizerId)]
+			if r.auth.lambda == nil {
+				return nil, fmt.Errorf("route %s: no REQUEST authorizer %s", r.key, deref(sr.AuthorizerId))
+			}
+		}
 		routes[i] = route.Route{Key: r.key, ID: r.id}
 		s.byIndex[i] = r
 	}
