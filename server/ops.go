@@ -31,6 +31,7 @@ func (s *Server) handler() http.Handler {
 	})
 	plane := dataplane.New(dataplane.Config{
 		Source:         service,
+		SigV4:          s.verifier,
 		Defaults:       defaults,
 		LambdaEndpoint: s.cfg.LambdaEndpoint,
 		IdleTimeout:    s.cfg.WebSocketIdleTimeout,

@@ -30,6 +30,7 @@ import (
 	"github.com/portico-dev/portico/internal/apigw"
 	"github.com/portico-dev/portico/internal/datadir"
 	"github.com/portico-dev/portico/internal/dataplane"
+	"github.com/portico-dev/portico/internal/sigv4"
 	"github.com/portico-dev/portico/internal/store"
 	"github.com/portico-dev/portico/internal/store/memory"
 	"github.com/portico-dev/portico/internal/store/sqlite"
@@ -78,6 +79,11 @@ type Config struct {
 	// InitDir, when set, holds scripts run once Portico is ready, in name
 	// order, with AWS_ENDPOINT_URL pointing at it (see initdir.go).
 	InitDir string
+	// Credentials, when set, is a shared-credentials file (the format of
+	// ~/.aws/credentials): the signatures of HTTP API routes with AWS_IAM
+	// authorization are then verified against its keys. Without it a
+	// well-formed, current signature for the right region is enough.
+	Credentials string
 	// NoQuotas turns off AWS's default quotas (routes per API, stages
 	// per API, APIs per account and region, ...), for test suites that
 	// need more.
@@ -95,11 +101,13 @@ type Server struct {
 	cfg   Config
 	store store.Store
 	lock  *datadir.Held // nil in memory
-	plane *dataplane.Plane
-	http  *http.Server
-	ln    net.Listener
-	done  chan error
-	init  *initRunner // nil without Config.InitDir
+	// verifier checks AWS_IAM routes' signatures.
+	verifier *sigv4.Verifier
+	plane    *dataplane.Plane
+	http     *http.Server
+	ln       net.Listener
+	done     chan error
+	init     *initRunner // nil without Config.InitDir
 
 	stopOnce sync.Once
 	stopErr  error
@@ -153,6 +161,14 @@ func Start(cfg Config) (*Server, error) {
 	if cfg.EndpointStyle != "local" && cfg.EndpointStyle != "aws" {
 		return nil, fmt.Errorf("endpoint style %q: want local or aws", cfg.EndpointStyle)
 	}
+	verifier := sigv4.New(sigv4.Config{DefaultAccount: cfg.Account})
+	if cfg.Credentials != "" {
+		creds, err := sigv4.LoadCredentials(cfg.Credentials)
+		if err != nil {
+			return nil, fmt.Errorf("--credentials: %w", err)
+		}
+		verifier = sigv4.New(sigv4.Config{Credentials: creds, DefaultAccount: cfg.Account})
+	}
 	st, lock, err := openStore(cfg)
 	if err != nil {
 		return nil, err
@@ -163,7 +179,7 @@ func Start(cfg Config) (*Server, error) {
 		lock.Close()
 		return nil, err
 	}
-	s := &Server{cfg: cfg, store: st, lock: lock, ln: ln, done: make(chan error, 1), URL: "http://" + clientAddr(ln.Addr())}
+	s := &Server{cfg: cfg, store: st, lock: lock, verifier: verifier, ln: ln, done: make(chan error, 1), URL: "http://" + clientAddr(ln.Addr())}
 	s.http = &http.Server{
 		Handler: s.handler(),
 		// Bounds on what a client can hold: headers, a whole request,

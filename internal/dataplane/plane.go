@@ -21,6 +21,7 @@ import (
 	"github.com/portico-dev/portico/internal/dataplane/httpapi"
 	"github.com/portico-dev/portico/internal/dataplane/integration"
 	"github.com/portico-dev/portico/internal/dataplane/websocket"
+	"github.com/portico-dev/portico/internal/sigv4"
 	"github.com/portico-dev/portico/internal/store"
 )
 
@@ -56,7 +57,10 @@ type Config struct {
 	// minutes without messages, 2 hours in all).
 	IdleTimeout time.Duration
 	MaxDuration time.Duration
-	Logger      *slog.Logger
+	// SigV4 verifies the signatures of HTTP API routes with AWS_IAM
+	// authorization (nil: form, scope and time only).
+	SigV4  *sigv4.Verifier
+	Logger *slog.Logger
 }
 
 // Plane is the data plane. It is safe for concurrent use.
@@ -98,7 +102,7 @@ func New(cfg Config) *Plane {
 		MaxDuration: cfg.MaxDuration,
 		Logger:      cfg.Logger,
 	})
-	p.http = httpapi.New(httpapi.Config{Lambda: lambda, HTTPClient: cfg.HTTPClient, Logger: cfg.Logger})
+	p.http = httpapi.New(httpapi.Config{Lambda: lambda, HTTPClient: cfg.HTTPClient, SigV4: cfg.SigV4, Logger: cfg.Logger})
 	p.resetDomains()
 	p.stop = cfg.Source.Watch(func(ch apigw.Change) {
 		p.cache.invalidate(ch)

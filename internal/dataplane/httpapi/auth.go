@@ -1,7 +1,13 @@
 package httpapi
 
 import (
+	"net/http"
+
+	"github.com/portico-dev/portico/internal/dataplane/gateway"
 	"github.com/portico-dev/portico/internal/dataplane/httpapi/lambdaauth"
+	"github.com/portico-dev/portico/internal/dataplane/httpapi/payload"
+	"github.com/portico-dev/portico/internal/dataplane/integration"
+	"github.com/portico-dev/portico/internal/sigv4"
 )
 
 // The route's authorization, after CORS and before throttling and the
@@ -10,6 +16,7 @@ import (
 // routeAuth is how a route is authorized: at most one of its fields is set.
 type routeAuth struct {
 	lambda *lambdaauth.Authorizer // CUSTOM: a Lambda REQUEST authorizer
+	iam    bool                   // AWS_IAM: a SigV4 signature for execute-api
 }
 
 // authorize runs the route's authorizer; false when it refused the
@@ -25,6 +32,64 @@ func (x *exchange) authorize() bool {
 			x.fail(res.Refusal)
 			return false
 		}
+	case a.iam:
+		return x.authorizeIAM()
 	}
 	return true
 }
+
+// authorizeIAM checks the request's SigV4 signature: by default its form,
+// scope and time; with --credentials its bytes too
+// (docs/aws-behaviours.md#http-authorizers). Unsigned or invalid: 403.
+func (x *exchange) authorizeIAM() bool {
+	v := x.e.cfg.SigV4
+	var body []byte
+	if v.NeedsBody(x.r) {
+		b, err := x.readBody()
+		if err != nil {
+			x.fail(gateway.ErrTooLarge)
+			return false
+		}
+		body = b
+	}
+	id, err := v.Verify(x.r, x.s.key.Scope.Region, body)
+	if err != nil {
+		x.authErr = err
+		x.fail(gateway.ErrForbidden)
+		return false
+	}
+	x.authIdentity = &payload.Authorizer{Kind: payload.AuthIAM, IAM: id.IAM()}
+	x.iamValue = func(name string) (string, bool) {
+		switch name {
+		case "identity.accessKey":
+			return id.AccessKey, true
+		case "identity.accountId":
+			return id.AccountID, true
+		case "identity.caller":
+			return id.CallerID, true
+		case "identity.user":
+			return id.UserID, true
+		case "identity.userArn":
+			return id.UserARN, true
+		}
+		return "", false
+	}
+	return true
+}
+
+// readBody reads the request's body once, bounded by the payload quota;
+// the integration then sends what was read.
+func (x *exchange) readBody() ([]byte, error) {
+	if x.bodyRead {
+		return x.body, nil
+	}
+	b, err := integration.ReadAll(http.MaxBytesReader(x.w, x.r.Body, MaxBody), MaxBody, "the request body")
+	if err != nil {
+		return nil, err
+	}
+	x.body, x.bodyRead = b, true
+	return b, nil
+}
+
+// defaultVerifier checks signatures' form, scope and time, not their bytes.
+var defaultVerifier = sigv4.New(sigv4.Config{})

@@ -50,6 +50,9 @@ func (x *exchange) contextValue(name string) (string, bool) {
 	if rest, ok := strings.CutPrefix(name, "authorizer."); ok && x.authValue != nil {
 		return x.authValue(rest)
 	}
+	if x.iamValue != nil {
+		return x.iamValue(name)
+	}
 	return "", false
 }
 

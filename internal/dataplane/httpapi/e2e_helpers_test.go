@@ -205,3 +205,9 @@ func (e *env) events(t testing.TB) []map[string]any {
 	}
 	return out
 }
+
+type nopCloser struct{ io.Reader }
+
+func (nopCloser) Close() error { return nil }
+
+func ioNop(r io.Reader) io.ReadCloser { return nopCloser{r} }

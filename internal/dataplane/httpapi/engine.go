@@ -24,6 +24,7 @@ import (
 	"github.com/portico-dev/portico/internal/dataplane/httpapi/route"
 	"github.com/portico-dev/portico/internal/dataplane/integration"
 	"github.com/portico-dev/portico/internal/dataplane/throttle"
+	"github.com/portico-dev/portico/internal/sigv4"
 	"github.com/portico-dev/portico/internal/store"
 )
 
@@ -39,7 +40,10 @@ const (
 type Config struct {
 	Lambda     *integration.Lambda
 	HTTPClient *http.Client
-	Logger     *slog.Logger
+	// SigV4 verifies AWS_IAM routes' signatures (nil: their form, scope
+	// and time only, as sigv4's default mode).
+	SigV4  *sigv4.Verifier
+	Logger *slog.Logger
 }
 
 // Engine serves HTTP API stages. It is safe for concurrent use.
@@ -60,6 +64,9 @@ func New(cfg Config) *Engine {
 	}
 	if cfg.Lambda == nil {
 		cfg.Lambda = &integration.Lambda{} // every call fails: no endpoint
+	}
+	if cfg.SigV4 == nil {
+		cfg.SigV4 = defaultVerifier
 	}
 	tr := cfg.HTTPClient.Transport
 	if tr == nil {
@@ -116,6 +123,10 @@ type exchange struct {
 	authIdentity *payload.Authorizer
 	authValue    func(name string) (string, bool)
 	authErr      error
+	iamValue     func(name string) (string, bool) // $context.identity.* of an IAM caller
+	// body is the request's body once read (readBody).
+	body     []byte
+	bodyRead bool
 }
 
 // countingWriter counts what the answer's body holds

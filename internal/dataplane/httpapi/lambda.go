@@ -17,7 +17,7 @@ import (
 // (docs/aws-behaviours.md#lambda-proxy).
 func (x *exchange) lambda(in *compiledIntegration) {
 	r := x.r
-	body, err := integration.ReadAll(http.MaxBytesReader(x.w, r.Body, MaxBody), MaxBody, "the request body")
+	body, err := x.readBody()
 	if err != nil {
 		x.fail(gateway.ErrTooLarge)
 		return

@@ -53,8 +53,8 @@ func (x *exchange) proxy(in *compiledIntegration) {
 	}
 	var body io.Reader = http.MaxBytesReader(x.w, r.Body, MaxBody)
 	var bodyBytes []byte
-	if !in.request.Empty() && in.request.ReadsBody() {
-		if bodyBytes, err = io.ReadAll(body); err != nil {
+	if x.bodyRead || !in.request.Empty() && in.request.ReadsBody() {
+		if bodyBytes, err = x.readBody(); err != nil {
 			x.fail(gateway.ErrTooLarge)
 			return
 		}

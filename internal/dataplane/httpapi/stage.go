@@ -112,6 +112,8 @@ func (e *Engine) Compile(k gateway.StageKey, st *apigw.Stage, snap *apigw.Snapsh
 		}
 		r.bucket = limits(own).Merge(stageLimits).Bucket()
 		switch deref(sr.AuthorizationType) {
+		case "AWS_IAM":
+			r.auth.iam = true
 		case "CUSTOM":
 			r.auth.lambda = lambdaAuthorizers[deref(sr.AuthorizerId)]
 			if r.auth.lambda == nil {
