@@ -40,6 +40,8 @@ const (
 // or over MaxGroupBytes.
 var ErrGroup = errors.New("accesslog: invalid log group name")
 
+var errSinkClosed = errors.New("accesslog: sink closed")
+
 // Config says where a Sink keeps entries.
 type Config struct {
 	// Dir holds one file per log group (see fileName), appended to and
@@ -138,7 +140,7 @@ func New(cfg Config) (*Sink, error) {
 // stays one line [I]; an entry over MaxEntryBytes (after that) is cut.
 func (s *Sink) Write(groupName string, entry []byte) {
 	if s.closed.Load() {
-		s.fail(groupName, errors.New("sink closed"))
+		s.fail(groupName, errSinkClosed)
 		return
 	}
 	if groupName == "" || len(groupName) > MaxGroupBytes {
@@ -195,12 +197,15 @@ func (s *Sink) writeFile(name string, entry []byte) error {
 func (g *group) appendFile(s *Sink, entry []byte) error {
 	g.buf = appendLine(g.buf[:0], entry)
 	g.buf = append(g.buf, '\n')
-	if g.f != nil && g.size > 0 && g.size+int64(len(g.buf)) > s.cfg.MaxFileBytes {
-		if err := g.rotate(s); err != nil {
+	if g.f == nil {
+		if err := g.openFile(s); err != nil {
 			return err
 		}
 	}
-	if g.f == nil {
+	if g.size > 0 && g.size+int64(len(g.buf)) > s.cfg.MaxFileBytes {
+		if err := g.rotate(s); err != nil {
+			return err
+		}
 		if err := g.openFile(s); err != nil {
 			return err
 		}
@@ -215,10 +220,13 @@ func (g *group) appendFile(s *Sink, entry []byte) error {
 }
 
 func (g *group) openFile(s *Sink) error {
+	if s.closed.Load() {
+		return errSinkClosed
+	}
 	if err := os.MkdirAll(s.cfg.Dir, 0o755); err != nil {
 		return err
 	}
-	f, err := os.OpenFile(g.path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	f, err := os.OpenFile(g.path, os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o644)
 	if err != nil {
 		return err
 	}
@@ -232,14 +240,10 @@ func (g *group) openFile(s *Sink) error {
 	// A previous run may have stopped in the middle of a line: end it, so
 	// that the next entry starts a line of its own.
 	if g.size > 0 {
-		last := make([]byte, 1)
-		if r, err := os.Open(g.path); err == nil {
-			_, err = r.ReadAt(last, g.size-1)
-			r.Close()
-			if err == nil && last[0] != '\n' {
-				n, _ := f.Write([]byte{'\n'})
-				g.size += int64(n)
-			}
+		last := []byte{0}
+		if _, err := f.ReadAt(last, g.size-1); err == nil && last[0] != '\n' {
+			n, _ := f.Write([]byte{'\n'})
+			g.size += int64(n)
 		}
 	}
 	return nil
@@ -420,7 +424,19 @@ func (s *Sink) tailFiles(name string, n int) ([]string, error) {
 	// after that changes neither what the open files hold nor how much of
 	// the current one is read.
 	var files []snapshot
-	g := s.group(name)
+	s.mu.Lock()
+	g := s.groups[name]
+	s.mu.Unlock()
+	if g == nil {
+		// Not written since this Sink started: it has an entry (and a lock
+		// that rotations take) only if a previous run left files. Asking
+		// for other names costs no memory.
+		path := filepath.Join(s.cfg.Dir, fileName(name))
+		if !exists(path) && !exists(backup(path, 1)) {
+			return nil, nil
+		}
+		g = s.group(name)
+	}
 	g.mu.Lock()
 	for i := 0; i <= s.cfg.MaxBackups; i++ {
 		path := g.path
@@ -469,6 +485,11 @@ func (s *Sink) tailFiles(name string, n int) ([]string, error) {
 		newest[i], newest[j] = newest[j], newest[i]
 	}
 	return newest, nil
+}
+
+func exists(path string) bool {
+	_, err := os.Lstat(path)
+	return err == nil
 }
 
 // snapshot is a file Tail reads, and how much of it.

@@ -396,3 +396,37 @@ func TestNewDirError(t *testing.T) {
 		t.Error("New with a directory under a file succeeded")
 	}
 }
+
+// A file a previous run (or a closed idle file) left near the size limit
+// is rotated before the first new entry takes it past the limit.
+func TestSinkRotationAfterReopen(t *testing.T) {
+	dir := t.TempDir()
+	cfg := Config{Dir: dir, MaxFileBytes: 100, MaxBackups: 1}
+	s := newSink(t, cfg)
+	s.Write("g", bytes.Repeat([]byte("a"), 80))
+	s.Close()
+	s2 := newSink(t, cfg)
+	s2.Write("g", bytes.Repeat([]byte("b"), 50))
+	path := filepath.Join(dir, fileName("g"))
+	if info, err := os.Stat(path); err != nil || info.Size() > 100 {
+		t.Fatalf("the file grew past the limit: %v %v", info.Size(), err)
+	}
+	if got, _ := s2.Tail("g", 5); len(got) != 2 || got[0] != strings.Repeat("a", 80) || got[1] != strings.Repeat("b", 50) {
+		t.Errorf("Tail = %.12q", got)
+	}
+}
+
+// Asking for the tail of names never written keeps nothing.
+func TestSinkTailUnknownCostsNothing(t *testing.T) {
+	for _, dir := range []string{t.TempDir(), ""} {
+		s := newSink(t, Config{Dir: dir})
+		for i := range 1000 {
+			if got, err := s.Tail(fmt.Sprint("nobody-", i), 10); err != nil || len(got) != 0 {
+				t.Fatalf("Tail = %q, %v", got, err)
+			}
+		}
+		if n := len(s.groups); n != 0 {
+			t.Errorf("dir %q: %d groups kept after reading unknown ones", dir, n)
+		}
+	}
+}
