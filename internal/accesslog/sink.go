@@ -174,8 +174,9 @@ func (s *Sink) writeRing(name string, entry []byte) {
 			g.mu.Unlock()
 			continue
 		}
-		g.buf = appendLine(g.buf[:0], entry)
-		g.ring.add(string(g.buf))
+		line := appendLine(g.buf[:0], entry)
+		g.ring.add(string(line))
+		g.keep(line)
 		g.mu.Unlock()
 		return
 	}
@@ -195,14 +196,14 @@ func (s *Sink) writeFile(name string, entry []byte) error {
 // appendFile writes one line to the group's file, opening it and rotating
 // it as needed. Called with g.mu held.
 func (g *group) appendFile(s *Sink, entry []byte) error {
-	g.buf = appendLine(g.buf[:0], entry)
-	g.buf = append(g.buf, '\n')
+	line := append(appendLine(g.buf[:0], entry), '\n')
+	defer g.keep(line)
 	if g.f == nil {
 		if err := g.openFile(s); err != nil {
 			return err
 		}
 	}
-	if g.size > 0 && g.size+int64(len(g.buf)) > s.cfg.MaxFileBytes {
+	if g.size > 0 && g.size+int64(len(line)) > s.cfg.MaxFileBytes {
 		if err := g.rotate(s); err != nil {
 			return err
 		}
@@ -210,13 +211,23 @@ func (g *group) appendFile(s *Sink, entry []byte) error {
 			return err
 		}
 	}
-	n, err := g.f.Write(g.buf)
+	n, err := g.f.Write(line)
 	g.size += int64(n)
 	if err != nil {
 		g.closeFile(s) // reopened, and measured again, on the next write
 		return err
 	}
 	return nil
+}
+
+// keep keeps line's array for the group's next entry, unless it is large:
+// an occasional big entry does not stay allocated in every group.
+func (g *group) keep(line []byte) {
+	if cap(line) <= 16<<10 {
+		g.buf = line
+	} else {
+		g.buf = nil
+	}
 }
 
 func (g *group) openFile(s *Sink) error {
