@@ -74,6 +74,10 @@ func (f *front) serveOps(w http.ResponseWriter, r *http.Request, path string) {
 		h(w, r)
 		return
 	}
+	if strings.HasPrefix(path, logsPrefix) && r.Method == http.MethodGet {
+		f.ops["GET "+logsPrefix](w, r)
+		return
+	}
 	if strings.HasPrefix(path, pprofPrefix) && f.ops["* "+pprofPrefix] != nil {
 		f.ops["* "+pprofPrefix](w, r)
 		return

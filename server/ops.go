@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/pprof"
+	"net/url"
 	"os"
 	"runtime"
 	"strconv"
@@ -16,7 +17,10 @@ import (
 	"github.com/portico-dev/portico/internal/version"
 )
 
-const pprofPrefix = "/_portico/debug/pprof/"
+const (
+	pprofPrefix = "/_portico/debug/pprof/"
+	logsPrefix  = "/_portico/logs/"
+)
 
 // handler builds the listener's surfaces (docs/architecture.md#surfaces).
 func (s *Server) handler() http.Handler {
@@ -32,6 +36,7 @@ func (s *Server) handler() http.Handler {
 	plane := dataplane.New(dataplane.Config{
 		Source:         service,
 		SigV4:          s.verifier,
+		AccessLog:      s.accessLogs,
 		Defaults:       defaults,
 		LambdaEndpoint: s.cfg.LambdaEndpoint,
 		IdleTimeout:    s.cfg.WebSocketIdleTimeout,
@@ -62,6 +67,7 @@ func (s *Server) handler() http.Handler {
 			"goroutines": runtime.NumGoroutine(), "webSocketConnections": plane.Connections()})
 	}
 	f.ops["POST /_portico/reset"] = reset
+	f.ops["GET "+logsPrefix] = s.logs
 	// The names LocalStack users' scripts and test containers already
 	// call (docs/compatibility.md).
 	f.ops["GET /_localstack/health"] = s.localstackHealth
@@ -121,6 +127,34 @@ func (s *Server) localstackHealth(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) storeHealth(ctx context.Context) error {
 	return s.store.Health(ctx)
+}
+
+// logs answers GET /_portico/logs/{log group}?limit=N: the group's latest
+// access log lines, oldest first (N: 100 by default, at most 1000).
+func (s *Server) logs(w http.ResponseWriter, r *http.Request) {
+	group, err := url.PathUnescape(strings.TrimPrefix(r.URL.EscapedPath(), logsPrefix))
+	if err != nil || group == "" {
+		awsproto.WriteError(w, awsproto.BadRequest("A log group name is required: GET /_portico/logs/{log group}"))
+		return
+	}
+	limit := 100
+	if v := r.URL.Query().Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			awsproto.WriteError(w, awsproto.BadRequest("Invalid limit %q: a positive integer", awsproto.Echo(v)))
+			return
+		}
+		limit = n
+	}
+	lines, err := s.accessLogs.Tail(group, limit)
+	if err != nil {
+		awsproto.WriteError(w, awsproto.BadRequest("%s", err.Error()))
+		return
+	}
+	if lines == nil {
+		lines = []string{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"logGroup": group, "lines": lines})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -27,6 +27,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/apigatewayv2"
 
+	"github.com/portico-dev/portico/internal/accesslog"
 	"github.com/portico-dev/portico/internal/apigw"
 	"github.com/portico-dev/portico/internal/datadir"
 	"github.com/portico-dev/portico/internal/dataplane"
@@ -84,6 +85,10 @@ type Config struct {
 	// authorization are then verified against its keys. Without it a
 	// well-formed, current signature for the right region is enough.
 	Credentials string
+	// AccessLogStdout also prints every access log line on standard
+	// output, as "{log group} {line}" (the lines are kept in the data
+	// directory's logs/, or in memory with InMemory).
+	AccessLogStdout bool
 	// NoQuotas turns off AWS's default quotas (routes per API, stages
 	// per API, APIs per account and region, ...), for test suites that
 	// need more.
@@ -103,11 +108,13 @@ type Server struct {
 	lock  *datadir.Held // nil in memory
 	// verifier checks AWS_IAM routes' signatures.
 	verifier *sigv4.Verifier
-	plane    *dataplane.Plane
-	http     *http.Server
-	ln       net.Listener
-	done     chan error
-	init     *initRunner // nil without Config.InitDir
+	// accessLogs keeps the stages' access log lines.
+	accessLogs *accesslog.Sink
+	plane      *dataplane.Plane
+	http       *http.Server
+	ln         net.Listener
+	done       chan error
+	init       *initRunner // nil without Config.InitDir
 
 	stopOnce sync.Once
 	stopErr  error
@@ -173,13 +180,26 @@ func Start(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	logCfg := accesslog.Config{Logger: cfg.Logger}
+	if !cfg.InMemory {
+		logCfg.Dir = filepath.Join(cfg.DataDir, "logs")
+	}
+	if cfg.AccessLogStdout {
+		logCfg.Mirror = os.Stdout
+	}
+	accessLogs, err := accesslog.New(logCfg)
+	if err != nil {
+		st.Close()
+		lock.Close()
+		return nil, err
+	}
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		st.Close()
 		lock.Close()
 		return nil, err
 	}
-	s := &Server{cfg: cfg, store: st, lock: lock, verifier: verifier, ln: ln, done: make(chan error, 1), URL: "http://" + clientAddr(ln.Addr())}
+	s := &Server{cfg: cfg, store: st, lock: lock, verifier: verifier, accessLogs: accessLogs, ln: ln, done: make(chan error, 1), URL: "http://" + clientAddr(ln.Addr())}
 	s.http = &http.Server{
 		Handler: s.handler(),
 		// Bounds on what a client can hold: headers, a whole request,
@@ -272,6 +292,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		if err := s.store.Close(); s.stopErr == nil {
 			s.stopErr = err
 		}
+		s.accessLogs.Close()
 		// Released last: the database is closed and synced.
 		if err := s.lock.Close(); s.stopErr == nil {
 			s.stopErr = err

@@ -108,6 +108,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	f.list(&cfg.AllowedOrigins, "allowed-origins", "web `origins` whose pages may call the control plane, comma-separated (\"https://app.example\", \"*\" for any)")
 	f.str(&cfg.Credentials, "credentials", "shared-credentials `file` (~/.aws/credentials format): verify the signatures of AWS_IAM routes against its keys")
 	f.str(&cfg.InitDir, "init-dir", "`directory` of scripts to run once Portico is ready (AWS_ENDPOINT_URL points at it)")
+	f.boolean(&cfg.AccessLogStdout, "access-log-stdout", "also print the stages' access log lines on standard output")
 	f.boolean(&quotasOff, "no-quotas", "do not enforce AWS's default quotas (300 routes per API, 10 stages, ...)")
 	f.boolean(&cfg.Pprof, "pprof", "serve Go's profiler under /_portico/debug/pprof/")
 	f.str(&logLevel, "log-level", "`level`: \"debug\" logs one line per request; \"info\" start, stop and warnings; \"warn\"; \"error\"")

@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"regexp"
-	"strings"
 
+	"github.com/portico-dev/portico/internal/accesslog"
 	"github.com/portico-dev/portico/internal/awsproto"
 	"github.com/portico-dev/portico/internal/store"
 )
@@ -319,11 +319,19 @@ func checkStage(tx store.Tx, api *Api, st *Stage, deploymentID *string) error {
 		}
 	}
 	if als := st.AccessLogSettings; als != nil {
-		if als.DestinationArn == nil || !strings.HasPrefix(*als.DestinationArn, "arn:") {
+		if als.DestinationArn == nil {
 			return awsproto.BadRequest("Invalid access log settings: destinationArn must be the ARN of a CloudWatch Logs log group")
 		}
-		if als.Format == nil || !strings.Contains(*als.Format, "$context.requestId") && !strings.Contains(*als.Format, "$context.extendedRequestId") {
-			return awsproto.BadRequest("Invalid access log settings: the format must contain $context.requestId or $context.extendedRequestId")
+		if _, err := accesslog.LogGroup(*als.DestinationArn); err != nil {
+			return awsproto.BadRequest("Invalid access log settings: destinationArn must be the ARN of a CloudWatch Logs log group: %s", echo(*als.DestinationArn))
+		}
+		if als.Format == nil {
+			return awsproto.BadRequest("Access Log format must include either $context.requestId or $context.extendedRequestId")
+		}
+		// The data plane's own reader checks it: what is saved is what
+		// gets logged.
+		if err := ValidateAccessLogFormat(deref(api.ProtocolType), *als.Format); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -73,7 +73,7 @@ func TestStageErrors(t *testing.T) {
 			400, "BadRequestException", "Invalid deployment identifier specified abc123"},
 		{"access log format without request id", &apigatewayv2.CreateStageInput{ApiId: &httpAPI, StageName: aws.String("x"),
 			AccessLogSettings: &types.AccessLogSettings{DestinationArn: aws.String("arn:aws:logs:us-east-1:123456789012:log-group:g"), Format: aws.String("$context.status")}},
-			400, "BadRequestException", "Invalid access log settings: the format must contain $context.requestId or $context.extendedRequestId"},
+			400, "BadRequestException", "Access Log format must include either $context.requestId or $context.extendedRequestId"},
 		{"client certificate on HTTP", &apigatewayv2.CreateStageInput{ApiId: &httpAPI, StageName: aws.String("x"), ClientCertificateId: aws.String("c")},
 			400, "BadRequestException", "clientCertificateId is supported only for WebSocket APIs"},
 	}

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/portico-dev/portico/internal/accesslog"
 	"github.com/portico-dev/portico/internal/apigw"
 	"github.com/portico-dev/portico/internal/awsproto"
 	"github.com/portico-dev/portico/internal/dataplane/gateway"
@@ -59,8 +60,10 @@ type Config struct {
 	MaxDuration time.Duration
 	// SigV4 verifies the signatures of HTTP API routes with AWS_IAM
 	// authorization (nil: form, scope and time only).
-	SigV4  *sigv4.Verifier
-	Logger *slog.Logger
+	SigV4 *sigv4.Verifier
+	// AccessLog receives the stages' access log lines (nil: none kept).
+	AccessLog *accesslog.Sink
+	Logger    *slog.Logger
 }
 
 // Plane is the data plane. It is safe for concurrent use.
@@ -100,9 +103,11 @@ func New(cfg Config) *Plane {
 		HTTPClient:  cfg.HTTPClient,
 		IdleTimeout: cfg.IdleTimeout,
 		MaxDuration: cfg.MaxDuration,
+		AccessLog:   cfg.AccessLog,
 		Logger:      cfg.Logger,
 	})
-	p.http = httpapi.New(httpapi.Config{Lambda: lambda, HTTPClient: cfg.HTTPClient, SigV4: cfg.SigV4, Logger: cfg.Logger})
+	p.http = httpapi.New(httpapi.Config{Lambda: lambda, HTTPClient: cfg.HTTPClient, SigV4: cfg.SigV4,
+		AccessLog: cfg.AccessLog, Logger: cfg.Logger})
 	p.resetDomains()
 	p.stop = cfg.Source.Watch(func(ch apigw.Change) {
 		p.cache.invalidate(ch)

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // contextValue is $context.NAME for parameter mappings
@@ -54,6 +55,63 @@ func (x *exchange) contextValue(name string) (string, bool) {
 		return x.iamValue(name)
 	}
 	return "", false
+}
+
+// logValue is $context.NAME for the access log, written once the answer
+// is: contextValue's variables and those of the answer and the integration
+// (docs/aws-behaviours.md#access-logs).
+func (x *exchange) logValue(name string) (string, bool) {
+	switch name {
+	case "status":
+		return strconv.Itoa(x.status), true
+	case "responseLatency":
+		return strconv.FormatInt(time.Since(x.start).Milliseconds(), 10), true
+	case "responseLength":
+		return strconv.FormatInt(x.countingWriter().n, 10), true
+	case "integrationLatency", "integration.latency":
+		if x.integrationStatus == 0 && x.integrationErr == nil {
+			return "", false
+		}
+		return strconv.FormatInt(x.integrationLatency.Milliseconds(), 10), true
+	case "integrationStatus", "integration.integrationStatus", "integration.status":
+		if x.integrationStatus == 0 {
+			return "", false
+		}
+		return strconv.Itoa(x.integrationStatus), true
+	case "integrationErrorMessage", "integration.error":
+		if x.integrationErr == nil {
+			return "", false
+		}
+		return x.integrationErr.Error(), true
+	case "error.message", "error.messageString":
+		if x.gatewayError == "" {
+			return "", false
+		}
+		if name == "error.messageString" {
+			return strconv.Quote(x.gatewayError), true
+		}
+		return x.gatewayError, true
+	case "authorizer.error":
+		if x.authErr == nil {
+			return "", false
+		}
+		return x.authErr.Error(), true
+	case "customDomain.basePathMatched":
+		if x.req.BasePath == "" {
+			return "", false
+		}
+		return strings.TrimPrefix(x.req.BasePath, "/"), true
+	case "dataProcessed":
+		return strconv.FormatInt(max(0, x.r.ContentLength)+x.countingWriter().n, 10), true
+	}
+	return x.contextValue(name)
+}
+
+func (x *exchange) countingWriter() *countingWriter {
+	if cw, ok := x.w.(*countingWriter); ok {
+		return cw
+	}
+	return &countingWriter{}
 }
 
 func decodePath(p string) string {

@@ -15,8 +15,10 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/portico-dev/portico/internal/accesslog"
 	"github.com/portico-dev/portico/internal/dataplane/gateway"
 	"github.com/portico-dev/portico/internal/dataplane/httpapi/cors"
 	"github.com/portico-dev/portico/internal/dataplane/httpapi/mapping"
@@ -42,8 +44,10 @@ type Config struct {
 	HTTPClient *http.Client
 	// SigV4 verifies AWS_IAM routes' signatures (nil: their form, scope
 	// and time only, as sigv4's default mode).
-	SigV4  *sigv4.Verifier
-	Logger *slog.Logger
+	SigV4 *sigv4.Verifier
+	// AccessLog receives the stages' access log lines (nil: none kept).
+	AccessLog *accesslog.Sink
+	Logger    *slog.Logger
 }
 
 // Engine serves HTTP API stages. It is safe for concurrent use.
@@ -325,6 +329,12 @@ func clientIP(r *http.Request) string {
 }
 
 func (e *Engine) log(x *exchange) {
+	if l := x.s.accessLog; l != nil {
+		buf := lineBuffers.Get().(*[]byte)
+		*buf = l.format.Render((*buf)[:0], x.logValue)
+		e.cfg.AccessLog.Write(l.group, *buf)
+		lineBuffers.Put(buf)
+	}
 	if x.integrationErr != nil {
 		e.cfg.Logger.Warn("integration failed", "requestId", x.id, "api", x.s.key.APIID, "stage", x.s.key.Stage,
 			"route", x.routeKey(), "status", x.status, "error", x.integrationErr)
@@ -335,6 +345,9 @@ func (e *Engine) log(x *exchange) {
 			"latency", time.Since(x.start))
 	}
 }
+
+// lineBuffers keep access log lines' buffers between requests.
+var lineBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
 
 func (x *exchange) routeKey() string {
 	if x.rt == nil {

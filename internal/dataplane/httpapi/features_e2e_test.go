@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -204,5 +205,46 @@ func TestThrottling(t *testing.T) {
 	// Each route has its own bucket; /b's burst is its own setting.
 	if ok, th := count("/b"); ok != 4 || th != 2 {
 		t.Errorf("GET /b (burst 4): %d answered, %d throttled", ok, th)
+	}
+}
+
+// TestAccessLog: a stage with accessLogSettings writes one line per
+// request in its format, read back by GET /_portico/logs/{log group}.
+func TestAccessLog(t *testing.T) {
+	e := newEnv(t)
+	be := newBackend(t)
+	out, err := e.c.CreateApi(e.ctx, &apigatewayv2.CreateApiInput{Name: aws.String("logged"), ProtocolType: types.ProtocolTypeHttp})
+	must(t, err)
+	api := *out.ApiId
+	e.route(t, api, "GET /pets/{id}", e.proxyIntegration(t, api, "GET", be.URL, nil))
+	format := `{"requestId":"$context.requestId","route":"$context.routeKey","method":"$context.httpMethod",` +
+		`"status":"$context.status","integration":"$context.integrationStatus","path":"$context.path","stage":"$context.stage",` +
+		`"error":"$context.error.message","authorizer":"$context.authorizer.error"}`
+	_, err = e.c.CreateStage(e.ctx, &apigatewayv2.CreateStageInput{ApiId: &api, StageName: aws.String("$default"), AutoDeploy: aws.Bool(true),
+		AccessLogSettings: &types.AccessLogSettings{Format: aws.String(format),
+			DestinationArn: aws.String("arn:aws:logs:us-east-1:000000000000:log-group:/aws/portico/access")}})
+	must(t, err)
+	ok, _ := call(t, "GET", e.url(api, "/pets/7"), "", "", nil)
+	missing, _ := call(t, "GET", e.url(api, "/nowhere"), "", "", nil)
+	resp, body := call(t, "GET", e.srv.URL+"/_portico/logs/%2Faws%2Fportico%2Faccess?limit=10", "", "", nil)
+	var logs struct{ Lines []string }
+	if resp.StatusCode != 200 || json.Unmarshal([]byte(body), &logs) != nil || len(logs.Lines) != 2 {
+		t.Fatalf("logs: %d %s", resp.StatusCode, body)
+	}
+	want := []string{
+		`{"requestId":"` + ok.Header.Get("Apigw-Requestid") + `","route":"GET /pets/{id}","method":"GET","status":"200","integration":"200","path":"/pets/7","stage":"$default","error":"-","authorizer":"-"}`,
+		`{"requestId":"` + missing.Header.Get("Apigw-Requestid") + `","route":"-","method":"GET","status":"404","integration":"-","path":"/nowhere","stage":"$default","error":"Not Found","authorizer":"-"}`,
+	}
+	for i := range want {
+		if logs.Lines[i] != want[i] {
+			t.Errorf("line %d:\n got %s\nwant %s", i, logs.Lines[i], want[i])
+		}
+	}
+	// A format without $context.requestId is refused when saved.
+	_, err = e.c.UpdateStage(e.ctx, &apigatewayv2.UpdateStageInput{ApiId: &api, StageName: aws.String("$default"),
+		AccessLogSettings: &types.AccessLogSettings{Format: aws.String("$context.status"),
+			DestinationArn: aws.String("arn:aws:logs:us-east-1:000000000000:log-group:x")}})
+	if err == nil || !strings.Contains(err.Error(), "$context.requestId") {
+		t.Errorf("a format without requestId: %v", err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/portico-dev/portico/internal/accesslog"
 	"github.com/portico-dev/portico/internal/apigw"
 	"github.com/portico-dev/portico/internal/dataplane/gateway"
 	"github.com/portico-dev/portico/internal/dataplane/httpapi/cors"
@@ -28,6 +29,15 @@ type Stage struct {
 	// route's index in it.
 	byIndex []*compiledRoute
 	cors    *cors.Policy // nil without a CORS configuration
+	// accessLog is the stage's access log format and group; nil without
+	// accessLogSettings.
+	accessLog *stageLog
+}
+
+// stageLog is where a stage's access log lines go, in which format.
+type stageLog struct {
+	format *accesslog.Format
+	group  string
 }
 
 type compiledRoute struct {
@@ -64,6 +74,17 @@ const maxIntegrationTimeout = 30 * time.Second
 // is damaged, or holds what Portico's control plane would refuse now.
 func (e *Engine) Compile(k gateway.StageKey, st *apigw.Stage, snap *apigw.Snapshot) (*Stage, error) {
 	s := &Stage{key: k, deploymentID: deref(st.DeploymentId), stageVars: st.StageVariables}
+	if als := st.AccessLogSettings; als != nil && als.Format != nil && als.DestinationArn != nil && e.cfg.AccessLog != nil {
+		format, err := accesslog.Compile(*als.Format)
+		if err != nil {
+			return nil, fmt.Errorf("access log format: %w", err)
+		}
+		group, err := accesslog.LogGroup(*als.DestinationArn)
+		if err != nil {
+			return nil, fmt.Errorf("access log destination: %w", err)
+		}
+		s.accessLog = &stageLog{format: format, group: group}
+	}
 	if c := snap.Api.CorsConfiguration; c != nil {
 		cfg := cors.Config{AllowOrigins: c.AllowOrigins, AllowMethods: c.AllowMethods, AllowHeaders: c.AllowHeaders,
 			ExposeHeaders: c.ExposeHeaders, AllowCredentials: deref(c.AllowCredentials)}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/portico-dev/portico/internal/accesslog"
 	"github.com/portico-dev/portico/internal/apigw"
 	"github.com/portico-dev/portico/internal/selectexpr"
 	"github.com/portico-dev/portico/internal/vtl"
@@ -29,6 +30,10 @@ type Stage struct {
 	routes         map[string]*route // custom keys and $default
 	connect        *route
 	disconnect     *route
+	// accessLog: the stage's access log format and log group (nil
+	// without accessLogSettings).
+	accessLog   *accesslog.Format
+	accessGroup string
 }
 
 type route struct {
@@ -88,6 +93,16 @@ func Compile(k gateway.StageKey, st *apigw.Stage, snap *apigw.Snapshot) (*Stage,
 	}
 	if c.stageVars == nil {
 		c.stageVars = map[string]string{}
+	}
+	if als := st.AccessLogSettings; als != nil && als.Format != nil && als.DestinationArn != nil {
+		f, err := accesslog.Compile(*als.Format)
+		if err != nil {
+			return nil, fmt.Errorf("access log format: %w", err)
+		}
+		if c.accessGroup, err = accesslog.LogGroup(*als.DestinationArn); err != nil {
+			return nil, fmt.Errorf("access log destination: %w", err)
+		}
+		c.accessLog = f
 	}
 	if c.protocol == "WEBSOCKET" {
 		e, err := selectexpr.Parse(deref(snap.Api.RouteSelectionExpression))

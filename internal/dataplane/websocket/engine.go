@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/portico-dev/portico/internal/accesslog"
 	"github.com/portico-dev/portico/internal/dataplane/gateway"
 	"github.com/portico-dev/portico/internal/dataplane/integration"
 )
@@ -28,7 +29,9 @@ type Config struct {
 	// without messages, 2 hours in all).
 	IdleTimeout time.Duration
 	MaxDuration time.Duration
-	Logger      *slog.Logger
+	// AccessLog receives the stages' access log lines (nil: none kept).
+	AccessLog *accesslog.Sink
+	Logger    *slog.Logger
 }
 
 // Engine serves the WebSocket stages. It is safe for concurrent use.

@@ -77,6 +77,7 @@ func (p *Engine) handleMessage(c *conn, body string) {
 	rt := stage.selectRoute(req.doc, req.docErr)
 	if rt == nil {
 		p.logEvent("MESSAGE", c, req.requestID, "", req.start, "failure", "no route")
+		p.writeAccessLog(stage, req, http.StatusForbidden, "Forbidden")
 		c.send(errorFrame("Forbidden", c.id, req.requestID))
 		return
 	}
@@ -85,11 +86,13 @@ func (p *Engine) handleMessage(c *conn, body string) {
 		// [I]: AWS's frame for a throttled message is not documented; the
 		// error frame with HTTP APIs' text.
 		p.logEvent("MESSAGE", c, req.requestID, rt.key, req.start, "failure", "throttled")
+		p.writeAccessLog(stage, req, http.StatusTooManyRequests, "Too Many Requests")
 		c.send(errorFrame("Too Many Requests", c.id, req.requestID))
 		return
 	}
 	if !rt.validate(body) {
 		p.logEvent("MESSAGE", c, req.requestID, rt.key, req.start, "failure", "Bad request body")
+		p.writeAccessLog(stage, req, http.StatusBadRequest, "Bad request body")
 		c.send(badRequestBodyFrame(c.id, req.messageID))
 		return
 	}
@@ -109,6 +112,15 @@ func (p *Engine) handleMessage(c *conn, body string) {
 func (p *Engine) answer(stage *Stage, rt *route, req *request) {
 	res := p.invoke(context.Background(), stage, rt, req)
 	defer p.logEvent("MESSAGE", req.conn, req.requestID, rt.key, req.start, "status", res.status, "failure", res.failure)
+	defer func() {
+		status := res.status
+		if res.failure != "" {
+			status = http.StatusInternalServerError
+		} else if status == 0 {
+			status = http.StatusOK
+		}
+		p.writeAccessLog(stage, req, status, res.failure)
+	}()
 	switch {
 	case res.failure != "":
 		// Error frames go out on one-way routes too

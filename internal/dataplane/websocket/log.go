@@ -2,6 +2,9 @@ package websocket
 
 import (
 	"context"
+	"fmt"
+	"strconv"
+	"strings"
 	"log/slog"
 	"time"
 )
@@ -17,4 +20,43 @@ func (p *Engine) logEvent(event string, c *conn, requestID, routeKey string, sta
 	args := append([]any{"event", event, "requestId", requestID, "api", c.key.APIID, "stage", c.key.Stage,
 		"connectionId", c.id, "route", routeKey, "latency", time.Since(start)}, attrs...)
 	p.cfg.Logger.Debug("websocket", args...)
+}
+
+// writeAccessLog writes the access log line of one event of a stage with
+// access logs: $context as templates see it (templateContext) and what
+// happened (docs/aws-behaviours.md#access-logs).
+func (p *Engine) writeAccessLog(stage *Stage, req *request, status int, failure string) {
+	if stage == nil || stage.accessLog == nil || p.cfg.AccessLog == nil {
+		return
+	}
+	ctx := templateContext(stage, req)
+	lookup := func(name string) (string, bool) {
+		switch name {
+		case "status":
+			if status == 0 {
+				return "", false
+			}
+			return strconv.Itoa(status), true
+		case "error.message", "integrationErrorMessage":
+			return failure, failure != ""
+		case "responseLatency", "integrationLatency":
+			return strconv.FormatInt(time.Since(req.start).Milliseconds(), 10), true
+		}
+		var v any = ctx
+		for part := range strings.SplitSeq(name, ".") {
+			m, ok := v.(map[string]any)
+			if !ok {
+				return "", false
+			}
+			if v, ok = m[part]; !ok {
+				return "", false
+			}
+		}
+		if v == nil {
+			return "", false
+		}
+		return fmt.Sprint(v), true
+	}
+	line := stage.accessLog.Render(nil, lookup)
+	p.cfg.AccessLog.Write(stage.accessGroup, line)
 }

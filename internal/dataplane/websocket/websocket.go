@@ -93,8 +93,10 @@ func (p *Engine) serveWebSocket(w http.ResponseWriter, r *http.Request, stage *S
 	}
 	c.touch()
 	requestID := gateway.RequestID()
+	connectReq := &request{conn: c, eventType: "CONNECT", http: r, routeKey: "$connect", requestID: requestID, start: c.connectedAt}
 	if stage.connect != nil && !stage.connect.bucket.Allow(c.connectedAt) {
 		p.logEvent("CONNECT", c, requestID, "$connect", c.connectedAt, "status", http.StatusTooManyRequests)
+		p.writeAccessLog(stage, connectReq, http.StatusTooManyRequests, "Too Many Requests")
 		refuse(w, http.StatusTooManyRequests, "Too Many Requests")
 		return
 	}
@@ -104,6 +106,7 @@ func (p *Engine) serveWebSocket(w http.ResponseWriter, r *http.Request, stage *S
 			&request{conn: c, eventType: "CONNECT", http: r, routeKey: "$connect", requestID: requestID, start: c.connectedAt})
 		if status != 0 {
 			p.logEvent("CONNECT", c, requestID, "$connect", c.connectedAt, "status", status, "refusedBy", "authorizer")
+			p.writeAccessLog(stage, connectReq, status, http.StatusText(status))
 			refuse(w, status, http.StatusText(status))
 			return
 		}
@@ -121,10 +124,12 @@ func (p *Engine) serveWebSocket(w http.ResponseWriter, r *http.Request, stage *S
 				status = http.StatusGatewayTimeout
 			}
 			p.logEvent("CONNECT", c, requestID, "$connect", c.connectedAt, "status", status, "failure", res.failure)
+			p.writeAccessLog(stage, connectReq, status, res.failure)
 			refuse(w, status, res.failure)
 			return
 		case res.status < 200 || res.status > 299:
 			p.logEvent("CONNECT", c, requestID, "$connect", c.connectedAt, "status", res.status)
+			p.writeAccessLog(stage, connectReq, res.status, "")
 			w.WriteHeader(res.status)
 			return
 		}
@@ -160,6 +165,7 @@ func (p *Engine) serveWebSocket(w http.ResponseWriter, r *http.Request, stage *S
 	// Serve on a fresh goroutine and return: the handler's goroutine, deep
 	// in net/http with its larger stack, ends here.
 	p.logEvent("CONNECT", c, requestID, "$connect", c.connectedAt, "status", http.StatusSwitchingProtocols)
+	p.writeAccessLog(stage, connectReq, http.StatusOK, "")
 	go p.runConn(c)
 }
 
@@ -171,9 +177,13 @@ func (p *Engine) runConn(c *conn) {
 	p.conns.remove(c)
 	c.timer.Stop()
 	start := time.Now()
-	req := &request{conn: c, eventType: "DISCONNECT", requestID: gateway.RequestID(), start: start}
-	if cur, err := p.stage(context.Background(), c.key); err == nil && cur.disconnect != nil {
+	req := &request{conn: c, eventType: "DISCONNECT", routeKey: "$disconnect", requestID: gateway.RequestID(), start: start}
+	cur, err := p.stage(context.Background(), c.key)
+	if err == nil && cur.disconnect != nil {
 		p.invoke(context.Background(), cur, cur.disconnect, req)
+	}
+	if err == nil {
+		p.writeAccessLog(cur, req, http.StatusOK, "")
 	}
 	p.logEvent("DISCONNECT", c, req.requestID, "$disconnect", start, "closeCode", c.closeCode, "closeReason", c.closeReason)
 	p.conns.wg.Done()
