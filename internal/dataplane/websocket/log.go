@@ -3,9 +3,9 @@ package websocket
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
-	"log/slog"
 	"time"
 )
 
