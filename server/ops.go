@@ -37,6 +37,7 @@ func (s *Server) handler() http.Handler {
 		Source:         service,
 		SigV4:          s.verifier,
 		AccessLog:      s.accessLogs,
+		PublicEgress:   s.cfg.AuthorizerEgress == "public",
 		Defaults:       defaults,
 		LambdaEndpoint: s.cfg.LambdaEndpoint,
 		IdleTimeout:    s.cfg.WebSocketIdleTimeout,

@@ -85,6 +85,12 @@ type Config struct {
 	// authorization are then verified against its keys. Without it a
 	// well-formed, current signature for the right region is enough.
 	Credentials string
+	// AuthorizerEgress says where JWT authorizers may fetch their issuers'
+	// keys from: "any" (default: any http or https URL, for local OIDC
+	// servers) or "public" (https on public addresses only, for a shared
+	// gateway: loopback, private, link-local and metadata addresses are
+	// refused, through redirects and DNS answers too).
+	AuthorizerEgress string
 	// AccessLogStdout also prints every access log line on standard
 	// output, as "{log group} {line}" (the lines are kept in the data
 	// directory's logs/, or in memory with InMemory).
@@ -129,6 +135,7 @@ func Defaults() Config {
 		Region:               "us-east-1",
 		Account:              "000000000000",
 		EndpointStyle:        "local",
+		AuthorizerEgress:     "any",
 		WebSocketIdleTimeout: 10 * time.Minute,
 		WebSocketMaxDuration: 2 * time.Hour,
 	}
@@ -151,6 +158,9 @@ func (c *Config) setDefaults() {
 	if c.EndpointStyle == "" {
 		c.EndpointStyle = d.EndpointStyle
 	}
+	if c.AuthorizerEgress == "" {
+		c.AuthorizerEgress = d.AuthorizerEgress
+	}
 	if c.WebSocketIdleTimeout <= 0 {
 		c.WebSocketIdleTimeout = d.WebSocketIdleTimeout
 	}
@@ -167,6 +177,9 @@ func Start(cfg Config) (*Server, error) {
 	cfg.setDefaults()
 	if cfg.EndpointStyle != "local" && cfg.EndpointStyle != "aws" {
 		return nil, fmt.Errorf("endpoint style %q: want local or aws", cfg.EndpointStyle)
+	}
+	if cfg.AuthorizerEgress != "any" && cfg.AuthorizerEgress != "public" {
+		return nil, fmt.Errorf("authorizer egress %q: want any or public", cfg.AuthorizerEgress)
 	}
 	verifier := sigv4.New(sigv4.Config{DefaultAccount: cfg.Account})
 	if cfg.Credentials != "" {

@@ -106,6 +106,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	f.duration(&cfg.WebSocketMaxDuration, "ws-max-duration", "close WebSocket connections open this `long` (AWS: 2h)")
 	f.list(&cfg.AllowedHosts, "allowed-hosts", "more `hosts` the control plane answers, comma-separated (\"portico\", \"*.corp.example\", \"*\" for any)")
 	f.list(&cfg.AllowedOrigins, "allowed-origins", "web `origins` whose pages may call the control plane, comma-separated (\"https://app.example\", \"*\" for any)")
+	f.str(&cfg.AuthorizerEgress, "authorizer-egress", "`where` JWT authorizers may fetch keys: \"any\" http(s) URL, or \"public\" (https on public addresses only)")
 	f.str(&cfg.Credentials, "credentials", "shared-credentials `file` (~/.aws/credentials format): verify the signatures of AWS_IAM routes against its keys")
 	f.str(&cfg.InitDir, "init-dir", "`directory` of scripts to run once Portico is ready (AWS_ENDPOINT_URL points at it)")
 	f.boolean(&cfg.AccessLogStdout, "access-log-stdout", "also print the stages' access log lines on standard output")

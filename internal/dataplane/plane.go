@@ -20,6 +20,7 @@ import (
 	"github.com/portico-dev/portico/internal/awsproto"
 	"github.com/portico-dev/portico/internal/dataplane/gateway"
 	"github.com/portico-dev/portico/internal/dataplane/httpapi"
+	"github.com/portico-dev/portico/internal/dataplane/httpapi/jwtauth"
 	"github.com/portico-dev/portico/internal/dataplane/integration"
 	"github.com/portico-dev/portico/internal/dataplane/websocket"
 	"github.com/portico-dev/portico/internal/sigv4"
@@ -63,7 +64,11 @@ type Config struct {
 	SigV4 *sigv4.Verifier
 	// AccessLog receives the stages' access log lines (nil: none kept).
 	AccessLog *accesslog.Sink
-	Logger    *slog.Logger
+	// PublicEgress restricts JWT authorizers' key fetches to https on
+	// public addresses (--authorizer-egress public); by default they may
+	// go to any http or https URL (local issuers).
+	PublicEgress bool
+	Logger       *slog.Logger
 }
 
 // Plane is the data plane. It is safe for concurrent use.
@@ -106,8 +111,13 @@ func New(cfg Config) *Plane {
 		AccessLog:   cfg.AccessLog,
 		Logger:      cfg.Logger,
 	})
+	egress := jwtauth.PolicyAny
+	if cfg.PublicEgress {
+		egress = jwtauth.PolicyPublic
+	}
 	p.http = httpapi.New(httpapi.Config{Lambda: lambda, HTTPClient: cfg.HTTPClient, SigV4: cfg.SigV4,
-		AccessLog: cfg.AccessLog, Logger: cfg.Logger})
+		AccessLog: cfg.AccessLog, JWTKeys: jwtauth.NewKeys(jwtauth.KeysConfig{Policy: egress, Logger: cfg.Logger}),
+		Logger: cfg.Logger})
 	p.resetDomains()
 	p.stop = cfg.Source.Watch(func(ch apigw.Change) {
 		p.cache.invalidate(ch)

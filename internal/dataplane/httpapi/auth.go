@@ -1,9 +1,11 @@
 package httpapi
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/portico-dev/portico/internal/dataplane/gateway"
+	"github.com/portico-dev/portico/internal/dataplane/httpapi/jwtauth"
 	"github.com/portico-dev/portico/internal/dataplane/httpapi/lambdaauth"
 	"github.com/portico-dev/portico/internal/dataplane/httpapi/payload"
 	"github.com/portico-dev/portico/internal/dataplane/integration"
@@ -15,8 +17,9 @@ import (
 
 // routeAuth is how a route is authorized: at most one of its fields is set.
 type routeAuth struct {
-	lambda *lambdaauth.Authorizer // CUSTOM: a Lambda REQUEST authorizer
-	iam    bool                   // AWS_IAM: a SigV4 signature for execute-api
+	jwt    *jwtauth.RouteAuthorizer // JWT: a JWT authorizer with the route's scopes
+	lambda *lambdaauth.Authorizer   // CUSTOM: a Lambda REQUEST authorizer
+	iam    bool                     // AWS_IAM: a SigV4 signature for execute-api
 }
 
 // authorize runs the route's authorizer; false when it refused the
@@ -24,6 +27,16 @@ type routeAuth struct {
 func (x *exchange) authorize() bool {
 	a := &x.rt.auth
 	switch {
+	case a.jwt != nil:
+		res := a.jwt.Authorize(x.r.Context(), jwtauth.RequestLookup(x.r))
+		x.authValue = res.ContextValue
+		if !res.Allowed() {
+			x.authErr = errors.New(res.WWWAuthenticate())
+			x.w.Header().Set(jwtauth.HeaderWWWAuthenticate, res.WWWAuthenticate())
+			x.fail(res.Error())
+			return false
+		}
+		x.authIdentity = res.Authorizer()
 	case a.lambda != nil:
 		res := a.lambda.Authorize(x.r.Context(), &lambdaauth.Request{Event: x.event(), Path: x.req.MatchPath,
 			Context: x.contextValue})

@@ -21,6 +21,7 @@ import (
 	"github.com/portico-dev/portico/internal/accesslog"
 	"github.com/portico-dev/portico/internal/dataplane/gateway"
 	"github.com/portico-dev/portico/internal/dataplane/httpapi/cors"
+	"github.com/portico-dev/portico/internal/dataplane/httpapi/jwtauth"
 	"github.com/portico-dev/portico/internal/dataplane/httpapi/mapping"
 	"github.com/portico-dev/portico/internal/dataplane/httpapi/payload"
 	"github.com/portico-dev/portico/internal/dataplane/httpapi/route"
@@ -47,7 +48,10 @@ type Config struct {
 	SigV4 *sigv4.Verifier
 	// AccessLog receives the stages' access log lines (nil: none kept).
 	AccessLog *accesslog.Sink
-	Logger    *slog.Logger
+	// JWTKeys caches the JWT authorizers' issuers' keys for every stage
+	// (nil: a cache that may fetch from any http or https URL).
+	JWTKeys *jwtauth.Keys
+	Logger  *slog.Logger
 }
 
 // Engine serves HTTP API stages. It is safe for concurrent use.
@@ -71,6 +75,9 @@ func New(cfg Config) *Engine {
 	}
 	if cfg.SigV4 == nil {
 		cfg.SigV4 = defaultVerifier
+	}
+	if cfg.JWTKeys == nil {
+		cfg.JWTKeys = jwtauth.NewKeys(jwtauth.KeysConfig{Logger: cfg.Logger})
 	}
 	tr := cfg.HTTPClient.Transport
 	if tr == nil {

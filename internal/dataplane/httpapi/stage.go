@@ -9,6 +9,7 @@ import (
 	"github.com/portico-dev/portico/internal/apigw"
 	"github.com/portico-dev/portico/internal/dataplane/gateway"
 	"github.com/portico-dev/portico/internal/dataplane/httpapi/cors"
+	"github.com/portico-dev/portico/internal/dataplane/httpapi/jwtauth"
 	"github.com/portico-dev/portico/internal/dataplane/httpapi/lambdaauth"
 	"github.com/portico-dev/portico/internal/dataplane/httpapi/mapping"
 	"github.com/portico-dev/portico/internal/dataplane/httpapi/payload"
@@ -107,8 +108,24 @@ func (e *Engine) Compile(k gateway.StageKey, st *apigw.Stage, snap *apigw.Snapsh
 		integrations[in.id] = in
 	}
 	lambdaAuthorizers := map[string]*lambdaauth.Authorizer{}
+	jwtAuthorizers := map[string]*jwtauth.Authorizer{}
 	for i := range snap.Authorizers {
 		a := &snap.Authorizers[i]
+		if deref(a.AuthorizerType) == "JWT" {
+			cfg := jwtauth.Config{}
+			if jc := a.JwtConfiguration; jc != nil {
+				cfg.Issuer, cfg.Audiences = deref(jc.Issuer), jc.Audience
+			}
+			if len(a.IdentitySource) > 0 {
+				cfg.IdentitySource = a.IdentitySource[0]
+			}
+			ja, err := jwtauth.New(cfg, e.cfg.JWTKeys)
+			if err != nil {
+				return nil, fmt.Errorf("authorizer %s: %w", deref(a.AuthorizerId), err)
+			}
+			jwtAuthorizers[deref(a.AuthorizerId)] = ja
+			continue
+		}
 		if deref(a.AuthorizerType) != "REQUEST" {
 			continue
 		}
@@ -135,6 +152,12 @@ func (e *Engine) Compile(k gateway.StageKey, st *apigw.Stage, snap *apigw.Snapsh
 		switch deref(sr.AuthorizationType) {
 		case "AWS_IAM":
 			r.auth.iam = true
+		case "JWT":
+			ja := jwtAuthorizers[deref(sr.AuthorizerId)]
+			if ja == nil {
+				return nil, fmt.Errorf("route %s: no JWT authorizer %s", r.key, deref(sr.AuthorizerId))
+			}
+			r.auth.jwt = ja.ForRoute(sr.AuthorizationScopes)
 		case "CUSTOM":
 			r.auth.lambda = lambdaAuthorizers[deref(sr.AuthorizerId)]
 			if r.auth.lambda == nil {
