@@ -8,9 +8,12 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/apigatewayv2"
+	"github.com/aws/aws-sdk-go-v2/service/apigatewayv2/types"
+	"github.com/golang-jwt/jwt/v5"
 )
 
 // The benchmarks put Portico's HTTP_PROXY route and a bare
@@ -91,4 +94,41 @@ func BenchmarkLambdaProxy(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	benchGet(b, benchClient(), e.url(api, "/pets/1"))
+}
+
+// BenchmarkJWTRoute is BenchmarkHTTPProxy's route behind a JWT authorizer
+// with the same valid token on every request: what authorization adds.
+func BenchmarkJWTRoute(b *testing.B) {
+	e := newEnv(b)
+	be := benchBackend(b)
+	o := newOIDCB(b)
+	api := e.httpAPI(b, nil)
+	au, err := e.c.CreateAuthorizer(e.ctx, &apigatewayv2.CreateAuthorizerInput{ApiId: &api, Name: aws.String("jwt"),
+		AuthorizerType: types.AuthorizerTypeJwt, IdentitySource: []string{"$request.header.Authorization"},
+		JwtConfiguration: &types.JWTConfiguration{Issuer: aws.String(o.URL), Audience: []string{"my-app"}}})
+	must(b, err)
+	_, err = e.c.CreateRoute(e.ctx, &apigatewayv2.CreateRouteInput{ApiId: &api, RouteKey: aws.String("GET /pets/{id}"),
+		Target:            aws.String("integrations/" + e.proxyIntegration(b, api, "GET", be.URL+"/pets/{id}", nil)),
+		AuthorizationType: types.AuthorizationTypeJwt, AuthorizerId: au.AuthorizerId})
+	must(b, err)
+	tok := o.tokenB(b, jwt.MapClaims{"iss": o.URL, "aud": "my-app", "exp": time.Now().Add(time.Hour).Unix()})
+	client := benchClient()
+	target := e.url(api, "/pets/1")
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			req, _ := http.NewRequest("GET", target, nil)
+			req.Header.Set("Authorization", "Bearer "+tok)
+			resp, err := client.Do(req)
+			if err != nil {
+				b.Fatal(err)
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				b.Fatal(resp.Status)
+			}
+		}
+	})
 }

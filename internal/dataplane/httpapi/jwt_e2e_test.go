@@ -27,7 +27,9 @@ type oidc struct {
 	key *rsa.PrivateKey
 }
 
-func newOIDC(t *testing.T) *oidc {
+func newOIDC(t *testing.T) *oidc { return newOIDCB(t) }
+
+func newOIDCB(t testing.TB) *oidc {
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	must(t, err)
 	o := &oidc{key: key}
@@ -47,7 +49,9 @@ func newOIDC(t *testing.T) *oidc {
 	return o
 }
 
-func (o *oidc) token(t *testing.T, claims jwt.MapClaims) string {
+func (o *oidc) token(t *testing.T, claims jwt.MapClaims) string { return o.tokenB(t, claims) }
+
+func (o *oidc) tokenB(t testing.TB, claims jwt.MapClaims) string {
 	tok := jwt.NewWithClaims(jwt.SigningMethodRS256, claims)
 	tok.Header["kid"] = "k1"
 	s, err := tok.SignedString(o.key)

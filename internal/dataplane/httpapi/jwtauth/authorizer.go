@@ -65,6 +65,7 @@ type Authorizer struct {
 	algs      []string
 	keys      *issuerKeys
 	parser    *jwt.Parser
+	verified  verified
 }
 
 // New compiles a JWT authorizer whose keys come from keys, the process's
@@ -146,37 +147,47 @@ func (r *RouteAuthorizer) Authorize(ctx context.Context, lookup Lookup) Result {
 	if len(token) > maxToken {
 		return deny(descMalformed)
 	}
-	var fetchErr error
-	tok, err := a.parser.Parse(token, func(t *jwt.Token) (any, error) {
-		if _, crit := t.Header["crit"]; crit {
-			// RFC 7515 4.1.11: a recipient that does not understand the
-			// critical extensions must refuse the token. Portico knows none.
-			return nil, errCrit
-		}
-		kid, ok := t.Header["kid"].(string)
-		if !ok || kid == "" {
-			return nil, errNoKID
-		}
-		k, err := a.keys.find(ctx, kid, t.Method.Alg())
-		if err != nil {
-			fetchErr = err
-			return nil, err
-		}
-		return k.pub, nil
-	})
-	if err != nil {
-		return deny(a.describe(tok, err, fetchErr))
-	}
-	claims := tok.Claims.(jwt.MapClaims)
 	now := a.keys.keys.now()
+	vt := a.verified.get(token, now)
+	if vt != nil && !a.keys.current(vt.set, now) {
+		vt = nil
+	}
+	if vt == nil {
+		var fetchErr error
+		tok, err := a.parser.Parse(token, func(t *jwt.Token) (any, error) {
+			if _, crit := t.Header["crit"]; crit {
+				// RFC 7515 4.1.11: a recipient that does not understand the
+				// critical extensions must refuse the token. Portico knows none.
+				return nil, errCrit
+			}
+			kid, ok := t.Header["kid"].(string)
+			if !ok || kid == "" {
+				return nil, errNoKID
+			}
+			k, err := a.keys.find(ctx, kid, t.Method.Alg())
+			if err != nil {
+				fetchErr = err
+				return nil, err
+			}
+			return k.pub, nil
+		})
+		if err != nil {
+			return deny(a.describe(tok, err, fetchErr))
+		}
+		claims := tok.Claims.(jwt.MapClaims)
+		if iss, ok := claims["iss"].(string); !ok || iss != a.issuer {
+			return deny(descIssuer)
+		}
+		if !a.audienceOK(claims) {
+			return deny(descAudience)
+		}
+		vt = &verifiedToken{claims: claims, strings: stringClaims(claims), scopes: tokenScopes(claims),
+			until: now.Add(verifiedTTL), set: a.keys.set.Load()}
+		a.verified.put(token, vt)
+	}
+	claims := vt.claims
 	nowSec := float64(now.UnixNano()) / 1e9
 
-	if iss, ok := claims["iss"].(string); !ok || iss != a.issuer {
-		return deny(descIssuer)
-	}
-	if !a.audienceOK(claims) {
-		return deny(descAudience)
-	}
 	exp, ok := numericDate(claims, "exp")
 	switch {
 	case !ok:
@@ -195,9 +206,9 @@ func (r *RouteAuthorizer) Authorize(ctx context.Context, lookup Lookup) Result {
 		return deny(descIatFuture)
 	}
 
-	res := Result{Status: StatusAllowed, Claims: stringClaims(claims)}
+	res := Result{Status: StatusAllowed, Claims: vt.strings}
 	if r.scopes != nil {
-		have := tokenScopes(claims)
+		have := vt.scopes
 		if !slices.ContainsFunc(r.scopes, func(s string) bool { return slices.Contains(have, s) }) {
 			return Result{Status: StatusForbidden, Description: descScope}
 		}

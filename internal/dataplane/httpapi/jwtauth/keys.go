@@ -145,6 +145,11 @@ func (is *issuerKeys) find(ctx context.Context, kid, alg string) (*key, error) {
 	return nil, errUnknownKID
 }
 
+// current reports whether set is the issuer's key set now, and fresh.
+func (is *issuerKeys) current(set *keySet, now time.Time) bool {
+	return set != nil && is.set.Load() == set && now.Sub(set.fetched) < is.keys.cfg.TTL
+}
+
 // refresh starts a fetch unless one is under way or the last began less
 // than MinRefresh ago. It returns the channel to wait on when a fetch is
 // under way, else the last fetch's error.
