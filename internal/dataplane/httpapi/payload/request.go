@@ -104,9 +104,9 @@ type Request struct {
 type Authorizer struct {
 	Kind AuthorizerKind
 
-	// JWT authorizer: the token's claims (values already strings, docs/aws-behaviours.md#authorizers)
-	// and the scopes the route asked for and the token had; nil Scopes is
-	// sent as null.
+	// JWT authorizer: the token's claims (values already strings) and, on
+	// a route with scopes, the token's whole scope list; nil Scopes is sent
+	// as null (docs/aws-behaviours.md#http-authorizers).
 	JWTClaims map[string]string
 	JWTScopes []string
 
