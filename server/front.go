@@ -51,6 +51,9 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if f.plane.ServeDomain(w, r) {
 		return // a custom domain name's API (docs/aws-behaviours.md#custom-domains)
 	}
+	if f.plane.ServeRootConnections(w, r, strings.TrimPrefix(path, "/")) {
+		return // @connections by connection id alone (docs/aws-behaviours.md#connections-api)
+	}
 	if err := f.guard.check(r); err != nil {
 		awsproto.WriteError(w, err)
 		return

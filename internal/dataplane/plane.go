@@ -175,6 +175,30 @@ func (p *Plane) Shutdown(ctx context.Context) {
 	p.ws.Shutdown(ctx)
 }
 
+// ServeRootConnections serves /@connections/{id} and
+// /{stage}/@connections/{id} on Portico's own address (path: the escaped
+// path without its leading "/"), and reports whether path was one.
+func (p *Plane) ServeRootConnections(w http.ResponseWriter, r *http.Request, path string) bool {
+	stage, rest, found := strings.Cut(path, "/")
+	if id, ok := websocket.ConnectionsPath(path); ok {
+		p.ws.ServeConnectionByID(w, r, "", id)
+		return true
+	}
+	if !found {
+		return false
+	}
+	id, ok := websocket.ConnectionsPath(rest)
+	if !ok {
+		return false
+	}
+	name, err := unescapeSegment(stage)
+	if err != nil || name == "" {
+		return false
+	}
+	p.ws.ServeConnectionByID(w, r, name, id)
+	return true
+}
+
 // Connections is how many WebSocket connections are open.
 func (p *Plane) Connections() int { return p.ws.Connections() }
 

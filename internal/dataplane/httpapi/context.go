@@ -32,7 +32,9 @@ func (x *exchange) contextValue(name string) (string, bool) {
 	case "protocol":
 		return r.Proto, true
 	case "domainName":
-		return hostOnly(r.Host), true
+		// A host that reaches Portico, with its port: handler code builds
+		// URLs from it (docs/aws-behaviours.md#lambda-proxy).
+		return r.Host, true
 	case "domainPrefix":
 		h := hostOnly(r.Host)
 		if i := strings.IndexByte(h, '.'); i >= 0 {

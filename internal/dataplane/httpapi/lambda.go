@@ -80,7 +80,9 @@ func (x *exchange) event() *payload.Request {
 		RawQuery: r.URL.RawQuery, Header: header, SourceIP: clientIP(r), Protocol: r.Proto,
 		UserAgent: r.UserAgent(), RouteKey: x.rt.key, PathParameters: x.match.Params.Map(),
 		StageVariables: x.s.stageVars, Stage: x.req.Stage, AccountID: x.s.key.Scope.Account, APIID: x.s.key.APIID,
-		DomainName: hostOnly(r.Host), RequestID: x.id, Time: x.start,
+		// domainName is a host that reaches Portico, with its port, so
+		// that handler code can build URLs from it [I].
+		DomainName: r.Host, RequestID: x.id, Time: x.start,
 	}
 	return x.ev
 }

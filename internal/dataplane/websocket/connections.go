@@ -59,6 +59,17 @@ func (r *registry) get(k gateway.StageKey, id string) *conn {
 	return c
 }
 
+// keyOf is the stage of an open connection.
+func (r *registry) keyOf(id string) (gateway.StageKey, bool) {
+	r.mu.RLock()
+	c := r.conns[id]
+	r.mu.RUnlock()
+	if c == nil {
+		return gateway.StageKey{}, false
+	}
+	return c.key, true
+}
+
 // closeAll closes every connection and waits for their $disconnect runs.
 func (r *registry) closeAll(ctx context.Context, code int, reason string) {
 	r.mu.RLock()

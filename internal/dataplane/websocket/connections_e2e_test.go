@@ -340,3 +340,38 @@ func TestResetForgetsServedAPIs(t *testing.T) {
 		t.Fatalf("dialing a reset API: %v, want 404", err)
 	}
 }
+
+// TestConnectionsAtRoot: the management API is also served on Portico's
+// own address by connection id alone, with or without the stage: the URL
+// AWS's samples build from the event's domainName and stage.
+func TestConnectionsAtRoot(t *testing.T) {
+	e := newEnv(t, nil)
+	api := whoamiAPI(t, e)
+	c, id := connectedClient(t, e, api)
+	for _, path := range []string{"/prod/@connections/", "/@connections/", "/prod/%40connections/"} {
+		resp, err := http.Post(e.srv.URL+path+url.PathEscape(id), "application/json", strings.NewReader("hi"))
+		must(t, err)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Errorf("POST %s: %d", path, resp.StatusCode)
+			continue
+		}
+		if got := c.mustRead(); got != "hi" {
+			t.Errorf("POST %s: the client got %q", path, got)
+		}
+	}
+	for _, path := range []string{"/dev/@connections/" + url.PathEscape(id), "/@connections/NoSuchConnId0="} {
+		resp, err := http.Post(e.srv.URL+path, "application/json", strings.NewReader("hi"))
+		must(t, err)
+		resp.Body.Close()
+		if resp.StatusCode != 410 {
+			t.Errorf("POST %s: %d, want 410", path, resp.StatusCode)
+		}
+	}
+	resp, err := http.Get(e.srv.URL + "/@connections/" + url.PathEscape(id))
+	must(t, err)
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("GET: %d", resp.StatusCode)
+	}
+}

@@ -76,6 +76,20 @@ func (p *Engine) ServeConnections(w http.ResponseWriter, r *http.Request, k gate
 	p.serveConnections(w, r, k, id)
 }
 
+// ServeConnectionByID serves the @connections management API addressed by
+// connection id alone, on Portico's own address: an id is unique, so it
+// names the API and stage (AWS's samples build the endpoint from the
+// event's domainName and stage, which may be Portico's own address). stage,
+// when the path gives one, must be the connection's [I]; an unknown id is
+// 410 as on the API's own URLs.
+func (p *Engine) ServeConnectionByID(w http.ResponseWriter, r *http.Request, stage, id string) {
+	k, ok := p.conns.keyOf(id)
+	if !ok || stage != "" && stage != k.Stage {
+		k = gateway.StageKey{APIID: "-", Stage: stage}
+	}
+	p.serveConnections(w, r, k, id)
+}
+
 // ConnectionsPath matches "@connections/{id}" (the rest of a path after the
 // stage) and decodes the id.
 func ConnectionsPath(rest string) (string, bool) { return connectionsPath(rest) }
