@@ -86,6 +86,12 @@ func LoadOrCreate(dir string) (*CA, error) {
 }
 
 func loadOrCreate(dir string, now func() time.Time) (*CA, error) {
+	// Absolute: the processes Portico starts read the files from their
+	// own working directories.
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("local CA: %w", err)
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("local CA: %w", err)
 	}
@@ -293,9 +299,10 @@ func newCA(now func() time.Time) (*CA, error) {
 
 // create makes a new CA in dir. Two processes may race to create it (a
 // `portico serve` and a `portico ca` started together): the key file is
-// put in place with link(2), which fails when the name exists, so exactly
-// one of them wins; it then renames the certificate into place, and the
-// others load what it wrote (load waits for the certificate).
+// created with O_EXCL, which fails when the name exists, so exactly one
+// of them wins; it writes the key, then renames the certificate into
+// place, and the others load what it wrote (load waits for the
+// certificate, and reads the key after it).
 func create(dir string, now func() time.Time) (*CA, error) {
 	ca, err := newCA(now)
 	if err != nil {
@@ -306,22 +313,27 @@ func create(dir string, now func() time.Time) (*CA, error) {
 	if err != nil {
 		return nil, fmt.Errorf("local CA: %w", err)
 	}
-	keyPEM := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER})
-	tmpKey, err := writeTemp(dir, keyPEM, 0o600)
-	if err != nil {
-		return nil, err
-	}
-	defer os.Remove(tmpKey)
 	keyFile := filepath.Join(dir, KeyFileName)
-	if err := os.Link(tmpKey, keyFile); err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			// Another process created it first: use that one.
-			return load(dir, now)
-		}
+	f, err := os.OpenFile(keyFile, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return load(dir, now) // another process is creating it
+	}
+	if err != nil {
 		return nil, fmt.Errorf("local CA: %w", err)
 	}
-	if err := writeFileAtomic(ca.CertFile(), ca.certPEM, 0o644); err != nil {
-		return nil, err
+	err = pem.Encode(f, &pem.Block{Type: "PRIVATE KEY", Bytes: keyDER})
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = writeFileAtomic(ca.CertFile(), ca.certPEM, 0o644)
+	}
+	if err != nil {
+		os.Remove(keyFile)
+		return nil, fmt.Errorf("local CA: %w", err)
 	}
 	return ca, nil
 }
@@ -333,14 +345,14 @@ func load(dir string, now func() time.Time) (*CA, error) {
 	keyFile := filepath.Join(dir, KeyFileName)
 	startOver := fmt.Sprintf("remove %s and %s to create a new CA (clients that trusted the old one must then be given the new %s)", certFile, keyFile, CertFileName)
 
-	keyPEM, keyErr := os.ReadFile(keyFile)
 	certPEM, certErr := os.ReadFile(certFile)
-	// The key is put in place first (create): a key without its
-	// certificate may be a creation in progress.
-	for deadline := time.Now().Add(createWait); keyErr == nil && errors.Is(certErr, fs.ErrNotExist) && time.Now().Before(deadline); {
+	// The key is written first (create): a key without its certificate
+	// may be a creation in progress.
+	for deadline := time.Now().Add(createWait); errors.Is(certErr, fs.ErrNotExist) && exists(keyFile) && time.Now().Before(deadline); {
 		time.Sleep(20 * time.Millisecond)
 		certPEM, certErr = os.ReadFile(certFile)
 	}
+	keyPEM, keyErr := os.ReadFile(keyFile)
 	switch {
 	case errors.Is(keyErr, fs.ErrNotExist) && errors.Is(certErr, fs.ErrNotExist):
 		return nil, fmt.Errorf("local CA in %s: %w", dir, fs.ErrNotExist)
@@ -371,6 +383,11 @@ func load(dir string, now func() time.Time) (*CA, error) {
 		return nil, fmt.Errorf("local CA: %s is not valid before %s (is the clock right?)", certFile, cert.NotBefore.UTC().Format(time.RFC3339))
 	}
 	return &CA{dir: dir, cert: cert, certPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw}), key: key, now: now}, nil
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
 
 func parseCert(b []byte) (*x509.Certificate, error) {

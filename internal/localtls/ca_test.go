@@ -473,3 +473,23 @@ func equalDERs(a, b [][]byte) bool {
 	}
 	return true
 }
+
+// TestPathsAreAbsolute: the processes Portico starts run in their own
+// working directories; a relative --data-dir must still name the files.
+func TestPathsAreAbsolute(t *testing.T) {
+	t.Chdir(t.TempDir())
+	ca, err := LoadOrCreate(".portico")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{ca.CertFile(), ca.BundleFile()} {
+		if !filepath.IsAbs(p) {
+			t.Errorf("%s is relative", p)
+		}
+	}
+	for _, kv := range ca.Env() {
+		if !filepath.IsAbs(strings.SplitN(kv, "=", 2)[1]) {
+			t.Errorf("Env %s is relative", kv)
+		}
+	}
+}

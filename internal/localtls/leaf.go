@@ -15,10 +15,10 @@ import (
 	"time"
 )
 
-// DefaultHosts are the names every server certificate holds: what a
+// defaultHosts are the names every server certificate holds: what a
 // client on this machine dials Portico by (requestContext.domainName, the
 // execute-api host form).
-var DefaultHosts = []string{"localhost", "127.0.0.1", "::1", "*.execute-api.localhost"}
+var defaultHosts = []string{"localhost", "127.0.0.1", "::1", "*.execute-api.localhost"}
 
 const (
 	// leafValidity is a server certificate's lifetime. Leaves live in
@@ -35,7 +35,8 @@ const (
 )
 
 // ServerConfig is the TLS configuration for Portico's listener: a
-// certificate for DefaultHosts and for hosts (the listen host, the
+// certificate for localhost, 127.0.0.1, ::1 and *.execute-api.localhost,
+// and for hosts (the listen host, the
 // --allowed-hosts names; "host:port", "*.name" and IP literals are
 // accepted), issued by the CA when first needed, kept in memory and
 // renewed before it expires.
@@ -62,7 +63,7 @@ func (ca *CA) ServerConfig(hosts []string) *tls.Config {
 func (ca *CA) serverConfig(hosts []string) (*tls.Config, *issuer) {
 	is := &issuer{ca: ca, leaves: map[string]*tls.Certificate{}}
 	seen := map[string]bool{}
-	for _, h := range append(append([]string(nil), DefaultHosts...), hosts...) {
+	for _, h := range append(append([]string(nil), defaultHosts...), hosts...) {
 		h = trimPort(h)
 		if ip, err := netip.ParseAddr(h); err == nil {
 			ip = ip.Unmap()

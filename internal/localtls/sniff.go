@@ -126,14 +126,14 @@ func (l *sniffListener) deliver(a accepted) bool {
 // sends nothing within the timeout, or closes first, is closed without a
 // word: there is no protocol to answer it in.
 func (l *sniffListener) classify(c net.Conn) {
-	if !l.wait(c, true) {
+	if !l.track(c, true) {
 		c.Close()
 		return
 	}
 	var first [1]byte
 	c.SetReadDeadline(time.Now().Add(l.timeout))
 	_, err := io.ReadFull(c, first[:])
-	if !l.wait(c, false) || err != nil {
+	if !l.track(c, false) || err != nil {
 		c.Close()
 		return
 	}
@@ -148,9 +148,9 @@ func (l *sniffListener) classify(c net.Conn) {
 	}
 }
 
-// wait adds c to the waiting connections or removes it; false when the
+// track adds c to the waiting connections or removes it; false when the
 // listener is closed (then c is, or is to be, closed).
-func (l *sniffListener) wait(c net.Conn, add bool) bool {
+func (l *sniffListener) track(c net.Conn, add bool) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	select {
