@@ -31,6 +31,7 @@ import (
 	"github.com/portico-dev/portico/internal/apigw"
 	"github.com/portico-dev/portico/internal/datadir"
 	"github.com/portico-dev/portico/internal/dataplane"
+	"github.com/portico-dev/portico/internal/localtls"
 	"github.com/portico-dev/portico/internal/sigv4"
 	"github.com/portico-dev/portico/internal/store"
 	"github.com/portico-dev/portico/internal/store/memory"
@@ -108,6 +109,9 @@ const DatabaseFile = "portico.db"
 type Server struct {
 	// URL is the base URL clients use, e.g. http://127.0.0.1:4800.
 	URL string
+	// TLSURL is the same listener's https URL: it serves TLS with a
+	// certificate of the local CA (CAFile) on the same port.
+	TLSURL string
 
 	cfg   Config
 	store store.Store
@@ -116,6 +120,7 @@ type Server struct {
 	verifier *sigv4.Verifier
 	// accessLogs keeps the stages' access log lines.
 	accessLogs *accesslog.Sink
+	ca         *localtls.CA
 	plane      *dataplane.Plane
 	http       *http.Server
 	ln         net.Listener
@@ -206,13 +211,36 @@ func Start(cfg Config) (*Server, error) {
 		lock.Close()
 		return nil, err
 	}
-	ln, err := net.Listen("tcp", cfg.Listen)
+	// The listener also speaks TLS (told apart by each connection's first
+	// byte), with a certificate from a local CA the user's processes
+	// trust: AWS's samples post to https://{domainName}/{stage}.
+	var ca *localtls.CA
+	if cfg.InMemory {
+		ca, err = localtls.Ephemeral()
+	} else {
+		ca, err = localtls.LoadOrCreate(filepath.Join(cfg.DataDir, CADir))
+	}
 	if err != nil {
 		st.Close()
 		lock.Close()
 		return nil, err
 	}
-	s := &Server{cfg: cfg, store: st, lock: lock, verifier: verifier, accessLogs: accessLogs, ln: ln, done: make(chan error, 1), URL: "http://" + clientAddr(ln.Addr())}
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		st.Close()
+		lock.Close()
+		ca.Close()
+		return nil, err
+	}
+	hosts := append([]string{hostOf(cfg.Listen)}, cfg.AllowedHosts...)
+	for _, h := range hosts {
+		if ip := net.ParseIP(h); h != "" && h != "*" && (ip == nil || !ip.IsUnspecified()) && !ca.Covers(h) {
+			cfg.Logger.Warn("the local CA's certificate cannot name this host: https:// to it will not be trusted", "host", h)
+		}
+	}
+	addr := clientAddr(ln.Addr())
+	s := &Server{cfg: cfg, store: st, lock: lock, verifier: verifier, accessLogs: accessLogs, ca: ca,
+		ln: localtls.Sniff(ln, ca.ServerConfig(hosts)), done: make(chan error, 1), URL: "http://" + addr, TLSURL: "https://" + addr}
 	s.http = &http.Server{
 		Handler: s.handler(),
 		// Bounds on what a client can hold: headers, a whole request,
@@ -232,7 +260,7 @@ func Start(cfg Config) (*Server, error) {
 			return nil, err
 		}
 	}
-	go func() { s.done <- s.http.Serve(ln) }()
+	go func() { s.done <- s.http.Serve(s.ln) }()
 	if s.init != nil {
 		// The listener is open, so the scripts' first calls are answered.
 		go s.init.run()
@@ -306,6 +334,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 			s.stopErr = err
 		}
 		s.accessLogs.Close()
+		s.ca.Close()
 		// Released last: the database is closed and synced.
 		if err := s.lock.Close(); s.stopErr == nil {
 			s.stopErr = err
@@ -319,6 +348,25 @@ func (s *Server) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	return s.Shutdown(ctx)
+}
+
+// CADir is the directory of the local CA inside DataDir.
+const CADir = "ca"
+
+// CAFile is the local CA's certificate (PEM): what a client trusts to
+// reach TLSURL.
+func (s *Server) CAFile() string { return s.ca.CertFile() }
+
+// CAEnv is the environment a process needs to trust the local CA.
+func (s *Server) CAEnv() []string { return s.ca.Env() }
+
+// hostOf is the host of a listen address ("" for ":4800").
+func hostOf(listen string) string {
+	h, _, err := net.SplitHostPort(listen)
+	if err != nil {
+		return ""
+	}
+	return h
 }
 
 // Client returns the AWS SDK's ApiGatewayV2 client aimed at this server,

@@ -31,6 +31,7 @@ usage:
   portico serve [flags]             run Portico (portico serve --help lists the flags)
   portico version                   print the version (also: portico --version)
   portico health [--listen ADDR]    ask a running Portico whether it is healthy (exit 0 if so)
+  portico ca [--data-dir DIR]       print the path of the local CA certificate (trust it for https:// and wss://)
   portico bench websocket [flags]   load-test a running Portico's WebSocket data plane
   portico bench http [flags]        load-test HTTP APIs against a bare reverse proxy, in one run
 `
@@ -64,6 +65,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = serve(args[1:], stdout, stderr)
 	case args[0] == "health":
 		err = health(args[1:], stdout)
+	case args[0] == "ca":
+		err = printCA(args[1:], stdout)
 	case args[0] == "bench" && len(args) >= 2 && args[1] == "websocket":
 		err = benchWebSocket(args[2:])
 	case args[0] == "bench" && len(args) >= 2 && args[1] == "http":

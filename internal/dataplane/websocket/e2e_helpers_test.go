@@ -6,12 +6,15 @@ package websocket_test
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -153,6 +156,13 @@ type client struct {
 func (e *env) dial(t *testing.T, url string, header http.Header) (*client, error) {
 	t.Helper()
 	d := ws.Dialer{Timeout: 5 * time.Second}
+	if strings.HasPrefix(url, "wss://") {
+		pem, err := os.ReadFile(e.srv.CAFile())
+		must(t, err)
+		pool := x509.NewCertPool()
+		pool.AppendCertsFromPEM(pem)
+		d.TLSConfig = &tls.Config{RootCAs: pool}
+	}
 	if header != nil {
 		d.Header = ws.HandshakeHeaderHTTP(header)
 	}

@@ -406,3 +406,19 @@ func TestMessageThrottling(t *testing.T) {
 		t.Errorf("answers: %v", answers)
 	}
 }
+
+// TestWSS: a wss:// client that trusts the local CA talks to a stage on
+// the same port as ws:// clients.
+func TestWSS(t *testing.T) {
+	e := newEnv(t, nil)
+	backend := echoBackend(t)
+	api := e.wsAPI(t)
+	e.route(t, api, "echo", e.httpProxy(t, api, backend.URL), true)
+	e.deploy(t, api, "prod")
+	url := "wss" + strings.TrimPrefix(e.srv.TLSURL, "https") + "/_aws/execute-api/" + api + "/prod"
+	c := e.mustDial(t, url)
+	c.send(`{"action":"echo"}`)
+	if got := c.mustRead(); got != `got: {"action":"echo"}` {
+		t.Errorf("over wss: %q", got)
+	}
+}
