@@ -1,0 +1,2 @@
+const missing = require('does-not-exist');
+exports.handler = async () => missing;

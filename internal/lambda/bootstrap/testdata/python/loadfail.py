@@ -1,0 +1,5 @@
+raise KeyError("CONFIG")
+
+
+def handler(event, context):
+    return None

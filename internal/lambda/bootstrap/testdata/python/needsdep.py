@@ -1,0 +1,5 @@
+import does_not_exist  # noqa: F401
+
+
+def handler(event, context):
+    return None
