@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 )
 
 // Error is an error of the Lambda Invoke API, as Invoke returns it and as
@@ -91,6 +92,9 @@ func invalidParameter(format string, args ...any) *Error {
 // validation is the answer to a member that breaks the model's
 // constraints (AWS's front end says "1 validation error detected: ...").
 func validation(member, value, rule string) *Error {
+	if len(value) > 256 {
+		value = strings.ToValidUTF8(value[:256], "") + "..."
+	}
 	return userError(http.StatusBadRequest, "ValidationException",
 		"1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: %s", value, member, rule)
 }

@@ -1,11 +1,11 @@
 package lambda
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
-	"strings"
 )
 
 // Invocation types [D: Invoke API reference].
@@ -96,7 +96,7 @@ func (m *Manager) Invoke(ctx context.Context, nameOrARN string, payload []byte, 
 	}
 	// The CLI and the SDKs send no body when there is no payload; the
 	// function then gets {} [O].
-	if len(strings.TrimSpace(string(payload))) == 0 {
+	if len(bytes.TrimSpace(payload)) == 0 {
 		payload = []byte("{}")
 	} else if !json.Valid(payload) {
 		var v json.RawMessage

@@ -552,3 +552,16 @@ func TestNewRefusesBadFunctions(t *testing.T) {
 	}
 	m.Close()
 }
+
+// TestSequentialInvocationsReuseOneProcess: a caller that invokes again
+// as soon as it has its answer finds the process free; it must not start
+// a second one.
+func TestSequentialInvocationsReuseOneProcess(t *testing.T) {
+	m, _ := testManager(t, Config{Functions: []Function{{Name: "f"}}})
+	for i := 0; i < 200; i++ {
+		invoke(t, m, "f", map[string]any{}, InvokeOptions{})
+	}
+	if s := stats(t, m, "f"); s.Started != 1 {
+		t.Errorf("200 invocations one after the other started %d processes", s.Started)
+	}
+}

@@ -130,7 +130,7 @@ func (p *process) startFailed(err error) {
 	close(p.exited)
 	if inv != nil && inv.claim() {
 		p.finish(inv, outcome{payload: entrypointPayload(inv.id, err), functionError: true},
-			"error", "Runtime.InvalidEntrypoint", 0, nil)
+			ending{status: "error", errType: "Runtime.InvalidEntrypoint"})
 	}
 	fn.startAll(starts)
 	fn.m.procs.Done()
@@ -176,9 +176,10 @@ func (p *process) wait() {
 			// It died with the invocation in hand, or while starting
 			// for it: Lambda's Runtime.ExitError.
 			if inv.claim() {
-				p.finish(inv, outcome{payload: exitPayload(inv.id, status), functionError: true},
-					"error", "Runtime.ExitError", p.maxMemoryMB(),
-					[]string{exitMessage(inv.id, status), "Runtime.ExitError"})
+				p.finish(inv, outcome{payload: exitPayload(inv.id, status), functionError: true}, ending{
+					status: "error", errType: "Runtime.ExitError", memMB: p.maxMemoryMB(),
+					extra: []string{exitMessage(inv.id, status), "Runtime.ExitError"},
+				})
 			}
 		default:
 			// Assigned to a warm process that died before taking it: the
@@ -230,9 +231,20 @@ func (p *process) kill() {
 	}
 }
 
+// ending says how an invocation ended, for its log lines.
+type ending struct {
+	status, errType string   // REPORT's Status and Error Type; "" for an answer
+	memMB           int      // Max Memory Used
+	extra           []string // lines after REPORT
+	// release: the process is free again. It is released before the
+	// caller learns the outcome, so that a caller invoking again at once
+	// finds it idle rather than starting a second process.
+	release bool
+}
+
 // finish ends an invocation the caller has claimed: END, REPORT and any
 // extra lines after what the process printed, then the outcome.
-func (p *process) finish(inv *invocation, o outcome, status, errType string, memMB int, extra []string) {
+func (p *process) finish(inv *invocation, o outcome, e ending) {
 	p.out.drain()
 	fn := p.fn
 	fn.mu.Lock()
@@ -248,17 +260,20 @@ func (p *process) finish(inv *invocation, o outcome, status, errType string, mem
 		if initDur == 0 {
 			initDur = time.Since(p.startAt)
 		}
-		initStatus := status
+		initStatus := e.status
 		if initStatus == "" {
 			initStatus = "error"
 		}
-		lines = append(lines, initReportLine(initDur, initStatus, errType), startLine(inv))
+		lines = append(lines, initReportLine(initDur, initStatus, e.errType), startLine(inv))
 	}
-	lines = append(lines, endLine(inv), reportLine(inv.id, d, reported, fn.cfg.MemoryMB, memMB, status, errType))
-	lines = append(lines, extra...)
+	lines = append(lines, endLine(inv), reportLine(inv.id, d, reported, fn.cfg.MemoryMB, e.memMB, e.status, e.errType))
+	lines = append(lines, e.extra...)
 	p.out.system(inv, lines...)
 	p.out.detach(inv)
 	o.tail = inv.tail.bytes()
+	if e.release {
+		fn.release(p)
+	}
 	inv.complete(o)
 }
 
@@ -288,7 +303,7 @@ func (p *process) initTimedOut() {
 	p.kill()
 	if inv != nil && inv.claim() {
 		p.finish(inv, outcome{payload: timeoutPayload(inv.id, fn.cfg.Timeout), functionError: true},
-			"timeout", "", mem, []string{timeoutLine(inv, fn.cfg.Timeout)})
+			ending{status: "timeout", memMB: mem, extra: []string{timeoutLine(inv, fn.cfg.Timeout)}})
 	}
 }
 
@@ -308,5 +323,5 @@ func (p *process) timedOut(inv *invocation) {
 	mem := p.maxMemoryMB()
 	p.kill()
 	p.finish(inv, outcome{payload: timeoutPayload(inv.id, fn.cfg.Timeout), functionError: true},
-		"timeout", "", mem, []string{timeoutLine(inv, elapsed)})
+		ending{status: "timeout", memMB: mem, extra: []string{timeoutLine(inv, elapsed)}})
 }

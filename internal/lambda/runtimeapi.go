@@ -199,16 +199,26 @@ func (p *process) answer(w http.ResponseWriter, r *http.Request, id string, isEr
 	inv.timer.Stop()
 	fn.mu.Unlock()
 
+	// The runtime hears back first, so that its next `next` is on its way
+	// while the caller is answered: in a closed loop that round trip
+	// overlaps the caller's, instead of following it.
+	if tooLarge && !isError {
+		runtimeError(w, http.StatusRequestEntityTooLarge, "RequestEntityTooLarge",
+			fmt.Sprintf("Exceeded maximum allowed payload size (%d bytes).", maxResponse))
+	} else {
+		accepted(w)
+	}
+	if f, ok := w.(http.Flusher); ok {
+		f.Flush()
+	}
+
 	var o outcome
 	switch {
 	case tooLarge && !isError:
 		// Lambda refuses the answer and fails the invocation with a
 		// function error of its own.
 		p.finish(inv, outcome{payload: oversizedPayload(), functionError: true},
-			"error", "Function.ResponseSizeTooLarge", p.maxMemoryMB(), nil)
-		fn.release(p)
-		runtimeError(w, http.StatusRequestEntityTooLarge, "RequestEntityTooLarge",
-			fmt.Sprintf("Exceeded maximum allowed payload size (%d bytes).", maxResponse))
+			ending{status: "error", errType: "Function.ResponseSizeTooLarge", memMB: p.maxMemoryMB(), release: true})
 		return
 	case isError:
 		o = outcome{payload: errorPayload(body, r.Header.Get("Lambda-Runtime-Function-Error-Type")), functionError: true}
@@ -224,9 +234,7 @@ func (p *process) answer(w http.ResponseWriter, r *http.Request, id string, isEr
 	default:
 		o = outcome{payload: body}
 	}
-	p.finish(inv, o, "", "", p.maxMemoryMB(), nil)
-	fn.release(p)
-	accepted(w)
+	p.finish(inv, o, ending{memMB: p.maxMemoryMB(), release: true})
 }
 
 // errorPayload is what the caller gets for a reported error: the body as
@@ -277,16 +285,22 @@ func (p *process) initError(w http.ResponseWriter, r *http.Request) {
 	typ := validErrorType(r.Header.Get("Lambda-Runtime-Function-Error-Type"))
 	if inv != nil && inv.claim() {
 		p.finish(inv, outcome{payload: errorPayload(body, typ), functionError: true},
-			"error", typ, p.maxMemoryMB(), nil)
+			ending{status: "error", errType: typ, memMB: p.maxMemoryMB()})
 	}
 	accepted(w)
 	p.stop()
 }
 
+// acceptedBody is Lambda's answer to an accepted response or error.
+const acceptedBody = `{"status":"OK"}` + "\n"
+
 func accepted(w http.ResponseWriter) {
+	// A length, so that the answer is whole once flushed (answer
+	// flushes it before its own work is done).
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(acceptedBody)))
 	w.WriteHeader(http.StatusAccepted)
-	io.WriteString(w, `{"status":"OK"}`+"\n")
+	io.WriteString(w, acceptedBody)
 }
 
 func stateError(w http.ResponseWriter, from, to string) {
@@ -299,9 +313,11 @@ func runtimeError(w http.ResponseWriter, status int, typ, msg string) {
 		ErrorMessage string `json:"errorMessage"`
 		ErrorType    string `json:"errorType"`
 	}{msg, typ})
+	b = append(b, '\n')
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(status)
-	w.Write(append(b, '\n'))
+	w.Write(b)
 }
 
 func methodNotAllowed(w http.ResponseWriter, allow string) {
