@@ -138,6 +138,10 @@ func (fn *function) assignLocked(p *process, inv *invocation) {
 	p.cur = inv
 	if p.initDone {
 		p.state = stateBusy
+		// Its runtime should be waiting in `next`; one that never asks
+		// again must not hold the invocation longer than the function's
+		// timeout (begin restarts the clock when it is taken).
+		inv.timer = time.AfterFunc(fn.cfg.Timeout, func() { p.timedOut(inv) })
 	}
 	p.out.setInv(inv)
 	select { // a stale one, never taken by a process that is gone

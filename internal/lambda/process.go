@@ -157,6 +157,9 @@ func (p *process) wait() {
 	fn.mu.Lock()
 	inv := p.cur
 	p.cur = nil
+	if inv != nil && inv.timer != nil {
+		inv.timer.Stop()
+	}
 	initDone, expected := p.initDone, p.stopping
 	starts := fn.goneLocked(p)
 	fn.mu.Unlock()
@@ -248,13 +251,14 @@ func (p *process) finish(inv *invocation, o outcome, e ending) {
 	p.out.drain()
 	fn := p.fn
 	fn.mu.Lock()
-	started, startAt, initDur, reported := inv.started, inv.startAt, p.initDur, inv.initDur
+	started, startAt, initDur, reported, initDone := inv.started, inv.startAt, p.initDur, inv.initDur, p.initDone
 	fn.mu.Unlock()
 	var lines []string
 	d := time.Duration(0)
-	if started {
+	switch {
+	case started:
 		d = time.Since(startAt)
-	} else {
+	case !initDone:
 		// It never reached the handler: an init failure. Lambda still
 		// logs the invocation's START after the INIT_REPORT.
 		if initDur == 0 {
@@ -265,6 +269,10 @@ func (p *process) finish(inv *invocation, o outcome, e ending) {
 			initStatus = "error"
 		}
 		lines = append(lines, initReportLine(initDur, initStatus, e.errType), startLine(inv))
+	default:
+		// A warm runtime that never took it.
+		lines = append(lines, startLine(inv))
+		d = time.Since(inv.submitted)
 	}
 	lines = append(lines, endLine(inv), reportLine(inv.id, d, reported, fn.cfg.MemoryMB, e.memMB, e.status, e.errType))
 	lines = append(lines, e.extra...)
@@ -319,6 +327,9 @@ func (p *process) timedOut(inv *invocation) {
 	p.cur = nil
 	p.stopping, p.state = true, stateStopping
 	elapsed := time.Since(inv.startAt)
+	if !inv.started {
+		elapsed = time.Since(inv.submitted)
+	}
 	fn.mu.Unlock()
 	mem := p.maxMemoryMB()
 	p.kill()

@@ -123,6 +123,9 @@ func (p *process) begin(inv *invocation) bool {
 		p.reportInit = false
 	}
 	p.state = stateBusy
+	if inv.timer != nil {
+		inv.timer.Stop()
+	}
 	inv.timer = time.AfterFunc(fn.cfg.Timeout, func() { p.timedOut(inv) })
 	return true
 }

@@ -160,3 +160,31 @@ func TestStreamedErrorTrailers(t *testing.T) {
 		t.Errorf("got %+v %s", res, res.Payload)
 	}
 }
+
+// TestRuntimeThatStopsAsking: a runtime that answers once and never asks
+// for the next invocation must not hold the next caller forever: the
+// function's timeout still applies.
+func TestRuntimeThatStopsAsking(t *testing.T) {
+	requireUnix(t)
+	if _, err := exec.LookPath("curl"); err != nil {
+		t.Skip("no curl")
+	}
+	dir := t.TempDir()
+	script := `#!/bin/sh
+api="http://${AWS_LAMBDA_RUNTIME_API}/2018-06-01/runtime"
+id=$(curl -sS -D - -o /dev/null "$api/invocation/next" | tr -d '\r' | grep -i '^lambda-runtime-aws-request-id:' | sed 's/^[^:]*: *//')
+curl -sS -o /dev/null -X POST -d '"once"' "$api/invocation/$id/response"
+exec sleep 300
+`
+	if err := os.WriteFile(filepath.Join(dir, "bootstrap"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	m, _ := testManager(t, Config{Functions: []Function{{Name: "once", Command: []string{"./bootstrap"}, Dir: dir, Timeout: 300 * time.Millisecond}}})
+	if res := invoke(t, m, "once", map[string]any{}, InvokeOptions{}); string(res.Payload) != `"once"` {
+		t.Fatalf("first: %s", res.Payload)
+	}
+	res := invoke(t, m, "once", map[string]any{}, InvokeOptions{})
+	if r := decode(t, res); r.ErrorType != "Sandbox.Timedout" {
+		t.Errorf("second: %s", res.Payload)
+	}
+}
