@@ -21,7 +21,7 @@ func TestInvokeGoFunction(t *testing.T) {
 		Functions: []Function{{
 			Name: "orders", Dir: dir, Handler: "bootstrap", Runtime: "provided.al2023",
 			Env: map[string]string{"TABLE": "orders", "SHARED": "function", "AWS_REGION": "mars-1"},
-		}},
+		}, {Name: "managed", Runtime: "nodejs20.x", MemoryMB: 512}},
 	})
 	before := time.Now()
 	res := invoke(t, m, "orders", map[string]any{"action": "env"}, InvokeOptions{})
@@ -68,6 +68,13 @@ func TestInvokeGoFunction(t *testing.T) {
 		if v, ok := r.Env[k]; ok {
 			t.Errorf("%s=%q should not be set", k, v)
 		}
+	}
+	if d := r.Env["LAMBDA_RUNTIME_DIR"]; d != filepath.Dir(gofunc(t)) {
+		t.Errorf("LAMBDA_RUNTIME_DIR=%q", d)
+	}
+	if env := decode(t, invoke(t, m, "managed", map[string]any{"action": "env"}, InvokeOptions{})).Env; env["AWS_EXECUTION_ENV"] != "AWS_Lambda_nodejs20.x" ||
+		env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] != "512" {
+		t.Errorf("a managed runtime's AWS_EXECUTION_ENV=%q, memory %q", env["AWS_EXECUTION_ENV"], env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"])
 	}
 	if api := r.Env["AWS_LAMBDA_RUNTIME_API"]; !strings.HasPrefix(api, "127.0.0.1:") {
 		t.Errorf("AWS_LAMBDA_RUNTIME_API=%q", api)
@@ -563,5 +570,50 @@ func TestSequentialInvocationsReuseOneProcess(t *testing.T) {
 	}
 	if s := stats(t, m, "f"); s.Started != 1 {
 		t.Errorf("200 invocations one after the other started %d processes", s.Started)
+	}
+}
+
+// TestMixedLoad: many callers, few processes, and invocations that
+// succeed, fail, crash their process or time out, all at once. Every
+// caller gets its own answer, and no process is left over.
+func TestMixedLoad(t *testing.T) {
+	m, _ := testManager(t, Config{QueueLimit: 1000, Functions: []Function{{Name: "f", MaxConcurrency: 4, Timeout: 250 * time.Millisecond}}})
+	actions := []map[string]any{
+		{"action": "echo"}, {"action": "echo"}, {"action": "echo"}, {"action": "echo"},
+		{"action": "error", "message": "e"},
+		{"action": "exit", "code": 1},
+		{"action": "sleep", "ms": 5},
+		{"action": "sleep", "ms": 60000}, // times out
+	}
+	want := []string{"", "", "", "", "errorString", "Runtime.ExitError", "", "Sandbox.Timedout"}
+	var calls []*call
+	for i := 0; i < 96; i++ {
+		ev := map[string]any{"message": fmt.Sprint(i)}
+		for k, v := range actions[i%len(actions)] {
+			ev[k] = v
+		}
+		calls = append(calls, goInvoke(m, "f", ev))
+	}
+	for i, c := range calls {
+		res := c.wait(t)
+		r := decode(t, res)
+		if r.ErrorType != want[i%len(want)] {
+			t.Errorf("invocation %d (%v): %s", i, actions[i%len(actions)], res.Payload)
+		} else if r.ErrorType == "" && r.Message != fmt.Sprint(i) {
+			t.Errorf("invocation %d got another's answer: %s", i, res.Payload)
+		}
+	}
+	s := stats(t, m, "f")
+	if s.Peak > 4 || s.Queued != 0 {
+		t.Errorf("stats %+v", s)
+	}
+	pids := s.PIDs
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, pid := range pids {
+		if alive(pid) {
+			t.Errorf("process %d outlived Close", pid)
+		}
 	}
 }

@@ -72,27 +72,30 @@ type process struct {
 // the waiting invocation's Runtime.InvalidEntrypoint, as on Lambda.
 func (p *process) start() {
 	fn := p.fn
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		p.startFailed(err)
+		return
+	}
+	// Set before the Runtime API serves anything (the server's
+	// goroutines read it).
+	p.out.file = pr
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
+		pr.Close()
+		pw.Close()
 		p.startFailed(err)
 		return
 	}
 	p.srv = &http.Server{Handler: p, ErrorLog: log.New(io.Discard, "", 0)}
 	go p.srv.Serve(ln)
 
-	pr, pw, err := os.Pipe()
-	if err != nil {
-		p.srv.Close()
-		p.startFailed(err)
-		return
-	}
 	argv := fn.cfg.Command
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Dir = fn.cfg.Dir
 	cmd.Env = fn.environ(ln.Addr().String(), p.logStream)
 	cmd.Stdout, cmd.Stderr = pw, pw
 	setProcAttr(cmd)
-	p.out.file = pr // before the process can call its Runtime API
 	err = startCommand(cmd)
 	pw.Close()
 	if err != nil {
@@ -203,7 +206,7 @@ func (p *process) stop() {
 	if p.state != stateStopping {
 		p.state = stateStopping
 	}
-	started := p.cmd != nil
+	started, pid := p.cmd != nil, p.pid
 	if !started {
 		p.signalled = true
 	}
@@ -211,8 +214,8 @@ func (p *process) stop() {
 	if !started {
 		return
 	}
-	if !terminateGroup(p.pid) {
-		killGroup(p.pid)
+	if !terminateGroup(pid) {
+		killGroup(pid)
 		return
 	}
 	go func() {
@@ -221,7 +224,7 @@ func (p *process) stop() {
 		select {
 		case <-p.exited:
 		case <-t.C:
-			killGroup(p.pid)
+			killGroup(pid)
 		}
 	}()
 }
@@ -229,8 +232,11 @@ func (p *process) stop() {
 // kill ends the process group at once (a timeout: Lambda stops the
 // sandbox, it does not ask).
 func (p *process) kill() {
-	if p.pid != 0 {
-		killGroup(p.pid)
+	p.fn.mu.Lock()
+	pid := p.pid
+	p.fn.mu.Unlock()
+	if pid != 0 {
+		killGroup(pid)
 	}
 }
 
@@ -288,7 +294,10 @@ func (p *process) finish(inv *invocation, o outcome, e ending) {
 // maxMemoryMB is the peak resident memory of the process so far (Max
 // Memory Used), in MB, rounded up; 0 where the OS does not tell.
 func (p *process) maxMemoryMB() int {
-	kb := peakRSSKB(p.pid)
+	p.fn.mu.Lock()
+	pid := p.pid
+	p.fn.mu.Unlock()
+	kb := peakRSSKB(pid)
 	if kb <= 0 {
 		kb = p.exitPeakKB.Load()
 	}
