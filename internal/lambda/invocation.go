@@ -21,7 +21,6 @@ type invocation struct {
 	submitted     time.Time
 
 	// Guarded by the function's mutex.
-	proc     *process
 	queued   bool
 	started  bool // delivered to the runtime by `next`
 	startAt  time.Time

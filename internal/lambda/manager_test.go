@@ -90,6 +90,7 @@ func TestInvokeGoFunction(t *testing.T) {
 		"arn:aws:lambda:eu-west-1:123456789012:function:orders",
 		"arn:aws:lambda:eu-west-1:123456789012:function:orders:$LATEST",
 		"123456789012:function:orders",
+		"arn:aws:lambda:us-west-2:999999999999:function:orders", // [I] found by name whatever the ARN's account
 		"arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:orders/invocations",
 	} {
 		r2 := decode(t, invoke(t, m, name, map[string]any{"action": "echo"}, InvokeOptions{}))
@@ -615,5 +616,48 @@ func TestMixedLoad(t *testing.T) {
 		if alive(pid) {
 			t.Errorf("process %d outlived Close", pid)
 		}
+	}
+}
+
+// TestDefaultBounds pins the bounds chosen without AWS evidence [I]: 100
+// invocations may queue per function, 1,000 Event invocations may be in
+// flight.
+func TestDefaultBounds(t *testing.T) {
+	m, _ := testManager(t, Config{Functions: []Function{{Name: "f", MaxConcurrency: 1}}})
+	path, open := gate(t)
+	var calls []*call
+	calls = append(calls, goInvoke(m, "f", map[string]any{"action": "wait", "path": path}))
+	waitFor(t, "a busy process", func() bool { return stats(t, m, "f").Busy == 1 })
+	for i := 0; i < 100; i++ {
+		calls = append(calls, goInvoke(m, "f", map[string]any{}))
+	}
+	waitFor(t, "100 queued", func() bool { return stats(t, m, "f").Queued == 100 })
+	var e *Error
+	if _, err := m.Invoke(context.Background(), "f", nil, InvokeOptions{}); !errors.As(err, &e) || e.Code != "TooManyRequestsException" {
+		t.Errorf("the 101st waiting invocation: %v", err)
+	}
+	// Event invocations are not bound by the queue, only by their own
+	// bound.
+	if res, err := m.Invoke(context.Background(), "f", nil, InvokeOptions{Type: Event}); err != nil || res.Status != 202 {
+		t.Errorf("an Event past the queue bound: %v", err)
+	}
+	open()
+	for _, c := range calls {
+		c.wait(t)
+	}
+
+	m2, _ := testManager(t, Config{MaxEvents: 1, Functions: []Function{{Name: "f"}}})
+	path2, open2 := gate(t)
+	defer open2()
+	if _, err := m2.Invoke(context.Background(), "f", mustJSON(map[string]any{"action": "wait", "path": path2}), InvokeOptions{Type: Event}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m2.Invoke(context.Background(), "f", nil, InvokeOptions{Type: Event}); !errors.As(err, &e) || e.Code != "TooManyRequestsException" {
+		t.Errorf("an Event past MaxEvents: %v", err)
+	}
+	m3, _ := New(Config{})
+	defer m3.Close()
+	if m3.queueLimit != 100 || cap(m3.events) != 1000 || m3.idleTimeout != 5*time.Minute || m3.initTimeout != 10*time.Second {
+		t.Errorf("defaults: queue %d, events %d, idle %v, init %v", m3.queueLimit, cap(m3.events), m3.idleTimeout, m3.initTimeout)
 	}
 }

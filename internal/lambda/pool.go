@@ -134,7 +134,6 @@ func (fn *function) newProcessLocked(inv *invocation) *process {
 // assignLocked gives inv to p; p's runtime takes it with its next `next`.
 func (fn *function) assignLocked(p *process, inv *invocation) {
 	inv.queued = false
-	inv.proc = p
 	p.cur = inv
 	if p.initDone {
 		p.state = stateBusy

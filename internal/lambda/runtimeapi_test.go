@@ -1,6 +1,7 @@
 package lambda
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"io"
@@ -48,6 +49,11 @@ func TestBootstrapScript(t *testing.T) {
 	res = invoke(t, m, "sh", map[string]any{"please": "fail"}, InvokeOptions{})
 	if res.FunctionError != "Unhandled" || string(res.Payload) != `{"errorMessage":"asked to fail","errorType":"AskedToFail"}` {
 		t.Errorf("error: %+v %s", res, res.Payload)
+	}
+	// No payload: the function gets {} [O].
+	res, err = m.Invoke(context.Background(), "sh", nil, InvokeOptions{})
+	if err != nil || !strings.HasSuffix(string(res.Payload), `"event":{}}`) {
+		t.Errorf("no payload: %s %v", res.Payload, err)
 	}
 	if s := stats(t, m, "sh"); s.Started != 1 {
 		t.Errorf("the script did not stay warm: %+v", s)
