@@ -29,10 +29,11 @@ type Error struct {
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
 
-// errorBody is Lambda's error JSON. The member is "message" in lower case
-// in Lambda's answers, `{"Type":"User","message":"Function not found:
-// arn:..."}` [O: captures quoted in public client tests]; the SDKs read
-// either case.
+// errorBody is Lambda's error JSON, members in Lambda's order, "message"
+// in lower case: {"Reason":"ReservedFunctionConcurrentInvocationLimit
+// Exceeded","Type":"User","message":"Rate Exceeded."} and {"Type":"User",
+// "message":"Function not found: arn:..."} [O: real answers quoted in
+// public code and issues]. The SDKs read either case.
 type errorBody struct {
 	Reason  string `json:"Reason,omitempty"`
 	Type    string `json:"Type,omitempty"`
@@ -62,8 +63,8 @@ func userError(status int, code, format string, args ...any) *Error {
 }
 
 // notFound is ResourceNotFoundException for a function, named by the ARN
-// Lambda would give it [V: message form "Function not found: arn:aws:
-// lambda:us-east-1:123456789012:function:NAME"].
+// Lambda would give it [O: "Function not found: arn:aws:lambda:us-east-1:
+// 123456789012:function:NAME"].
 func notFound(arn string) *Error {
 	return userError(http.StatusNotFound, "ResourceNotFoundException", "Function not found: %s", arn)
 }
@@ -103,7 +104,7 @@ func validation(member, value, rule string) *Error {
 // MaxConcurrency processes and its queue is full. The reason is the one
 // Lambda gives for a function's reserved concurrency, which is what
 // MaxConcurrency is [D: Invoke API reference]; "Rate Exceeded." is AWS's
-// message [O].
+// message [O]. Retry-After is ours [I].
 func throttled() *Error {
 	e := userError(http.StatusTooManyRequests, "TooManyRequestsException", "Rate Exceeded.")
 	e.Reason = "ReservedFunctionConcurrentInvocationLimitExceeded"

@@ -53,7 +53,8 @@ type Config struct {
 	Logger    *slog.Logger
 	// Logs receives every log line of the functions (the process's
 	// output and Lambda's START, END and REPORT lines), with its log
-	// group (/aws/lambda/NAME). It is called from many goroutines.
+	// group (/aws/lambda/NAME). It is called from many goroutines, in
+	// each process's order, and must not call the Manager.
 	Logs func(group, line string)
 }
 
