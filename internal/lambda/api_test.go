@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -32,7 +33,7 @@ func sdkClient(t testing.TB, m *Manager) (*awslambda.Client, string) {
 }
 
 func TestSDKInvoke(t *testing.T) {
-	m, _ := testManager(t, Config{Account: "123456789012", QueueLimit: -1, Functions: []Function{{Name: "orders", MaxConcurrency: 1}}})
+	m, _ := testManager(t, Config{Account: "123456789012", QueueLimit: -1, Functions: []Function{{Name: "orders", MaxConcurrency: 1, Timeout: time.Minute}}})
 	client, _ := sdkClient(t, m)
 	ctx := context.Background()
 

@@ -357,7 +357,7 @@ func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
 
 func TestConcurrency(t *testing.T) {
 	const max = 3
-	m, _ := testManager(t, Config{Functions: []Function{{Name: "f", MaxConcurrency: max}}})
+	m, _ := testManager(t, Config{Functions: []Function{{Name: "f", MaxConcurrency: max, Timeout: time.Minute}}})
 	path, open := gate(t)
 	// Twice as many parallel invocations as processes allowed: max
 	// processes start, the others wait in the queue.
@@ -381,7 +381,7 @@ func TestConcurrency(t *testing.T) {
 }
 
 func TestParallelStartsOneProcessEach(t *testing.T) {
-	m, _ := testManager(t, Config{Functions: []Function{{Name: "f", MaxConcurrency: 4}}})
+	m, _ := testManager(t, Config{Functions: []Function{{Name: "f", MaxConcurrency: 4, Timeout: time.Minute}}})
 	path, open := gate(t)
 	var calls []*call
 	for i := 0; i < 4; i++ {
@@ -399,7 +399,7 @@ func TestParallelStartsOneProcessEach(t *testing.T) {
 }
 
 func TestQueueBound(t *testing.T) {
-	m, _ := testManager(t, Config{QueueLimit: 1, Functions: []Function{{Name: "f", MaxConcurrency: 1}}})
+	m, _ := testManager(t, Config{QueueLimit: 1, Functions: []Function{{Name: "f", MaxConcurrency: 1, Timeout: time.Minute}}})
 	path, open := gate(t)
 	var calls []*call
 	for i := 0; i < 2; i++ {
@@ -623,7 +623,7 @@ func TestMixedLoad(t *testing.T) {
 // invocations may queue per function, 1,000 Event invocations may be in
 // flight.
 func TestDefaultBounds(t *testing.T) {
-	m, _ := testManager(t, Config{Functions: []Function{{Name: "f", MaxConcurrency: 1}}})
+	m, _ := testManager(t, Config{Functions: []Function{{Name: "f", MaxConcurrency: 1, Timeout: time.Minute}}})
 	path, open := gate(t)
 	var calls []*call
 	calls = append(calls, goInvoke(m, "f", map[string]any{"action": "wait", "path": path}))
@@ -646,7 +646,7 @@ func TestDefaultBounds(t *testing.T) {
 		c.wait(t)
 	}
 
-	m2, _ := testManager(t, Config{MaxEvents: 1, Functions: []Function{{Name: "f"}}})
+	m2, _ := testManager(t, Config{MaxEvents: 1, Functions: []Function{{Name: "f", Timeout: time.Minute}}})
 	path2, open2 := gate(t)
 	defer open2()
 	if _, err := m2.Invoke(context.Background(), "f", mustJSON(map[string]any{"action": "wait", "path": path2}), InvokeOptions{Type: Event}); err != nil {

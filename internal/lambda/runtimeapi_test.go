@@ -64,7 +64,7 @@ func TestBootstrapScript(t *testing.T) {
 // client while the real runtime holds an invocation: the state checks,
 // the repeated `next`, and an answer from whoever holds the request id.
 func TestRuntimeAPIProtocol(t *testing.T) {
-	m, _ := testManager(t, Config{Functions: []Function{{Name: "f"}}})
+	m, _ := testManager(t, Config{Functions: []Function{{Name: "f", Timeout: time.Minute}}})
 	api := "http://" + decode(t, invoke(t, m, "f", map[string]any{"action": "env"}, InvokeOptions{})).Env["AWS_LAMBDA_RUNTIME_API"] + "/2018-06-01/runtime"
 	do := func(method, path, body string, h map[string]string) (*http.Response, string) {
 		t.Helper()
@@ -134,7 +134,7 @@ func TestRuntimeAPIProtocol(t *testing.T) {
 // TestStreamedErrorTrailers: aws-lambda-go reports a failure while its
 // answer streams in HTTP trailers.
 func TestStreamedErrorTrailers(t *testing.T) {
-	m, _ := testManager(t, Config{Functions: []Function{{Name: "f"}}})
+	m, _ := testManager(t, Config{Functions: []Function{{Name: "f", Timeout: time.Minute}}})
 	api := "http://" + decode(t, invoke(t, m, "f", map[string]any{"action": "env"}, InvokeOptions{})).Env["AWS_LAMBDA_RUNTIME_API"] + "/2018-06-01/runtime"
 	path, open := gate(t)
 	defer open()
