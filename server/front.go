@@ -19,12 +19,17 @@ import (
 type front struct {
 	plane   *dataplane.Plane
 	control http.Handler
-	guard   *guard
+	// invoke is the Lambda Invoke API of the functions Portico runs.
+	invoke http.Handler
+	guard  *guard
 	// ops are the operations endpoints by "METHOD /path".
 	ops map[string]http.HandlerFunc
 }
 
-const executeAPIPrefix = "/_aws/execute-api/"
+const (
+	executeAPIPrefix   = "/_aws/execute-api/"
+	lambdaInvokePrefix = "/2015-03-31/functions/"
+)
 
 func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if len(r.TransferEncoding) > 0 {
@@ -59,6 +64,10 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if f.guard.cors(w, r) {
+		return
+	}
+	if strings.HasPrefix(path, lambdaInvokePrefix) {
+		f.invoke.ServeHTTP(w, r)
 		return
 	}
 	if strings.HasPrefix(path, "/_portico/") || strings.HasPrefix(path, "/_localstack/") {

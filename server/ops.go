@@ -14,6 +14,7 @@ import (
 	"github.com/portico-dev/portico/internal/apigw"
 	"github.com/portico-dev/portico/internal/awsproto"
 	"github.com/portico-dev/portico/internal/dataplane"
+	"github.com/portico-dev/portico/internal/dataplane/integration"
 	"github.com/portico-dev/portico/internal/version"
 )
 
@@ -38,6 +39,7 @@ func (s *Server) handler() http.Handler {
 		SigV4:          s.verifier,
 		AccessLog:      s.accessLogs,
 		PublicEgress:   s.cfg.AuthorizerEgress == "public",
+		LocalFunctions: s.localFunctions(),
 		Defaults:       defaults,
 		LambdaEndpoint: s.cfg.LambdaEndpoint,
 		IdleTimeout:    s.cfg.WebSocketIdleTimeout,
@@ -49,6 +51,7 @@ func (s *Server) handler() http.Handler {
 	control.Heavy = map[string]bool{"ImportApi": true, "ReimportApi": true}
 	f := &front{
 		plane:   plane,
+		invoke:  s.functions.InvokeHandler(),
 		control: control,
 		guard:   newGuard(s.cfg.Listen, s.cfg.AllowedHosts, s.cfg.AllowedOrigins),
 		ops:     map[string]http.HandlerFunc{},
@@ -178,4 +181,13 @@ func residentBytes() int64 {
 		}
 	}
 	return 0
+}
+
+// localFunctions are the functions integrations call in process: Portico's
+// own, unless --lambda-endpoint names another Invoke API.
+func (s *Server) localFunctions() integration.LocalFunctions {
+	if s.cfg.LambdaEndpoint != "" || len(s.functions.Names()) == 0 {
+		return nil
+	}
+	return s.functions
 }

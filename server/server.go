@@ -31,6 +31,8 @@ import (
 	"github.com/portico-dev/portico/internal/apigw"
 	"github.com/portico-dev/portico/internal/datadir"
 	"github.com/portico-dev/portico/internal/dataplane"
+	"github.com/portico-dev/portico/internal/lambda"
+	"github.com/portico-dev/portico/internal/lambda/bootstrap"
 	"github.com/portico-dev/portico/internal/localtls"
 	"github.com/portico-dev/portico/internal/sigv4"
 	"github.com/portico-dev/portico/internal/store"
@@ -86,6 +88,20 @@ type Config struct {
 	// authorization are then verified against its keys. Without it a
 	// well-formed, current signature for the right region is enough.
 	Credentials string
+	// Functions are the user's Lambda functions Portico runs itself, as
+	// --function takes them: "NAME=COMMAND" with COMMAND a command line
+	// speaking the Lambda Runtime API, "node:path/file.export" or
+	// "python:module.function" (README, "Your Lambda code, locally").
+	// When there are some and LambdaEndpoint is empty, integrations and
+	// authorizers call them.
+	Functions []string
+	// FunctionsFile is a JSON or YAML file of functions (name, command or
+	// runtime and handler, dir, environment, timeout, memorySize,
+	// maxConcurrency).
+	FunctionsFile string
+	// Watch restarts a function's processes when files under its
+	// directory change.
+	Watch bool
 	// AuthorizerEgress says where JWT authorizers may fetch their issuers'
 	// keys from: "any" (default: any http or https URL, for local OIDC
 	// servers) or "public" (https on public addresses only, for a shared
@@ -121,11 +137,16 @@ type Server struct {
 	// accessLogs keeps the stages' access log lines.
 	accessLogs *accesslog.Sink
 	ca         *localtls.CA
-	plane      *dataplane.Plane
-	http       *http.Server
-	ln         net.Listener
-	done       chan error
-	init       *initRunner // nil without Config.InitDir
+	// functions runs the user's Lambda functions; runtimes holds the
+	// built-in bootstraps' files; stopWatch ends --watch.
+	functions *lambda.Manager
+	runtimes  *bootstrap.Runtimes
+	stopWatch func()
+	plane     *dataplane.Plane
+	http      *http.Server
+	ln        net.Listener
+	done      chan error
+	init      *initRunner // nil without Config.InitDir
 
 	stopOnce sync.Once
 	stopErr  error
@@ -186,6 +207,10 @@ func Start(cfg Config) (*Server, error) {
 	if cfg.AuthorizerEgress != "any" && cfg.AuthorizerEgress != "public" {
 		return nil, fmt.Errorf("authorizer egress %q: want any or public", cfg.AuthorizerEgress)
 	}
+	specs, err := functionSpecs(cfg)
+	if err != nil {
+		return nil, err
+	}
 	verifier := sigv4.New(sigv4.Config{DefaultAccount: cfg.Account})
 	if cfg.Credentials != "" {
 		creds, err := sigv4.LoadCredentials(cfg.Credentials)
@@ -241,6 +266,13 @@ func Start(cfg Config) (*Server, error) {
 	addr := clientAddr(ln.Addr())
 	s := &Server{cfg: cfg, store: st, lock: lock, verifier: verifier, accessLogs: accessLogs, ca: ca,
 		ln: localtls.Sniff(ln, ca.ServerConfig(hosts)), done: make(chan error, 1), URL: "http://" + addr, TLSURL: "https://" + addr}
+	if err := s.startFunctions(specs); err != nil {
+		ln.Close()
+		st.Close()
+		lock.Close()
+		ca.Close()
+		return nil, err
+	}
 	s.http = &http.Server{
 		Handler: s.handler(),
 		// Bounds on what a client can hold: headers, a whole request,
@@ -330,6 +362,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		if err := <-s.done; !errors.Is(err, http.ErrServerClosed) {
 			s.stopErr = err
 		}
+		s.functionsClose()
 		if err := s.store.Close(); s.stopErr == nil {
 			s.stopErr = err
 		}

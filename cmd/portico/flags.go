@@ -56,6 +56,12 @@ func (f *envFlags) duration(p *time.Duration, name, usage string) {
 }
 func (f *envFlags) list(p *[]string, name, usage string) { f.add(&listValue{p: p}, name, usage) }
 
+// repeated is a flag given once per value (a value may hold commas); its
+// twin holds one value per line.
+func (f *envFlags) repeated(p *[]string, name, usage string) {
+	f.add(&listValue{p: p, sep: "\n"}, name, usage)
+}
+
 // parse applies the command line; environment errors are reported first,
 // all of them.
 func (f *envFlags) parse(args []string) error {
@@ -111,15 +117,20 @@ func (d *durationValue) String() string { return time.Duration(*d).String() }
 // that the first one on the command line replaces the environment's.
 type listValue struct {
 	p   *[]string
-	set int // Sets since the environment's
+	sep string // "" is ","
+	set int    // Sets since the environment's
 }
 
 // fromEnv marks the value set so far as the environment's.
 func (l *listValue) fromEnv() { l.set = 0 }
 
 func (l *listValue) Set(v string) error {
+	sep := l.sep
+	if sep == "" {
+		sep = ","
+	}
 	var items []string
-	for _, s := range strings.Split(v, ",") {
+	for _, s := range strings.Split(v, sep) {
 		if s = strings.TrimSpace(s); s != "" {
 			items = append(items, s)
 		}
@@ -135,6 +146,9 @@ func (l *listValue) Set(v string) error {
 func (l *listValue) String() string {
 	if l == nil || l.p == nil {
 		return ""
+	}
+	if l.sep != "" {
+		return strings.Join(*l.p, l.sep)
 	}
 	return strings.Join(*l.p, ",")
 }

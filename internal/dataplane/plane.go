@@ -68,7 +68,11 @@ type Config struct {
 	// public addresses (--authorizer-egress public); by default they may
 	// go to any http or https URL (local issuers).
 	PublicEgress bool
-	Logger       *slog.Logger
+	// LocalFunctions, when set, are the functions Lambda integrations and
+	// authorizers call in process (Portico's own, --function) instead of
+	// the Invoke API at LambdaEndpoint.
+	LocalFunctions integration.LocalFunctions
+	Logger         *slog.Logger
 }
 
 // Plane is the data plane. It is safe for concurrent use.
@@ -92,7 +96,7 @@ func New(cfg Config) *Plane {
 	}
 	p := &Plane{cfg: cfg, prefer: store.Scope{Account: cfg.Defaults.Account, Region: cfg.Defaults.Region}}
 	p.cache = newCache(p.compile)
-	lambda := &integration.Lambda{Endpoint: cfg.LambdaEndpoint, Client: cfg.HTTPClient}
+	lambda := &integration.Lambda{Endpoint: cfg.LambdaEndpoint, Client: cfg.HTTPClient, Local: cfg.LocalFunctions}
 	p.ws = websocket.New(websocket.Config{
 		Stage: func(ctx context.Context, k gateway.StageKey) (*websocket.Stage, error) {
 			c, err := p.cache.stage(ctx, k)

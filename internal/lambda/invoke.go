@@ -148,3 +148,14 @@ func (m *Manager) Invoke(ctx context.Context, nameOrARN string, payload []byte, 
 	}
 	return res, nil
 }
+
+// InvokeLocal is Invoke for the data plane's integrations and authorizers
+// (integration.LocalFunctions): a synchronous call, the function error
+// kind apart.
+func (m *Manager) InvokeLocal(ctx context.Context, nameOrARN string, payload []byte) ([]byte, string, error) {
+	res, err := m.Invoke(ctx, nameOrARN, payload, InvokeOptions{})
+	if err != nil {
+		return nil, "", err
+	}
+	return res.Payload, res.FunctionError, nil
+}

@@ -19,10 +19,19 @@ import (
 // LocalStack, `sam local start-lambda` and the runtime interface emulator
 // all serve (docs/architecture.md#lambda).
 type Lambda struct {
-	// Endpoint is the Invoke API's base URL; empty: every call fails
-	// with ErrNoLambdaEndpoint.
+	// Endpoint is the Invoke API's base URL; empty: Local's functions, or
+	// every call fails with ErrNoLambdaEndpoint.
 	Endpoint string
 	Client   *http.Client
+	// Local, when set and Endpoint is empty, runs the functions Portico
+	// hosts itself (--function), in process.
+	Local LocalFunctions
+}
+
+// LocalFunctions are functions run in process: the result payload, and
+// the function error kind ("Unhandled") when the function failed.
+type LocalFunctions interface {
+	InvokeLocal(ctx context.Context, nameOrARN string, payload []byte) (out []byte, functionError string, err error)
 }
 
 // MaxLambdaResult bounds what a function may answer (AWS: 6 MB).
@@ -45,6 +54,16 @@ func FunctionName(uri string) string {
 // function error (X-Amz-Function-Error) is a *FunctionError: API Gateway
 // reports it as an integration failure.
 func (l *Lambda) Invoke(ctx context.Context, uri string, payload []byte) ([]byte, error) {
+	if l.Endpoint == "" && l.Local != nil {
+		out, fe, err := l.Local.InvokeLocal(ctx, FunctionName(uri), payload)
+		if err != nil {
+			return nil, err
+		}
+		if fe != "" {
+			return nil, &FunctionError{Kind: fe, Payload: out}
+		}
+		return out, nil
+	}
 	if l.Endpoint == "" {
 		return nil, ErrNoLambdaEndpoint
 	}
