@@ -280,3 +280,36 @@ func TestFunctionLogs(t *testing.T) {
 		}
 	}
 }
+
+// TestWatchRestartsFunctions: with Watch, an edit of a handler's file is
+// served by the next request, without restarting Portico.
+func TestWatchRestartsFunctions(t *testing.T) {
+	needRuntime(t, "python3")
+	dir := t.TempDir()
+	write := func(word string) {
+		src := "def handler(event, context):\n    return {'statusCode': 200, 'body': '" + word + "'}\n"
+		if err := os.WriteFile(filepath.Join(dir, "app.py"), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("before")
+	srv := start(t, server.Config{InMemory: true, Watch: true, FunctionsFile: writeFunctionsFile(t,
+		`[{"name": "w", "command": "python:app.handler", "dir": "`+dir+`"}]`)})
+	api := lambdaHTTPAPI(t, srv.Client(), "w")
+	if _, body := do(t, "GET", srv.URL+"/_aws/execute-api/"+api+"/", ""); body != "before" {
+		t.Fatalf("first answer %q", body)
+	}
+	time.Sleep(50 * time.Millisecond) // a later modification time
+	write("after")
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		_, body := do(t, "GET", srv.URL+"/_aws/execute-api/"+api+"/", "")
+		if body == "after" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("still %q after the edit", body)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
