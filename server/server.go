@@ -199,7 +199,7 @@ func (c *Config) setDefaults() {
 }
 
 // Start opens the store, listens and serves in the background.
-func Start(cfg Config) (*Server, error) {
+func Start(cfg Config) (_ *Server, err error) {
 	cfg.setDefaults()
 	if cfg.EndpointStyle != "local" && cfg.EndpointStyle != "aws" {
 		return nil, fmt.Errorf("endpoint style %q: want local or aws", cfg.EndpointStyle)
@@ -219,10 +219,21 @@ func Start(cfg Config) (*Server, error) {
 		}
 		verifier = sigv4.New(sigv4.Config{Credentials: creds, DefaultAccount: cfg.Account})
 	}
+	// What is opened is closed again, in reverse order, if a later step
+	// fails.
+	var undo []func()
+	defer func() {
+		if err != nil {
+			for i := len(undo) - 1; i >= 0; i-- {
+				undo[i]()
+			}
+		}
+	}()
 	st, lock, err := openStore(cfg)
 	if err != nil {
 		return nil, err
 	}
+	undo = append(undo, func() { st.Close(); lock.Close() })
 	logCfg := accesslog.Config{Logger: cfg.Logger}
 	if !cfg.InMemory {
 		logCfg.Dir = filepath.Join(cfg.DataDir, "logs")
@@ -232,10 +243,9 @@ func Start(cfg Config) (*Server, error) {
 	}
 	accessLogs, err := accesslog.New(logCfg)
 	if err != nil {
-		st.Close()
-		lock.Close()
 		return nil, err
 	}
+	undo = append(undo, func() { accessLogs.Close() })
 	// The listener also speaks TLS (told apart by each connection's first
 	// byte), with a certificate from a local CA the user's processes
 	// trust: AWS's samples post to https://{domainName}/{stage}.
@@ -246,17 +256,14 @@ func Start(cfg Config) (*Server, error) {
 		ca, err = localtls.LoadOrCreate(filepath.Join(cfg.DataDir, CADir))
 	}
 	if err != nil {
-		st.Close()
-		lock.Close()
 		return nil, err
 	}
+	undo = append(undo, func() { ca.Close() })
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
-		st.Close()
-		lock.Close()
-		ca.Close()
 		return nil, err
 	}
+	undo = append(undo, func() { ln.Close() })
 	hosts := append([]string{hostOf(cfg.Listen)}, cfg.AllowedHosts...)
 	for _, h := range hosts {
 		if ip := net.ParseIP(h); h != "" && h != "*" && (ip == nil || !ip.IsUnspecified()) && !ca.Covers(h) {
@@ -267,11 +274,13 @@ func Start(cfg Config) (*Server, error) {
 	s := &Server{cfg: cfg, store: st, lock: lock, verifier: verifier, accessLogs: accessLogs, ca: ca,
 		ln: localtls.Sniff(ln, ca.ServerConfig(hosts)), done: make(chan error, 1), URL: "http://" + addr, TLSURL: "https://" + addr}
 	if err := s.startFunctions(specs); err != nil {
-		ln.Close()
-		st.Close()
-		lock.Close()
-		ca.Close()
 		return nil, err
+	}
+	undo = append(undo, s.functionsClose)
+	if cfg.InitDir != "" {
+		if s.init, err = newInitRunner(cfg.InitDir, s.URL, cfg); err != nil {
+			return nil, err
+		}
 	}
 	s.http = &http.Server{
 		Handler: s.handler(),
@@ -283,14 +292,6 @@ func Start(cfg Config) (*Server, error) {
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn),
-	}
-	if cfg.InitDir != "" {
-		if s.init, err = newInitRunner(cfg.InitDir, s.URL, cfg); err != nil {
-			ln.Close()
-			st.Close()
-			lock.Close()
-			return nil, err
-		}
 	}
 	go func() { s.done <- s.http.Serve(s.ln) }()
 	if s.init != nil {

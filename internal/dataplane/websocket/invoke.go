@@ -111,16 +111,17 @@ func (p *Engine) handleMessage(c *conn, body string) {
 
 func (p *Engine) answer(stage *Stage, rt *route, req *request) {
 	res := p.invoke(context.Background(), stage, rt, req)
-	defer p.logEvent("MESSAGE", req.conn, req.requestID, rt.key, req.start, "status", res.status, "failure", res.failure)
-	defer func() {
-		status := res.status
-		if res.failure != "" {
-			status = http.StatusInternalServerError
-		} else if status == 0 {
-			status = http.StatusOK
-		}
-		p.writeAccessLog(stage, req, status, res.failure)
-	}()
+	status := res.status
+	if res.failure != "" {
+		status = http.StatusInternalServerError
+	} else if status == 0 {
+		status = http.StatusOK
+	}
+	// The lines are written before the answer goes out: a client that
+	// closes on reading it would otherwise see its $disconnect logged
+	// before the message it read.
+	p.logEvent("MESSAGE", req.conn, req.requestID, rt.key, req.start, "status", res.status, "failure", res.failure)
+	p.writeAccessLog(stage, req, status, res.failure)
 	switch {
 	case res.failure != "":
 		// Error frames go out on one-way routes too

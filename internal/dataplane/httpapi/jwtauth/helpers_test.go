@@ -119,10 +119,12 @@ func (p *idp) setJWKS(b []byte)             { p.jwks.Store(&b) }
 func (p *idp) serveJWKS(h http.HandlerFunc) { p.handler.Store(&h) }
 
 // claims are a valid token's claims for issuer, audience "portico-app".
+// iat is a minute back: a test clock read a moment before, in the second
+// before, would otherwise see a token issued in the future.
 func claims(issuer string) jwt.MapClaims {
 	now := time.Now()
 	return jwt.MapClaims{"iss": issuer, "aud": "portico-app", "sub": "user-1",
-		"iat": now.Unix(), "exp": now.Add(time.Hour).Unix()}
+		"iat": now.Add(-time.Minute).Unix(), "exp": now.Add(time.Hour).Unix()}
 }
 
 // sign signs c with method m and key, naming kid in the header ("" for
