@@ -240,10 +240,11 @@ func (s *Server) DeleteAuthorizer(ctx context.Context, in *DeleteAuthorizerReque
 // ResetAuthorizersCache empties a stage's cache of Lambda authorizer
 // results: "Supported only for HTTP APIs" (API reference). The cache lives
 // with what the data plane compiled for the API's stages, so the reset is
-// announced to Watch, which drops that; nothing is written. The order of the
-// checks (API, stage, protocol) follows route responses' [I].
+// announced to Watch (on every node), which drops that; nothing is
+// written. The order of the checks (API, stage, protocol) follows route
+// responses' [I].
 func (s *Server) ResetAuthorizersCache(ctx context.Context, in *ResetAuthorizersCacheRequest) error {
-	err := s.view(ctx, func(tx store.Tx) error {
+	return s.updateAPI(ctx, *in.ApiId, func(tx store.Tx) error {
 		api, err := loadAPI(ctx, tx, *in.ApiId)
 		if err != nil {
 			return err
@@ -258,10 +259,6 @@ func (s *Server) ResetAuthorizersCache(ctx context.Context, in *ResetAuthorizers
 		}
 		return nil
 	})
-	if err == nil {
-		s.notify(Change{Scope: scopeOf(ctx), APIID: *in.ApiId})
-	}
-	return err
 }
 
 // loadAuthorizer reads an authorizer of an API or answers the not-found

@@ -56,7 +56,6 @@ type Server struct {
 	store    store.Store
 	cfg      Config
 	quotas   Quotas
-	watchers watchers
 }
 
 var _ interface {
@@ -108,21 +107,23 @@ func (s *Server) update(ctx context.Context, fn func(store.Tx) error) error {
 // updateAPI is update for a change to one API, announced through
 // Watch once it is committed.
 func (s *Server) updateAPI(ctx context.Context, apiID string, fn func(store.Tx) error) error {
-	err := s.update(ctx, fn)
-	if err == nil {
-		s.notify(Change{Scope: scopeOf(ctx), APIID: apiID})
-	}
-	return err
+	return s.update(ctx, func(tx store.Tx) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		return tx.Notify(topicAPI + apiID)
+	})
 }
 
 // updateDomain is update for a change to a custom domain name or its
 // mappings, announced through Watch once it is committed.
 func (s *Server) updateDomain(ctx context.Context, name string, fn func(store.Tx) error) error {
-	err := s.update(ctx, fn)
-	if err == nil {
-		s.notify(Change{Scope: scopeOf(ctx), DomainName: name})
-	}
-	return err
+	return s.update(ctx, func(tx store.Tx) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		return tx.Notify(topicDomain + name)
+	})
 }
 
 // get reads one record into v.

@@ -3,7 +3,6 @@ package apigw
 import (
 	"context"
 	"strings"
-	"sync"
 
 	"github.com/portico-dev/portico/internal/store"
 )
@@ -19,47 +18,33 @@ type Change struct {
 	Scope      store.Scope
 	APIID      string // "" for a domain change
 	DomainName string // "" for an API change
+	// All: anything may have changed (the store was reset, or notices
+	// from other nodes may have been missed); Scope and the names are
+	// empty.
+	All bool
 }
 
-// watchers are the callbacks of Watch.
-type watchers struct {
-	mu   sync.Mutex
-	next int
-	fns  map[int]func(Change)
-}
+// The store's commit notice topics (store.Tx.Notify) for Changes.
+const (
+	topicAPI    = "api/"
+	topicDomain = "domain/"
+)
 
 // Watch calls fn after every committed change that can alter what an API's
-// stages or a domain's mappings serve, until cancel is called. fn runs on
-// the goroutine that committed the change and must not block.
-//
-// The news travels in process, after the commit: one Portico per store.
-// Several nodes on one store need the store's own commit notices.
+// stages or a domain's mappings serve, until cancel is called, on every
+// node that shares the store: the changes travel as the store's commit
+// notices. fn must not block.
 func (s *Server) Watch(fn func(Change)) (cancel func()) {
-	s.watchers.mu.Lock()
-	defer s.watchers.mu.Unlock()
-	if s.watchers.fns == nil {
-		s.watchers.fns = map[int]func(Change){}
-	}
-	id := s.watchers.next
-	s.watchers.next++
-	s.watchers.fns[id] = fn
-	return func() {
-		s.watchers.mu.Lock()
-		delete(s.watchers.fns, id)
-		s.watchers.mu.Unlock()
-	}
-}
-
-func (s *Server) notify(c Change) {
-	s.watchers.mu.Lock()
-	fns := make([]func(Change), 0, len(s.watchers.fns))
-	for _, fn := range s.watchers.fns {
-		fns = append(fns, fn)
-	}
-	s.watchers.mu.Unlock()
-	for _, fn := range fns {
-		fn(c)
-	}
+	return s.store.Subscribe(func(n store.Notice) {
+		switch {
+		case n.All:
+			fn(Change{All: true})
+		case strings.HasPrefix(n.Topic, topicAPI):
+			fn(Change{Scope: n.Scope, APIID: n.Topic[len(topicAPI):]})
+		case strings.HasPrefix(n.Topic, topicDomain):
+			fn(Change{Scope: n.Scope, DomainName: n.Topic[len(topicDomain):]})
+		}
+	})
 }
 
 // APILocation is where an API lives and what it speaks.

@@ -195,6 +195,7 @@ func (missingTx) Count(store.Kind, store.Ref) (int, error) { return 0, nil }
 func (missingTx) Insert(store.Record) error                { return errors.New("read-only") }
 func (missingTx) Replace(store.Record) error               { return errors.New("read-only") }
 func (missingTx) Delete(store.Kind, string) error          { return errors.New("read-only") }
+func (missingTx) Notify(string) error                      { return errors.New("read-only") }
 
 func apiTagger(ctx context.Context, tx store.Tx, ids []string) (map[string]string, func(map[string]string) error, error) {
 	api, err := loadAPI(ctx, tx, ids[0])

@@ -124,6 +124,11 @@ func New(cfg Config) *Plane {
 		Logger: cfg.Logger})
 	p.resetDomains()
 	p.stop = cfg.Source.Watch(func(ch apigw.Change) {
+		if ch.All {
+			p.cache.reset()
+			p.resetDomains()
+			return
+		}
 		p.cache.invalidate(ch)
 		p.forgetDomain(ch)
 	})

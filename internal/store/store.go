@@ -75,6 +75,15 @@ type Store interface {
 	// health endpoint to call on every request; with an ended ctx it may
 	// return ctx's error instead of an answer.
 	Health(ctx context.Context) error
+	// Subscribe calls fn with every notice a committed transaction queued
+	// (Tx.Notify), on every node that shares the store, until cancel is
+	// called: once per commit, in commit order on each node, never for a
+	// transaction that rolled back. A commit made on this node is
+	// delivered before its Update returns, on the committing goroutine;
+	// one made elsewhere as soon as the backend hears of it. Reset, and a
+	// shared backend that may have missed notices, deliver Notice{All:
+	// true}. fn must not block; it may read the store.
+	Subscribe(fn func(Notice)) (cancel func())
 	Close() error
 }
 
@@ -100,4 +109,9 @@ type Tx interface {
 	Replace(r Record) error
 	// Delete removes the record and all its descendants; ErrNotFound if missing.
 	Delete(kind Kind, id string) error
+	// Notify queues a notice of topic in the transaction's scope, for
+	// Subscribe's callbacks once the transaction commits; nothing if it
+	// rolls back. A topic named twice in one transaction is delivered
+	// once. Fails on a View transaction.
+	Notify(topic string) error
 }

@@ -27,6 +27,7 @@ type Store struct {
 	mu     sync.RWMutex
 	scopes map[store.Scope]*scope
 	closed bool
+	hub    store.Hub
 }
 
 // New returns an empty store.
@@ -136,7 +137,12 @@ func (s *Store) Update(ctx context.Context, sc store.Scope, fn func(store.Tx) er
 		return err
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
+	locked := true
+	defer func() {
+		if locked {
+			s.mu.Unlock()
+		}
+	}()
 	if s.closed {
 		return errClosed
 	}
@@ -146,7 +152,7 @@ func (s *Store) Update(ctx context.Context, sc store.Scope, fn func(store.Tx) er
 		st = newScope()
 		s.scopes[sc] = st
 	}
-	t := &tx{sc: st}
+	t := &tx{sc: st, scope: sc}
 	committed := false
 	defer func() {
 		t.done = true
@@ -162,9 +168,18 @@ func (s *Store) Update(ctx context.Context, sc store.Scope, fn func(store.Tx) er
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	t.done = true
 	committed = true
-	return nil
+	// The commit is the unlock; the notices go out after it, in order.
+	return s.hub.Commit(func() error {
+		locked = false
+		s.mu.Unlock()
+		return nil
+	}, t.notices.Notices())
 }
+
+// Subscribe implements store.Store.
+func (s *Store) Subscribe(fn func(store.Notice)) (cancel func()) { return s.hub.Subscribe(fn) }
 
 // Locate implements store.Store.
 func (s *Store) Locate(ctx context.Context, kind store.Kind, id string) ([]store.Scope, error) {
@@ -197,12 +212,12 @@ func (s *Store) Reset(ctx context.Context) error {
 		return err
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.closed {
+		s.mu.Unlock()
 		return errClosed
 	}
 	s.scopes = make(map[store.Scope]*scope)
-	return nil
+	return s.hub.Commit(func() error { s.mu.Unlock(); return nil }, []store.Notice{{All: true}})
 }
 
 // Health implements store.Store. Memory has no file to be damaged, full
@@ -223,9 +238,19 @@ func (s *Store) Close() error {
 // store's lock, not meant for concurrent use from several goroutines.
 type tx struct {
 	sc       *scope // nil in a View of a scope never written
+	scope    store.Scope
 	readOnly bool
 	done     bool
 	undo     []func()
+	notices  store.Pending
+}
+
+func (t *tx) Notify(topic string) error {
+	if err := t.check(true); err != nil {
+		return err
+	}
+	t.notices.Add(t.scope, topic)
+	return nil
 }
 
 func (t *tx) rollback() {

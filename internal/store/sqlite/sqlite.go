@@ -112,6 +112,7 @@ type Store struct {
 	file   os.FileInfo // the file as opened, to notice its removal
 	// broken is the first error that made the store unusable; see Health.
 	broken atomic.Pointer[error]
+	hub    store.Hub
 }
 
 // Open opens, creating it if needed, the database at path, with the zero
@@ -285,8 +286,11 @@ func (s *Store) Update(ctx context.Context, sc store.Scope, fn func(store.Tx) er
 	// back first; fail turns that into the context's error. Either way
 	// nothing was committed: database/sql checks ctx before COMMIT, and
 	// the driver rolls back a COMMIT that fails.
-	return s.fail(ctx, sqlTx.Commit())
+	return s.hub.Commit(func() error { return s.fail(ctx, sqlTx.Commit()) }, t.notices.Notices())
 }
+
+// Subscribe implements store.Store.
+func (s *Store) Subscribe(fn func(store.Notice)) (cancel func()) { return s.hub.Subscribe(fn) }
 
 // Locate implements store.Store.
 func (s *Store) Locate(ctx context.Context, kind store.Kind, id string) ([]store.Scope, error) {
@@ -312,8 +316,10 @@ func (s *Store) Locate(ctx context.Context, kind store.Kind, id string) ([]store
 
 // Reset implements store.Store.
 func (s *Store) Reset(ctx context.Context) error {
-	_, err := s.w.ExecContext(ctx, "DELETE FROM records")
-	return s.fail(ctx, err)
+	return s.hub.Commit(func() error {
+		_, err := s.w.ExecContext(ctx, "DELETE FROM records")
+		return s.fail(ctx, err)
+	}, []store.Notice{{All: true}})
 }
 
 // Close implements store.Store. Closing the last connection checkpoints
@@ -338,6 +344,15 @@ type tx struct {
 	sc       store.Scope
 	readOnly bool
 	done     bool
+	notices  store.Pending
+}
+
+func (t *tx) Notify(topic string) error {
+	if err := t.check(true); err != nil {
+		return err
+	}
+	t.notices.Add(t.sc, topic)
+	return nil
 }
 
 // stmt returns statement i bound to the transaction. database/sql reuses

@@ -52,6 +52,10 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ConsistentViews", testConsistentViews},
 		{"CancelStorm", testCancelStorm},
 		{"Health", testHealth},
+		{"NoticesAfterCommit", testNoticesAfterCommit},
+		{"NoticesNotOnRollback", testNoticesNotOnRollback},
+		{"NoticesInCommitOrder", testNoticesInCommitOrder},
+		{"NoticeOnReset", testNoticeOnReset},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
