@@ -53,9 +53,9 @@ func AWSEndpoint(apiID, protocol, region string) string {
 // whose signature drifts from the model fails to compile instead of
 // silently becoming "not implemented".
 type Server struct {
-	store    store.Store
-	cfg      Config
-	quotas   Quotas
+	store  store.Store
+	cfg    Config
+	quotas Quotas
 }
 
 var _ interface {
