@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/portico-dev/portico/internal/awsproto"
+	"github.com/portico-dev/portico/internal/cluster"
 	"github.com/portico-dev/portico/internal/dataplane"
 	"github.com/portico-dev/portico/internal/dataplane/gateway"
 )
@@ -18,6 +19,7 @@ import (
 // it was sent.
 type front struct {
 	plane   *dataplane.Plane
+	node    *cluster.Node // nil: one node
 	control http.Handler
 	// invoke is the Lambda Invoke API of the functions Portico runs.
 	invoke http.Handler
@@ -58,6 +60,9 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if f.plane.ServeRootConnections(w, r, strings.TrimPrefix(path, "/")) {
 		return // @connections by connection id alone (docs/aws-behaviours.md#connections-api)
+	}
+	if f.serveCluster(w, r, path) {
+		return // another node's forwarded @connections call (cluster.go)
 	}
 	if err := f.guard.check(r); err != nil {
 		awsproto.WriteError(w, err)

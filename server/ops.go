@@ -44,13 +44,16 @@ func (s *Server) handler() http.Handler {
 		LambdaEndpoint: s.cfg.LambdaEndpoint,
 		IdleTimeout:    s.cfg.WebSocketIdleTimeout,
 		MaxDuration:    s.cfg.WebSocketMaxDuration,
+		Directory:      s.directory(),
 		Logger:         s.cfg.Logger,
 	})
 	s.plane = plane
+	s.livePlane.Store(plane)
 	control := awsproto.NewHandler(apigw.Operations(service), defaults, s.cfg.Logger)
 	control.Heavy = map[string]bool{"ImportApi": true, "ReimportApi": true}
 	f := &front{
 		plane:   plane,
+		node:    s.node,
 		invoke:  s.functions.InvokeHandler(),
 		control: control,
 		guard:   newGuard(s.cfg.Listen, s.cfg.AllowedHosts, s.cfg.AllowedOrigins),

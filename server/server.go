@@ -21,6 +21,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -29,6 +30,7 @@ import (
 
 	"github.com/portico-dev/portico/internal/accesslog"
 	"github.com/portico-dev/portico/internal/apigw"
+	"github.com/portico-dev/portico/internal/cluster"
 	"github.com/portico-dev/portico/internal/datadir"
 	"github.com/portico-dev/portico/internal/dataplane"
 	"github.com/portico-dev/portico/internal/lambda"
@@ -116,6 +118,16 @@ type Config struct {
 	// per API, APIs per account and region, ...), for test suites that
 	// need more.
 	NoQuotas bool
+	// AdvertiseURL, when set, makes this process a node of a cluster on a
+	// shared store: the URL the other nodes reach it on, for the
+	// @connections calls they forward (docs/cluster.md).
+	AdvertiseURL string
+	// ClusterSecret authenticates node-to-node requests; the same on
+	// every node.
+	ClusterSecret string
+	// ClusterLease is how long a node that stops renewing keeps its
+	// connections in the directory (default cluster.DefaultLease).
+	ClusterLease time.Duration
 }
 
 // DatabaseFile is the SQLite file's name inside DataDir.
@@ -143,6 +155,9 @@ type Server struct {
 	runtimes  *bootstrap.Runtimes
 	stopWatch func()
 	plane     *dataplane.Plane
+	// livePlane is plane, for the cluster's renewal goroutine.
+	livePlane atomic.Pointer[dataplane.Plane]
+	node      *cluster.Node // nil without Config.AdvertiseURL
 	http      *http.Server
 	ln        net.Listener
 	done      chan error
@@ -277,6 +292,12 @@ func Start(cfg Config) (_ *Server, err error) {
 		return nil, err
 	}
 	undo = append(undo, s.functionsClose)
+	if err := s.joinCluster(); err != nil {
+		return nil, err
+	}
+	if s.node != nil {
+		undo = append(undo, func() { s.node.Close() })
+	}
 	if cfg.InitDir != "" {
 		if s.init, err = newInitRunner(cfg.InitDir, s.URL, cfg); err != nil {
 			return nil, err
@@ -355,6 +376,10 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		// WebSockets are hijacked connections that http.Server no longer
 		// tracks: close them first, with 1001, and run their $disconnect.
 		s.plane.Shutdown(ctx)
+		if s.node != nil {
+			// The connections are closed: the node leaves the directory.
+			s.node.Close()
+		}
 		if err := s.http.Shutdown(ctx); err != nil {
 			// Out of patience: clients that keep connections open
 			// without sending anything must not hold the process.

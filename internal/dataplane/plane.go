@@ -72,7 +72,10 @@ type Config struct {
 	// authorizers call in process (Portico's own, --function) instead of
 	// the Invoke API at LambdaEndpoint.
 	LocalFunctions integration.LocalFunctions
-	Logger         *slog.Logger
+	// Directory finds WebSocket connections other nodes hold (nil: one
+	// node; internal/cluster).
+	Directory websocket.Directory
+	Logger    *slog.Logger
 }
 
 // Plane is the data plane. It is safe for concurrent use.
@@ -113,6 +116,7 @@ func New(cfg Config) *Plane {
 		IdleTimeout: cfg.IdleTimeout,
 		MaxDuration: cfg.MaxDuration,
 		AccessLog:   cfg.AccessLog,
+		Directory:   cfg.Directory,
 		Logger:      cfg.Logger,
 	})
 	egress := jwtauth.PolicyAny
@@ -207,6 +211,15 @@ func (p *Plane) ServeRootConnections(w http.ResponseWriter, r *http.Request, pat
 	p.ws.ServeConnectionByID(w, r, name, id)
 	return true
 }
+
+// ServeForwarded serves a management call that another node forwarded
+// for a connection of this one.
+func (p *Plane) ServeForwarded(w http.ResponseWriter, r *http.Request, k gateway.StageKey, id string) {
+	p.ws.ServeForwarded(w, r, k, id)
+}
+
+// OpenConnections lists the open WebSocket connections.
+func (p *Plane) OpenConnections() []websocket.OpenConn { return p.ws.Open() }
 
 // Connections is how many WebSocket connections are open.
 func (p *Plane) Connections() int { return p.ws.Connections() }

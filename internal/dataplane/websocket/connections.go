@@ -121,7 +121,10 @@ func connectionsPath(rest string) (string, bool) {
 // ids ("test") are served, for local development. An unknown, closing or
 // not yet connected id is 410 GoneException; the SDKs take the type from
 // the header (AWS's 410 body is empty).
-func (p *Engine) serveConnections(w http.ResponseWriter, r *http.Request, k gateway.StageKey, id string) {
+//
+// A connection another node holds is served there (forward; see
+// internal/cluster).
+func (p *Engine) serveConnections(w http.ResponseWriter, r *http.Request, k gateway.StageKey, id string, forward bool) {
 	if acct, ok := awsproto.SignedAccount(r); ok && acct != k.Scope.Account {
 		io.Copy(io.Discard, io.LimitReader(r.Body, maxPostData+1))
 		awsproto.WriteError(w, &awsproto.Error{Type: "ForbiddenException", Code: http.StatusForbidden,
@@ -129,15 +132,16 @@ func (p *Engine) serveConnections(w http.ResponseWriter, r *http.Request, k gate
 		return
 	}
 	c := p.conns.get(k, id)
-	if c == nil {
+	if c == nil && (!forward || p.cfg.Directory == nil || k.APIID == "-") {
 		// Read a POST's body anyway so keep-alive connections stay usable.
 		io.Copy(io.Discard, io.LimitReader(r.Body, maxPostData+1))
 		mgmtError(w, http.StatusGone, "GoneException", "")
 		return
 	}
-	switch r.Method {
-	case http.MethodPost:
-		data, err := io.ReadAll(io.LimitReader(r.Body, maxPostData+1))
+	var data []byte
+	if r.Method == http.MethodPost {
+		var err error
+		data, err = io.ReadAll(io.LimitReader(r.Body, maxPostData+1))
 		if err != nil {
 			mgmtError(w, http.StatusBadRequest, "BadRequestException", "Could not read the request body")
 			return
@@ -146,6 +150,15 @@ func (p *Engine) serveConnections(w http.ResponseWriter, r *http.Request, k gate
 			mgmtError(w, http.StatusRequestEntityTooLarge, "PayloadTooLargeException", "Request Entity Too Large")
 			return
 		}
+	}
+	if c == nil {
+		if !p.cfg.Directory.Forward(w, r, k, id, data) {
+			mgmtError(w, http.StatusGone, "GoneException", "")
+		}
+		return
+	}
+	switch r.Method {
+	case http.MethodPost:
 		if err := c.send(data); err != nil {
 			mgmtError(w, http.StatusGone, "GoneException", "")
 			return

@@ -31,7 +31,25 @@ type Config struct {
 	MaxDuration time.Duration
 	// AccessLog receives the stages' access log lines (nil: none kept).
 	AccessLog *accesslog.Sink
+	// Directory finds connections that other nodes hold (nil: this node
+	// is the only one).
+	Directory Directory
 	Logger    *slog.Logger
+}
+
+// Directory is where the nodes of a cluster record which of them holds
+// each connection (internal/cluster implements it).
+type Directory interface {
+	// Claim records that this node holds connection id of stage k;
+	// store.ErrConflict if the id is taken (on any node).
+	Claim(ctx context.Context, id string, k gateway.StageKey) error
+	// Release forgets a connection of this node that closed.
+	Release(id string)
+	// Locate returns the stage of a connection another live node holds.
+	Locate(ctx context.Context, id string) (gateway.StageKey, bool)
+	// Forward serves a management call for connection id of stage k on
+	// the live node that holds it, and reports whether one does.
+	Forward(w http.ResponseWriter, r *http.Request, k gateway.StageKey, id string, body []byte) bool
 }
 
 // Engine serves the WebSocket stages. It is safe for concurrent use.
@@ -73,7 +91,32 @@ func (p *Engine) Serve(w http.ResponseWriter, r *http.Request, stage *Stage, res
 
 // ServeConnections serves the @connections management API of a stage.
 func (p *Engine) ServeConnections(w http.ResponseWriter, r *http.Request, k gateway.StageKey, id string) {
-	p.serveConnections(w, r, k, id)
+	p.serveConnections(w, r, k, id, true)
+}
+
+// ServeForwarded serves a management call another node forwarded here
+// (it checked the caller): only this node's own connections answer.
+func (p *Engine) ServeForwarded(w http.ResponseWriter, r *http.Request, k gateway.StageKey, id string) {
+	p.serveConnections(w, r, k, id, false)
+}
+
+// Open lists the open connections, for the cluster directory.
+func (p *Engine) Open() []OpenConn {
+	p.conns.mu.RLock()
+	defer p.conns.mu.RUnlock()
+	out := make([]OpenConn, 0, len(p.conns.conns))
+	for id, c := range p.conns.conns {
+		if !c.isClosing() {
+			out = append(out, OpenConn{ID: id, Key: c.key})
+		}
+	}
+	return out
+}
+
+// OpenConn is an open connection and its stage.
+type OpenConn struct {
+	ID  string
+	Key gateway.StageKey
 }
 
 // ServeConnectionByID serves the @connections management API addressed by
@@ -84,10 +127,13 @@ func (p *Engine) ServeConnections(w http.ResponseWriter, r *http.Request, k gate
 // 410 as on the API's own URLs.
 func (p *Engine) ServeConnectionByID(w http.ResponseWriter, r *http.Request, stage, id string) {
 	k, ok := p.conns.keyOf(id)
+	if !ok && p.cfg.Directory != nil {
+		k, ok = p.cfg.Directory.Locate(r.Context(), id)
+	}
 	if !ok || stage != "" && stage != k.Stage {
 		k = gateway.StageKey{APIID: "-", Stage: stage}
 	}
-	p.serveConnections(w, r, k, id)
+	p.serveConnections(w, r, k, id, true)
 }
 
 // ConnectionsPath matches "@connections/{id}" (the rest of a path after the

@@ -18,6 +18,7 @@ import (
 	"github.com/gobwas/ws"
 
 	"github.com/portico-dev/portico/internal/dataplane/gateway"
+	"github.com/portico-dev/portico/internal/store"
 )
 
 // WebSocket limits (docs/aws-behaviours.md#websocket-limits).
@@ -92,6 +93,19 @@ func (p *Engine) serveWebSocket(w http.ResponseWriter, r *http.Request, stage *S
 		domainName:  r.Host,
 	}
 	c.touch()
+	if dir := p.cfg.Directory; dir != nil {
+		if !p.claim(r.Context(), c) {
+			refuse(w, http.StatusInternalServerError, "Internal server error")
+			return
+		}
+		// Until the connection is open, any refusal below gives its id
+		// back.
+		defer func() {
+			if c.nc == nil {
+				dir.Release(c.id)
+			}
+		}()
+	}
 	requestID := gateway.RequestID()
 	connectReq := &request{conn: c, eventType: "CONNECT", http: r, routeKey: "$connect", requestID: requestID, start: c.connectedAt}
 	if stage.connect != nil && !stage.connect.bucket.Allow(c.connectedAt) {
@@ -169,6 +183,23 @@ func (p *Engine) serveWebSocket(w http.ResponseWriter, r *http.Request, stage *S
 	go p.runConn(c)
 }
 
+// claim records the connection in the cluster's directory under a fresh
+// id, drawing another while the id is taken on some node.
+func (p *Engine) claim(ctx context.Context, c *conn) bool {
+	for range 3 {
+		err := p.cfg.Directory.Claim(ctx, c.id, c.key)
+		if err == nil {
+			return true
+		}
+		if !errors.Is(err, store.ErrConflict) {
+			p.cfg.Logger.Warn("websocket: the cluster directory refused a connection", "err", err)
+			return false
+		}
+		c.id = newConnectionID()
+	}
+	return false
+}
+
 // runConn serves an open connection until it closes, then runs
 // $disconnect, once, whatever closed it, on the stage's current
 // deployment.
@@ -176,6 +207,9 @@ func (p *Engine) runConn(c *conn) {
 	c.readLoop()
 	p.conns.remove(c)
 	c.timer.Stop()
+	if p.cfg.Directory != nil {
+		p.cfg.Directory.Release(c.id)
+	}
 	start := time.Now()
 	req := &request{conn: c, eventType: "DISCONNECT", routeKey: "$disconnect", requestID: gateway.RequestID(), start: start}
 	cur, err := p.stage(context.Background(), c.key)
