@@ -126,6 +126,9 @@ func (s *Store) Subscribe(fn func(store.Notice)) (cancel func()) { return s.hub.
 
 // Locate implements store.Store.
 func (s *Store) Locate(ctx context.Context, kind store.Kind, id string) ([]store.Scope, error) {
+	if !storable(string(kind), id) {
+		return nil, ctx.Err()
+	}
 	rows, err := s.pool.Query(ctx, `SELECT account, region FROM records
 		WHERE kind = $1 AND id = $2 ORDER BY account, region`, string(kind), id)
 	if err != nil {

@@ -274,9 +274,10 @@ func TestRetry(t *testing.T) {
 // not a silent rollback.
 func TestSwallowedError(t *testing.T) {
 	s := open(t, pgtest.URL(t))
-	err := s.Update(context.Background(), sc, func(tx store.Tx) error {
-		// PostgreSQL text cannot hold NUL.
-		tx.Insert(store.Record{Kind: "api", ID: "a\x00b"})
+	err := s.Update(context.Background(), sc, func(stx store.Tx) error {
+		t := stx.(*tx)
+		_, err := t.tx.Exec(t.ctx, `SELECT 1/0`)
+		t.fail(err) // as a Tx method would, and fn then ignores it
 		return nil
 	})
 	if err == nil || !strings.Contains(err.Error(), "rolled back") {
@@ -328,5 +329,64 @@ func TestHealthUnreachable(t *testing.T) {
 	if _, err := Open(context.Background(), "postgres://portico:secret@127.0.0.1:1/x?sslmode=disable&connect_timeout=2"); err == nil ||
 		strings.Contains(err.Error(), "secret") {
 		t.Errorf("Open of an unreachable server: %v", err)
+	}
+}
+
+// TestUnstorableStrings: keys may hold any bytes (NUL joins the parts of
+// some); ids and scopes that PostgreSQL text cannot hold are simply not
+// there, as on the other backends, and cannot be inserted.
+func TestUnstorableStrings(t *testing.T) {
+	s := open(t, pgtest.URL(t))
+	ctx := context.Background()
+	a1 := store.Ref{Kind: "api", ID: "a1"}
+	key := "rest\x00stage\x00GET\x00/\xff"
+	err := s.Update(ctx, sc, func(tx store.Tx) error {
+		if err := tx.Insert(store.Record{Kind: "page", ID: "p1", Parent: a1, Key: key}); err != nil {
+			return err
+		}
+		if err := tx.Insert(store.Record{Kind: "page", ID: "p2", Parent: a1, Key: key}); !errors.Is(err, store.ErrConflict) {
+			return fmt.Errorf("duplicate NUL key: %v", err)
+		}
+		for _, bad := range []string{"a\x00b", "\xff"} {
+			if _, err := tx.Get("page", bad); !errors.Is(err, store.ErrNotFound) {
+				return fmt.Errorf("Get %q: %v", bad, err)
+			}
+			if err := tx.Delete("page", bad); !errors.Is(err, store.ErrNotFound) {
+				return fmt.Errorf("Delete %q: %v", bad, err)
+			}
+			if err := tx.Replace(store.Record{Kind: "page", ID: bad, Parent: a1}); !errors.Is(err, store.ErrNotFound) {
+				return fmt.Errorf("Replace %q: %v", bad, err)
+			}
+			if rs, err := tx.List("page", store.Ref{Kind: "api", ID: bad}, "", 0); err != nil || len(rs) != 0 {
+				return fmt.Errorf("List under %q: %v %v", bad, rs, err)
+			}
+			if rs, err := tx.List("page", a1, bad, 0); err != nil || len(rs) != 0 {
+				return fmt.Errorf("List after %q: %v %v", bad, rs, err)
+			}
+			if err := tx.Insert(store.Record{Kind: "page", ID: bad}); err == nil || errors.Is(err, store.ErrConflict) {
+				return fmt.Errorf("Insert %q: %v", bad, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.View(ctx, sc, func(tx store.Tx) error {
+		r, err := tx.Get("page", "p1")
+		if err == nil && r.Key != key {
+			err = fmt.Errorf("key %q, want %q", r.Key, key)
+		}
+		return err
+	})
+	if err != nil {
+		t.Error(err)
+	}
+	if scopes, err := s.Locate(ctx, "page", "\xff"); err != nil || len(scopes) != 0 {
+		t.Errorf("Locate: %v %v", scopes, err)
+	}
+	bad := store.Scope{Account: "\xff", Region: "us-east-1"}
+	if err := s.View(ctx, bad, func(tx store.Tx) error { _, err := tx.Get("page", "p1"); return err }); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("Get in an unstorable scope: %v", err)
 	}
 }

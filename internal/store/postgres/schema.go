@@ -16,7 +16,9 @@ import (
 // The schema is SQLite's (internal/store/sqlite), so that both backends
 // answer the same queries the same way. Every text column is COLLATE "C":
 // List orders ids bytewise, as the other backends do, whatever locale the
-// database was created with (and "C" compares faster).
+// database was created with (and "C" compares faster). The key is bytea:
+// callers build keys of several parts joined by a NUL byte, which text
+// cannot hold (see storable for the other columns).
 var migrations = []string{
 	// 1: the records table and its indexes.
 	`CREATE TABLE records (
@@ -26,7 +28,7 @@ var migrations = []string{
 		id          text COLLATE "C" NOT NULL,
 		parent_kind text COLLATE "C" NOT NULL, -- '' for top-level records
 		parent_id   text COLLATE "C" NOT NULL,
-		key         text COLLATE "C" NULL,     -- NULL when Record.Key is empty: never unique
+		key         bytea NULL,                -- NULL when Record.Key is empty: never unique
 		data        bytea NOT NULL,
 		PRIMARY KEY (account, region, kind, id)
 	);

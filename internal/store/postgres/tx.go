@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -81,8 +83,11 @@ func (t *tx) Get(kind store.Kind, id string) (store.Record, error) {
 	if err := t.check(false); err != nil {
 		return store.Record{}, err
 	}
+	if !storable(t.sc.Account, t.sc.Region, string(kind), id) {
+		return store.Record{}, store.ErrNotFound
+	}
 	r := store.Record{Kind: kind, ID: id}
-	var key *string
+	var key []byte
 	err := t.tx.QueryRow(t.ctx, `SELECT parent_kind, parent_id, key, data FROM records
 		WHERE account = $1 AND region = $2 AND kind = $3 AND id = $4`,
 		t.sc.Account, t.sc.Region, string(kind), id).
@@ -93,9 +98,7 @@ func (t *tx) Get(kind store.Kind, id string) (store.Record, error) {
 	if err != nil {
 		return store.Record{}, t.fail(err)
 	}
-	if key != nil {
-		r.Key = *key
-	}
+	r.Key = string(key)
 	r.Data = nonNil(r.Data)
 	return r, nil
 }
@@ -103,6 +106,11 @@ func (t *tx) Get(kind store.Kind, id string) (store.Record, error) {
 func (t *tx) List(kind store.Kind, parent store.Ref, after string, limit int) ([]store.Record, error) {
 	if err := t.check(false); err != nil {
 		return nil, err
+	}
+	// An after that no id can be (a page token made up by a client) ends
+	// the list here; the tokens Portico hands out are ids.
+	if !storable(t.sc.Account, t.sc.Region, string(kind), string(parent.Kind), parent.ID, after) {
+		return nil, nil
 	}
 	var lim *int // NULL: no limit
 	if limit > 0 {
@@ -119,13 +127,11 @@ func (t *tx) List(kind store.Kind, parent store.Ref, after string, limit int) ([
 	var out []store.Record
 	for rows.Next() {
 		r := store.Record{Kind: kind, Parent: parent}
-		var key *string
+		var key []byte
 		if err := rows.Scan(&r.ID, &key, &r.Data); err != nil {
 			return nil, t.fail(err)
 		}
-		if key != nil {
-			r.Key = *key
-		}
+		r.Key = string(key)
 		r.Data = nonNil(r.Data)
 		out = append(out, r)
 	}
@@ -138,6 +144,9 @@ func (t *tx) List(kind store.Kind, parent store.Ref, after string, limit int) ([
 func (t *tx) Count(kind store.Kind, parent store.Ref) (int, error) {
 	if err := t.check(false); err != nil {
 		return 0, err
+	}
+	if !storable(t.sc.Account, t.sc.Region, string(kind), string(parent.Kind), parent.ID) {
+		return 0, nil
 	}
 	var n int
 	err := t.tx.QueryRow(t.ctx, `SELECT count(*) FROM records
@@ -155,6 +164,9 @@ func (t *tx) Insert(r store.Record) error {
 	}
 	if err := validate(r); err != nil {
 		return err
+	}
+	if !storable(t.sc.Account, t.sc.Region, string(r.Kind), r.ID, string(r.Parent.Kind), r.Parent.ID) {
+		return fmt.Errorf("store: %s %q in %v: PostgreSQL text cannot hold a NUL byte or invalid UTF-8", r.Kind, r.ID, t.sc)
 	}
 	// DO NOTHING without a target covers every unique index: the primary
 	// key and records_key.
@@ -186,6 +198,9 @@ func (t *tx) Replace(r store.Record) error {
 	if err := validate(r); err != nil {
 		return err
 	}
+	if !storable(t.sc.Account, t.sc.Region, string(r.Kind), r.ID, string(r.Parent.Kind), r.Parent.ID) {
+		return store.ErrNotFound
+	}
 	// Matching on the parent too makes a record under another parent "not
 	// found", as the other backends do. The NOT EXISTS keeps the update
 	// off a key another record of the kind under the parent holds: the
@@ -193,7 +208,7 @@ func (t *tx) Replace(r store.Record) error {
 	// between the check and the write.
 	tag, err := t.tx.Exec(t.ctx, `UPDATE records SET key = $7, data = $8
 		WHERE account = $1 AND region = $2 AND kind = $3 AND id = $4 AND parent_kind = $5 AND parent_id = $6
-		AND ($7::text IS NULL OR NOT EXISTS (SELECT 1 FROM records o
+		AND ($7::bytea IS NULL OR NOT EXISTS (SELECT 1 FROM records o
 			WHERE o.account = $1 AND o.region = $2 AND o.kind = $3 AND o.parent_kind = $5 AND o.parent_id = $6
 			AND o.key = $7 AND o.id <> $4))`, t.writeArgs(r)...)
 	if err != nil {
@@ -233,6 +248,9 @@ func (t *tx) Delete(kind store.Kind, id string) error {
 	if err := t.check(true); err != nil {
 		return err
 	}
+	if !storable(t.sc.Account, t.sc.Region, string(kind), id) {
+		return store.ErrNotFound
+	}
 	tag, err := t.tx.Exec(t.ctx, deleteTree, t.sc.Account, t.sc.Region, string(kind), id)
 	if err != nil {
 		return t.fail(err)
@@ -245,9 +263,9 @@ func (t *tx) Delete(kind store.Kind, id string) error {
 
 // writeArgs are the arguments of Insert and Replace.
 func (t *tx) writeArgs(r store.Record) []any {
-	var key any // NULL: an empty key is never unique
+	var key []byte // nil is NULL: an empty key is never unique
 	if r.Key != "" {
-		key = r.Key
+		key = []byte(r.Key)
 	}
 	return []any{t.sc.Account, t.sc.Region, string(r.Kind), r.ID,
 		string(r.Parent.Kind), r.Parent.ID, key, nonNil(r.Data)}
@@ -274,6 +292,19 @@ func mapErr(err error, r store.Record) error {
 		return conflictKey(r)
 	}
 	return err
+}
+
+// storable reports whether PostgreSQL text can hold every s: valid
+// UTF-8 without NUL. No record holds a string that is not, so a lookup of
+// one finds nothing, as on the other backends (an id from a URL path can
+// be any bytes), rather than failing the statement, and the transaction.
+func storable(ss ...string) bool {
+	for _, s := range ss {
+		if strings.IndexByte(s, 0) >= 0 || !utf8.ValidString(s) {
+			return false
+		}
+	}
+	return true
 }
 
 // nonNil returns b, or an empty slice for nil: a nil []byte would be sent

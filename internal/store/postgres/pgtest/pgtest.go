@@ -10,7 +10,8 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"net/url"
+	"fmt"
+	neturl "net/url"
 	"os"
 	"testing"
 	"time"
@@ -27,30 +28,45 @@ func Enabled() bool { return os.Getenv(Env) != "" }
 // URL creates a fresh, empty database, portico_test_<random>, and returns
 // its URL; the database is dropped when the test ends, connections and
 // all. It skips the test when PORTICO_TEST_POSTGRES is not set.
+//
+// A database costs a few tenths of a second to create and about as much
+// to drop (DROP DATABASE waits for a checkpoint): a package with hundreds
+// of tests may rather share one (see Create).
 func URL(t testing.TB) string {
 	t.Helper()
 	server := os.Getenv(Env)
 	if server == "" {
 		t.Skip("PostgreSQL tests need " + Env + "=postgres://user@127.0.0.1:PORT/postgres?sslmode=disable (.ci/run starts one)")
 	}
-	u, err := url.Parse(server)
+	url, drop, err := Create()
+	if err != nil {
+		t.Fatalf("pgtest: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := drop(); err != nil {
+			t.Errorf("pgtest: %v", err)
+		}
+	})
+	return url
+}
+
+// Create is URL for a TestMain, which has no testing.TB: the caller drops
+// the database with drop. It fails when PORTICO_TEST_POSTGRES is not set.
+func Create() (url string, drop func() error, err error) {
+	server := os.Getenv(Env)
+	u, err := neturl.Parse(server)
 	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
-		t.Fatalf("%s=%q: want a postgres:// URL", Env, server)
+		return "", nil, fmt.Errorf("%s=%q: want a postgres:// URL", Env, server)
 	}
 	b := make([]byte, 6)
 	rand.Read(b)
 	name := "portico_test_" + hex.EncodeToString(b)
 	// The name is ours: letters, digits and underscores, no quoting needed.
 	if err := exec(server, "CREATE DATABASE "+name); err != nil {
-		t.Fatalf("pgtest: %v", err)
+		return "", nil, err
 	}
-	t.Cleanup(func() {
-		if err := exec(server, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			t.Errorf("pgtest: %v", err)
-		}
-	})
 	u.Path = "/" + name
-	return u.String()
+	return u.String(), func() error { return exec(server, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)") }, nil
 }
 
 // exec runs one statement on the server's database.
