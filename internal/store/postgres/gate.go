@@ -24,7 +24,8 @@ type turn struct {
 	waiting int           // Updates in or waiting; the entry goes at 0
 }
 
-// enter waits for sc's turn, or for ctx to end; leave ends the turn.
+// enter waits for sc's turn, or for ctx to end; leave ends the turn (a
+// second call does nothing).
 func (g *gate) enter(ctx context.Context, sc store.Scope) (leave func(), err error) {
 	g.mu.Lock()
 	if g.scopes == nil {
@@ -40,7 +41,8 @@ func (g *gate) enter(ctx context.Context, sc store.Scope) (leave func(), err err
 	// Blocked senders on a channel are served in the order they came.
 	select {
 	case t.ch <- struct{}{}:
-		return func() { <-t.ch; g.done(sc, t) }, nil
+		var once sync.Once
+		return func() { once.Do(func() { <-t.ch; g.done(sc, t) }) }, nil
 	case <-ctx.Done():
 		g.done(sc, t)
 		return nil, ctx.Err()

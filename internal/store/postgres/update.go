@@ -89,9 +89,9 @@ func (s *Store) write(ctx context.Context, sc store.Scope, begin string, notices
 	if err := ctx.Err(); err != nil {
 		return false, err
 	}
+	leave := func() {}
 	if begin != "" { // an Update, which takes its scope's lock
-		leave, err := s.gate.enter(ctx, sc)
-		if err != nil {
+		if leave, err = s.gate.enter(ctx, sc); err != nil {
 			return false, err
 		}
 		defer leave()
@@ -146,6 +146,8 @@ func (s *Store) write(ctx context.Context, sc store.Scope, begin string, notices
 		return retryable(err), fmt.Errorf("store: commit: %w", err)
 	}
 	t.committed = true
+	// The next writer of the scope need not wait for this one's notices.
+	leave()
 	s.await(w)
 	return false, nil
 }
