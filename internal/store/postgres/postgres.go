@@ -10,7 +10,8 @@
 //     inside fn is then safe at READ COMMITTED, with none of the aborts
 //     that SERIALIZABLE would bring. The few aborts PostgreSQL may still
 //     raise (serialization failure, deadlock) rerun the whole Update
-//     (update.go).
+//     (update.go). On one node, a scope's writers queue in the process
+//     before they take a connection and the lock (gate.go).
 //   - Readers. A View is one REPEATABLE READ READ ONLY transaction: one
 //     snapshot, never blocked by writers.
 //   - Commit notices. A transaction's notices go out with pg_notify inside
@@ -54,9 +55,9 @@ type Store struct {
 
 // defaultMaxConns is the pool size unless the URL sets pool_max_conns.
 // pgxpool's own default (the number of CPUs, at least 4) is too small
-// here: an Update waiting for its scope's lock holds a connection, and a
-// handful of writers of one busy scope would leave no connection to the
-// Views of every other.
+// here: a transaction holds its connection for a round trip per
+// statement, and an Update waiting for another node's writer of its scope
+// holds one too; a few of those would leave every other request waiting.
 const defaultMaxConns = 16
 
 // cutShortDelay is how long a statement may go on once its context has

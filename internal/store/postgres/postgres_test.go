@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
+	neturl "net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -319,16 +322,107 @@ func TestMigrateConcurrently(t *testing.T) {
 	}
 }
 
-// TestHealthUnreachable: a server that cannot be reached makes the store
-// unhealthy while it lasts, with the password kept out of the error.
-func TestHealthUnreachable(t *testing.T) {
-	s := open(t, pgtest.URL(t))
-	if err := s.Health(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+// TestUnreachable: a server that cannot be reached makes the store
+// unhealthy while it lasts, and no longer; the listener connects again
+// and says that notices may have been missed. The password stays out of
+// the errors.
+func TestUnreachable(t *testing.T) {
 	if _, err := Open(context.Background(), "postgres://portico:secret@127.0.0.1:1/x?sslmode=disable&connect_timeout=2"); err == nil ||
 		strings.Contains(err.Error(), "secret") {
 		t.Errorf("Open of an unreachable server: %v", err)
+	}
+
+	u, err := neturl.Parse(pgtest.URL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := newProxy(t, u.Host)
+	u.Host = p.addr()
+	s := open(t, u.String())
+	var got recorder
+	defer s.Subscribe(got.add)()
+	ctx := context.Background()
+	if err := s.Health(ctx); err != nil {
+		t.Fatal(err)
+	}
+	p.cut(true)
+	if err := s.Health(ctx); err == nil {
+		t.Fatal("healthy while the server cannot be reached")
+	}
+	p.cut(false)
+	deadline := time.Now().Add(10 * time.Second)
+	for s.Health(ctx) != nil {
+		if time.Now().After(deadline) {
+			t.Fatalf("still unhealthy once the server is back: %v", s.Health(ctx))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if ns := got.waitFor(1); len(ns) != 1 || !ns[0].All {
+		t.Errorf("after the outage: %+v, want one All notice", ns)
+	}
+}
+
+// proxy forwards TCP connections to a server, until cut.
+type proxy struct {
+	ln     net.Listener
+	target string
+	mu     sync.Mutex
+	down   bool
+	conns  []net.Conn
+}
+
+func newProxy(t *testing.T, target string) *proxy {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &proxy{ln: ln, target: target}
+	t.Cleanup(func() { ln.Close(); p.cut(true) })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go p.serve(c)
+		}
+	}()
+	return p
+}
+
+func (p *proxy) addr() string { return p.ln.Addr().String() }
+
+func (p *proxy) serve(c net.Conn) {
+	p.mu.Lock()
+	if p.down {
+		p.mu.Unlock()
+		c.Close()
+		return
+	}
+	s, err := net.Dial("tcp", p.target)
+	if err != nil {
+		p.mu.Unlock()
+		c.Close()
+		return
+	}
+	p.conns = append(p.conns, c, s)
+	p.mu.Unlock()
+	go func() { io.Copy(s, c); s.Close() }()
+	io.Copy(c, s)
+	c.Close()
+}
+
+// cut drops every connection and refuses new ones (down), or lets them
+// through again.
+func (p *proxy) cut(down bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.down = down
+	if down {
+		for _, c := range p.conns {
+			c.Close()
+		}
+		p.conns = nil
 	}
 }
 

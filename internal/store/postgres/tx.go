@@ -32,7 +32,8 @@ type tx struct {
 	committed bool
 	notices   store.Pending
 	// failed is the first statement error, which aborted the
-	// transaction; again is the first that makes Update run fn again.
+	// transaction; again is the first that makes Update run fn again
+	// (both end it, even if fn goes on as if nothing happened).
 	failed, again error
 }
 

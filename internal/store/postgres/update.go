@@ -105,13 +105,13 @@ func (s *Store) write(ctx context.Context, sc store.Scope, begin string, notices
 	if err := fn(t); err != nil {
 		return t.again != nil || retryable(err), err
 	}
-	if t.again != nil {
-		// fn went on after a statement failed this way, and the
-		// transaction is aborted.
-		return true, t.again
-	}
 	if err := ctx.Err(); err != nil {
 		return false, err
+	}
+	if t.failed != nil {
+		// fn went on after a statement failed, but PostgreSQL aborts the
+		// whole transaction on any error.
+		return t.again != nil, fmt.Errorf("store: the transaction was rolled back: an earlier statement failed: %w", t.failed)
 	}
 	if notices == nil {
 		notices = t.notices.Notices()
@@ -137,11 +137,6 @@ func (s *Store) write(ctx context.Context, sc store.Scope, begin string, notices
 	if err := pgTx.Commit(cctx); err != nil {
 		if w != nil {
 			s.waiters.take(w.seq)
-		}
-		if errors.Is(err, pgx.ErrTxCommitRollback) && t.failed != nil {
-			// fn went on after a statement failed: PostgreSQL aborts
-			// the whole transaction on any error.
-			return false, fmt.Errorf("store: the transaction was rolled back: an earlier statement failed: %w", t.failed)
 		}
 		return retryable(err), fmt.Errorf("store: commit: %w", err)
 	}
