@@ -1195,9 +1195,10 @@ func testCancelStorm(t *testing.T, s store.Store) {
 	}
 
 	// "Late enough to let it finish" depends on the backend: an Update
-	// here is a few microseconds on SQLite, and a few dozen round trips
-	// to a database server on PostgreSQL, where the Updates of the storm
-	// also queue for their scope one after the other. Time one alone.
+	// here is microseconds in memory, one fsync on SQLite, and some two
+	// dozen round trips to a database server on PostgreSQL, where the
+	// storm's Updates also queue for their scope one after the other.
+	// Time one alone.
 	start := time.Now()
 	if err := move(context.Background(), "calibration", 0); err != nil {
 		t.Fatal(err)
