@@ -102,7 +102,7 @@ func (s *Server) handler() http.Handler {
 // health answers 200 while Portico can serve, 503 with the reason when its
 // store cannot.
 func (s *Server) health(w http.ResponseWriter, r *http.Request) {
-	body := map[string]any{"status": "ok", "version": version.Get().Version}
+	body := map[string]any{"status": "ok", "version": version.Get().Version, "store": s.StoreKind}
 	if c := version.Get().Commit; c != "" {
 		body["commit"] = c
 	}

@@ -38,8 +38,6 @@ import (
 	"github.com/portico-dev/portico/internal/localtls"
 	"github.com/portico-dev/portico/internal/sigv4"
 	"github.com/portico-dev/portico/internal/store"
-	"github.com/portico-dev/portico/internal/store/memory"
-	"github.com/portico-dev/portico/internal/store/sqlite"
 )
 
 // Config is every setting; the zero value plus a Listen address works.
@@ -47,10 +45,18 @@ type Config struct {
 	// Listen is the address to listen on (default 127.0.0.1:4800; port 0
 	// picks a free port).
 	Listen string
-	// DataDir holds the SQLite database (default ./.portico).
+	// DataDir holds the SQLite database (default ./.portico), unless
+	// Store says otherwise, and this node's own files: the local CA and
+	// the access logs.
 	DataDir string
 	// InMemory keeps nothing on disk.
 	InMemory bool
+	// Store, when set, says where the state lives: "memory:" (as
+	// InMemory), "sqlite:///abs/path/portico.db" (that SQLite file; its
+	// directory is locked), or a "postgres://" or "postgresql://" URL,
+	// given to pgx as it is (so sslmode and pgx's other parameters work),
+	// for several Portico nodes sharing one state.
+	Store string
 	// Region and Account apply to requests without a SigV4 credential scope
 	// (defaults us-east-1 and 000000000000).
 	Region  string
@@ -141,9 +147,17 @@ type Server struct {
 	// certificate of the local CA (CAFile) on the same port.
 	TLSURL string
 
+	// StoreKind is the kind of store: StoreMemory, StoreSQLite or
+	// StorePostgres; StoreWhere says where it is (the SQLite file, the
+	// PostgreSQL URL without its password, "in memory").
+	StoreKind, StoreWhere string
+
 	cfg   Config
 	store store.Store
-	lock  *datadir.Held // nil in memory
+	lock  *datadir.Held // the data directory's; nil in memory
+	// storeLock is the directory of an SQLite database outside the data
+	// directory; nil otherwise.
+	storeLock *datadir.Held
 	// verifier checks AWS_IAM routes' signatures.
 	verifier *sigv4.Verifier
 	// accessLogs keeps the stages' access log lines.
@@ -244,11 +258,23 @@ func Start(cfg Config) (_ *Server, err error) {
 			}
 		}
 	}()
-	st, lock, err := openStore(cfg)
+	spec, err := parseStore(cfg)
 	if err != nil {
 		return nil, err
 	}
-	undo = append(undo, func() { st.Close(); lock.Close() })
+	if spec.kind == StoreMemory {
+		cfg.InMemory = true // nothing on disk: no CA, no log files either
+	}
+	lock, err := lockDataDir(cfg)
+	if err != nil {
+		return nil, err
+	}
+	undo = append(undo, func() { lock.Close() })
+	st, storeLock, err := openStore(cfg, spec)
+	if err != nil {
+		return nil, err
+	}
+	undo = append(undo, func() { st.Close(); storeLock.Close() })
 	logCfg := accesslog.Config{Logger: cfg.Logger}
 	if !cfg.InMemory {
 		logCfg.Dir = filepath.Join(cfg.DataDir, "logs")
@@ -286,7 +312,7 @@ func Start(cfg Config) (_ *Server, err error) {
 		}
 	}
 	addr := clientAddr(ln.Addr())
-	s := &Server{cfg: cfg, store: st, lock: lock, verifier: verifier, accessLogs: accessLogs, ca: ca,
+	s := &Server{StoreKind: spec.kind, StoreWhere: spec.where(), cfg: cfg, store: st, lock: lock, storeLock: storeLock, verifier: verifier, accessLogs: accessLogs, ca: ca,
 		ln: localtls.Sniff(ln, ca.ServerConfig(hosts)), done: make(chan error, 1), URL: "http://" + addr, TLSURL: "https://" + addr}
 	if err := s.startFunctions(specs); err != nil {
 		return nil, err
@@ -322,26 +348,18 @@ func Start(cfg Config) (_ *Server, err error) {
 	return s, nil
 }
 
-// openStore opens the configured store. On disk it first takes the data
-// directory's lock: two Porticos writing one database would each serve
-// stages the other changed behind its back.
-func openStore(cfg Config) (store.Store, *datadir.Held, error) {
+// lockDataDir creates and locks the data directory, unless nothing goes
+// on disk: it holds the default SQLite database, which two Porticos must
+// not share (see openStore), and this node's CA and access logs, which
+// two nodes of a shared store must not share either.
+func lockDataDir(cfg Config) (*datadir.Held, error) {
 	if cfg.InMemory {
-		return memory.New(), nil, nil
+		return nil, nil
 	}
 	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	lock, err := datadir.Lock(cfg.DataDir)
-	if err != nil {
-		return nil, nil, err
-	}
-	st, err := sqlite.OpenWith(filepath.Join(cfg.DataDir, DatabaseFile), sqlite.Options{Logger: cfg.Logger})
-	if err != nil {
-		lock.Close()
-		return nil, nil, err
-	}
-	return st, lock, nil
+	return datadir.Lock(cfg.DataDir)
 }
 
 // clientAddr is the address clients dial: a wildcard listen address is
@@ -395,7 +413,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		s.accessLogs.Close()
 		s.ca.Close()
 		// Released last: the database is closed and synced.
-		if err := s.lock.Close(); s.stopErr == nil {
+		if err := errors.Join(s.storeLock.Close(), s.lock.Close()); s.stopErr == nil {
 			s.stopErr = err
 		}
 	})

@@ -84,6 +84,32 @@ func TestBadEnvironmentIsRefused(t *testing.T) {
 	}
 }
 
+// TestStoreUsageErrors: a --store of no known kind, or one that
+// contradicts --in-memory, stops Portico with a message that says so,
+// from the flag and from its twin, without echoing a password.
+func TestStoreUsageErrors(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		env  string
+		want string
+	}{
+		{args: []string{"--store", "mysql://u:secret@db/x"}, want: `unknown kind of store "mysql"`},
+		{env: "redis://localhost", want: `unknown kind of store "redis"`},
+		{args: []string{"--in-memory", "--store", "postgres://u:secret@db/x"}, want: "--in-memory and --store postgres://u:xxxxx@db/x contradict each other"},
+		{args: []string{"--store", "sqlite:portico.db"}, want: "absolute path"},
+	} {
+		if c.env != "" {
+			t.Setenv("PORTICO_STORE", c.env)
+		}
+		args := append([]string{"serve", "--listen", "127.0.0.1:0", "--data-dir", t.TempDir()}, c.args...)
+		code, _, errOut := runCmd(t, args...)
+		if code != 1 || !strings.Contains(errOut, c.want) || strings.Contains(errOut, "secret") {
+			t.Errorf("%v %s: exit %d, %q; want %q", c.args, c.env, code, errOut, c.want)
+		}
+		os.Unsetenv("PORTICO_STORE")
+	}
+}
+
 // TestSecondProcessOnOneDataDirectory is the defect where two Porticos
 // started on one data directory and one then served stale stages: the
 // second exits at once, naming the directory and the first one's pid.

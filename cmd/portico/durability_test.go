@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -17,21 +18,31 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/apigatewayv2"
 	"github.com/aws/aws-sdk-go-v2/service/apigatewayv2/types"
+
+	"github.com/portico-dev/portico/internal/store/postgres/pgtest"
 )
 
 // TestKill9Durability starts the real binary, writes an API, a route and a
-// route response through the real SDK, kills the process with SIGKILL (no
-// chance to flush or close anything), starts it again on the same data
-// directory and reads everything back: an acknowledged write survives.
+// route response through the real SDK, then routes from several writers at
+// once, kills the process with SIGKILL in the middle of those (no chance
+// to flush or close anything), starts it again on the same store and
+// reads everything back: every acknowledged write survives. On SQLite and
+// on PostgreSQL (with PORTICO_TEST_POSTGRES).
 func TestKill9Durability(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
 	bin := buildBinary(t)
+	t.Run("sqlite", func(t *testing.T) { kill9(t, bin) })
+	t.Run("postgres", func(t *testing.T) { kill9(t, bin, "--store", pgtest.URL(t)) })
+}
+
+// kill9 is TestKill9Durability with a store: args are given to both runs.
+func kill9(t *testing.T, bin string, args ...string) {
 	dataDir := t.TempDir()
 	ctx := context.Background()
 
-	proc, url := startBinary(t, bin, dataDir)
+	proc, url := startBinary(t, bin, dataDir, args...)
 	c := client(url)
 	api, err := c.CreateApi(ctx, &apigatewayv2.CreateApiInput{Name: aws.String("chat"), ProtocolType: types.ProtocolTypeWebsocket,
 		RouteSelectionExpression: aws.String("$request.body.action"), Tags: map[string]string{"team": "a"}})
@@ -54,12 +65,9 @@ func TestKill9Durability(t *testing.T) {
 		RouteResponseId: rr.RouteResponseId, ModelSelectionExpression: aws.String("$request.body.kind")}); err != nil {
 		t.Fatal(err)
 	}
-	if err := proc.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	proc.Wait()
+	acked := writeUntilKilled(t, c, proc, *api.ApiId)
 
-	_, url = startBinary(t, bin, dataDir)
+	_, url = startBinary(t, bin, dataDir, args...)
 	c = client(url)
 	gotAPI, err := c.GetApi(ctx, &apigatewayv2.GetApiInput{ApiId: api.ApiId})
 	if err != nil {
@@ -83,6 +91,57 @@ func TestKill9Durability(t *testing.T) {
 	if aws.ToString(gotRR.ModelSelectionExpression) != "$request.body.kind" || gotRR.ResponseModels["application/json"] != "Reply" {
 		t.Errorf("route response after restart: %+v", gotRR)
 	}
+	for key, id := range acked {
+		got, err := c.GetRoute(ctx, &apigatewayv2.GetRouteInput{ApiId: api.ApiId, RouteId: aws.String(id)})
+		if err != nil || aws.ToString(got.RouteKey) != key {
+			t.Errorf("acknowledged route %s (%s) after restart: %v", id, key, err)
+		}
+	}
+}
+
+// writeUntilKilled creates routes from several writers at once and kills
+// the process while they write, once enough have been acknowledged. It
+// returns the acknowledged routes, key to id.
+func writeUntilKilled(t *testing.T, c *apigatewayv2.Client, proc *exec.Cmd, apiID string) map[string]string {
+	const writers, before = 4, 40
+	var (
+		mu     sync.Mutex
+		acked  = map[string]string{}
+		wg     sync.WaitGroup
+		enough = make(chan struct{})
+		once   sync.Once
+	)
+	for w := range writers {
+		wg.Go(func() {
+			for i := 0; ; i++ {
+				key := fmt.Sprintf("w%d-%d", w, i)
+				out, err := c.CreateRoute(context.Background(), &apigatewayv2.CreateRouteInput{ApiId: &apiID, RouteKey: &key})
+				if err != nil {
+					return // killed
+				}
+				mu.Lock()
+				acked[key] = *out.RouteId
+				if len(acked) >= before {
+					once.Do(func() { close(enough) })
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	select {
+	case <-enough:
+	case <-time.After(30 * time.Second):
+		t.Error("the writers did not get going")
+	}
+	if err := proc.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	proc.Wait()
+	wg.Wait()
+	mu.Lock()
+	defer mu.Unlock()
+	t.Logf("%d routes acknowledged before the kill", len(acked))
+	return acked
 }
 
 // TestSignalStopsCleanly: SIGTERM and SIGINT end the process with status 0
@@ -138,11 +197,12 @@ func buildBinary(t *testing.T) string {
 
 var listeningLine = regexp.MustCompile(`msg="portico listening" url=(\S+)`)
 
-// startBinary runs `portico serve` on a free port and waits for its
-// "listening" line, which it prints once the store is open.
-func startBinary(t *testing.T, bin, dataDir string) (*exec.Cmd, string) {
+// startBinary runs `portico serve` on a free port, with more args if
+// given, and waits for its "listening" line, which it prints once the
+// store is open.
+func startBinary(t *testing.T, bin, dataDir string, args ...string) (*exec.Cmd, string) {
 	t.Helper()
-	cmd := exec.Command(bin, "serve", "--listen", "127.0.0.1:0", "--data-dir", dataDir)
+	cmd := exec.Command(bin, append([]string{"serve", "--listen", "127.0.0.1:0", "--data-dir", dataDir}, args...)...)
 	cmd.Env = append(os.Environ(), "PORTICO_LOG_LEVEL=info")
 	stderr, err := cmd.StderrPipe()
 	if err != nil {

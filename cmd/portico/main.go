@@ -99,8 +99,9 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	)
 	f := newEnvFlags("portico serve", stderr)
 	f.str(&cfg.Listen, "listen", "`address` to listen on (port 0 picks a free port)")
-	f.str(&cfg.DataDir, "data-dir", "`directory` of the SQLite database (locked while Portico runs)")
+	f.str(&cfg.DataDir, "data-dir", "`directory` of the SQLite database and the local CA (locked while Portico runs)")
 	f.boolean(&cfg.InMemory, "in-memory", "keep nothing on disk (for test suites)")
+	f.str(&cfg.Store, "store", "`URL` of the store, instead of the SQLite file in --data-dir: memory: (as --in-memory), sqlite:///abs/path/portico.db, or postgres://user:password@host:5432/db?sslmode=disable for nodes sharing one state (--data-dir then keeps each node's CA and access logs)")
 	f.str(&cfg.Region, "region", "`region` of requests that carry no SigV4 credential scope")
 	f.str(&cfg.Account, "account", "`account` of requests whose access key id is not a 12-digit account")
 	f.str(&cfg.EndpointStyle, "endpoint-style", "`style` of apiEndpoint: \"local\" (path-style URL on this server, no DNS needed) or \"aws\" (https://{apiId}.execute-api.{region}.amazonaws.com)")
@@ -146,11 +147,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	where := "in memory"
-	if !cfg.InMemory {
-		where = cfg.DataDir
-	}
-	log.Info("portico listening", "url", srv.URL, "state", where, "version", version.Get().Version)
+	log.Info("portico listening", "url", srv.URL, "store", srv.StoreKind, "state", srv.StoreWhere, "version", version.Get().Version)
 
 	sig := <-stop
 	log.Info("portico stopping", "signal", sig.String())

@@ -68,7 +68,7 @@ func TestHealthCommand(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if out, err := exec.CommandContext(ctx, bin, "health", "--listen", addr).CombinedOutput(); err != nil ||
-		!strings.Contains(string(out), `"status":"ok"`) {
+		!strings.Contains(string(out), `"status":"ok"`) || !strings.Contains(string(out), `"store":"sqlite"`) {
 		t.Errorf("health of a running Portico: %v %s", err, out)
 	}
 	_, port, _ := net.SplitHostPort(addr)

@@ -3,7 +3,6 @@ package apigw_test
 import (
 	"errors"
 	"maps"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,8 +12,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/apigatewayv2/types"
 
 	"github.com/portico-dev/portico/internal/store"
-	"github.com/portico-dev/portico/internal/store/sqlite"
-	"github.com/portico-dev/portico/server"
 )
 
 func TestE2ECreateWebSocketAPIDefaults(t *testing.T) {
@@ -442,9 +439,7 @@ func TestE2EDeleteCascadeOnDisk(t *testing.T) {
 	must(t, err)
 	e.close(t)
 
-	st, err := sqlite.Open(filepath.Join(e.dataDir, server.DatabaseFile))
-	must(t, err)
-	defer st.Close()
+	st := e.openStore(t)
 	scope := store.Scope{Account: defaultAccount, Region: "us-east-1"}
 	err = st.View(e.ctx, scope, func(tx store.Tx) error {
 		gone := map[string][]string{"api": {doomed}, "route": append(doomedRoutes, goneRoute),

@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -19,8 +18,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/apigatewayv2/types"
 
 	"github.com/portico-dev/portico/internal/store"
-	"github.com/portico-dev/portico/internal/store/sqlite"
-	"github.com/portico-dev/portico/server"
 )
 
 var authorizerIDPattern = regexp.MustCompile(`^[a-z0-9]{6}$`)
@@ -833,9 +830,7 @@ func TestE2EAuthorizerAutoDeploy(t *testing.T) {
 	// The snapshots on disk: the first holds the authorizer under its first
 	// name, the last holds none.
 	e.close(t)
-	st, err := sqlite.Open(filepath.Join(e.dataDir, server.DatabaseFile))
-	must(t, err)
-	defer st.Close()
+	st := e.openStore(t)
 	err = st.View(e.ctx, store.Scope{Account: defaultAccount, Region: "us-east-1"}, func(tx store.Tx) error {
 		for _, tc := range []struct{ deployment, want string }{{afterCreate, "jwt"}, {afterDelete, ""}} {
 			rec, err := tx.Get("snapshot", tc.deployment)
@@ -890,9 +885,7 @@ func TestE2EAuthorizersCascadeOnDeleteApi(t *testing.T) {
 		t.Errorf("authorizers of the kept API: %+v", list.Items)
 	}
 	e.close(t)
-	st, err := sqlite.Open(filepath.Join(e.dataDir, server.DatabaseFile))
-	must(t, err)
-	defer st.Close()
+	st := e.openStore(t)
 	err = st.View(e.ctx, store.Scope{Account: defaultAccount, Region: "us-east-1"}, func(tx store.Tx) error {
 		for _, id := range []string{doomedJWT, doomedLambda} {
 			if _, err := tx.Get("authorizer", id); !errors.Is(err, store.ErrNotFound) {

@@ -2,15 +2,20 @@ package apigw_test
 
 // End-to-end test harness: a real Portico (server.Start) on a real listener
 // and a real SQLite file, driven by the real AWS SDK for Go v2 client or by
-// raw net/http requests. Nothing is mocked.
+// raw net/http requests. Nothing is mocked. With PORTICO_TEST_STORE=postgres
+// every Portico runs on a fresh PostgreSQL database instead (pgtest).
 
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -25,6 +30,10 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"github.com/gobwas/ws"
 
+	"github.com/portico-dev/portico/internal/store"
+	"github.com/portico-dev/portico/internal/store/postgres"
+	"github.com/portico-dev/portico/internal/store/postgres/pgtest"
+	"github.com/portico-dev/portico/internal/store/sqlite"
 	"github.com/portico-dev/portico/server"
 )
 
@@ -42,7 +51,10 @@ var (
 // env is one Portico on its own SQLite file, with an SDK client for it.
 type env struct {
 	srv *server.Server
-	c   *apigatewayv2.Client
+	// store is the server's Config.Store: "" for the SQLite file in
+	// dataDir.
+	store string
+	c     *apigatewayv2.Client
 	// hc is the HTTP client of both the SDK client and the raw requests.
 	hc      *http.Client
 	tr      *http.Transport
@@ -54,6 +66,13 @@ type env struct {
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	e := &env{dataDir: t.TempDir(), ctx: t.Context()}
+	switch kind := os.Getenv("PORTICO_TEST_STORE"); kind {
+	case "", "sqlite":
+	case "postgres":
+		e.store = sharedDatabase(t)
+	default:
+		t.Fatalf("PORTICO_TEST_STORE=%q: want sqlite or postgres", kind)
+	}
 	e.start(t)
 	t.Cleanup(func() {
 		if !e.closed {
@@ -66,7 +85,7 @@ func newEnv(t *testing.T) *env {
 // start starts Portico on the env's data directory, with a fresh client.
 func (e *env) start(t *testing.T) {
 	t.Helper()
-	srv, err := server.Start(server.Config{Listen: "127.0.0.1:0", DataDir: e.dataDir})
+	srv, err := server.Start(server.Config{Listen: "127.0.0.1:0", DataDir: e.dataDir, Store: e.store})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,11 +108,88 @@ func (e *env) close(t *testing.T) {
 	}
 }
 
+// shared is the PostgreSQL database the envs share, made by TestMain with
+// PORTICO_TEST_STORE=postgres. A database of its own for every test
+// would cost about a second each (creating it, and dropping it, which
+// waits for a checkpoint): two thirds of the suite's time. The tests run
+// one after the other, so emptying the database when an env starts
+// isolates them as well; an env started while another is still open (a
+// test in parallel, or two servers in one test) gets a database of its
+// own.
+var shared struct {
+	sync.Mutex
+	url   string
+	store store.Store // to Reset it
+	inUse bool
+}
+
+func sharedDatabase(t *testing.T) string {
+	t.Helper()
+	shared.Lock()
+	defer shared.Unlock()
+	if shared.url == "" {
+		t.Fatalf("PORTICO_TEST_STORE=postgres needs %s", pgtest.Env)
+	}
+	if shared.inUse {
+		return pgtest.URL(t)
+	}
+	if err := shared.store.Reset(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	shared.inUse = true
+	// Registered before the env's own cleanup, so it runs after the
+	// server has stopped.
+	t.Cleanup(func() {
+		shared.Lock()
+		shared.inUse = false
+		shared.Unlock()
+	})
+	return shared.url
+}
+
+func TestMain(m *testing.M) { os.Exit(runTests(m)) }
+
+func runTests(m *testing.M) int {
+	if os.Getenv("PORTICO_TEST_STORE") == "postgres" && pgtest.Enabled() {
+		url, drop, err := pgtest.Create()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "pgtest:", err)
+			return 1
+		}
+		defer drop()
+		st, err := postgres.Open(context.Background(), url)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		defer st.Close()
+		shared.url, shared.store = url, st
+	}
+	return m.Run()
+}
+
 // restart stops Portico and starts it again on the same SQLite file.
 func (e *env) restart(t *testing.T) {
 	t.Helper()
 	e.close(t)
 	e.start(t)
+}
+
+// openStore opens the stopped server's store, to look at what it wrote.
+func (e *env) openStore(t *testing.T) store.Store {
+	t.Helper()
+	var st store.Store
+	var err error
+	if e.store != "" {
+		st, err = postgres.Open(e.ctx, e.store)
+	} else {
+		st, err = sqlite.Open(filepath.Join(e.dataDir, server.DatabaseFile))
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
 }
 
 func newClient(url string, hc *http.Client) *apigatewayv2.Client {

@@ -18,8 +18,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/apigatewayv2"
 
 	"github.com/portico-dev/portico/internal/store"
-	"github.com/portico-dev/portico/internal/store/sqlite"
-	"github.com/portico-dev/portico/server"
 )
 
 var modelIDPattern = regexp.MustCompile(`^[a-z0-9]{6}$`)
@@ -595,9 +593,7 @@ func TestE2EDeleteApiRemovesModels(t *testing.T) {
 	e.createModel(t, again, "Pet", petSchema)
 	e.close(t)
 
-	st, err := sqlite.Open(filepath.Join(e.dataDir, server.DatabaseFile))
-	must(t, err)
-	defer st.Close()
+	st := e.openStore(t)
 	err = st.View(e.ctx, store.Scope{Account: defaultAccount, Region: "us-east-1"}, func(tx store.Tx) error {
 		for _, id := range goneModels {
 			if _, err := tx.Get("model", id); !errors.Is(err, store.ErrNotFound) {

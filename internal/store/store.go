@@ -59,6 +59,14 @@ type Store interface {
 	// Update returns nil the change is committed (and, on a durable backend,
 	// on disk). Write transactions are serialized, so a read-modify-write
 	// inside fn never loses a concurrent update. fn's error is returned as is.
+	//
+	// fn may run more than once: a backend retries a transaction its
+	// database aborted for a reason a second try can cure (PostgreSQL's
+	// serialization failures and deadlocks), running fn again from the
+	// start in a new transaction. So fn must not have effects outside the
+	// transaction that a second run would repeat (appending to a slice it
+	// does not reset, sending a message); setting variables from what it
+	// reads, as a result to return, is fine.
 	Update(ctx context.Context, s Scope, fn func(Tx) error) error
 	// Locate returns the scopes that hold a record of kind with that id,
 	// for the one lookup that crosses scopes: the data plane knows an API
@@ -71,16 +79,19 @@ type Store interface {
 	// (disk full, file removed), the reason the first failure gave. The
 	// caller's errors (ErrNotFound, ErrConflict, an ended context, fn's
 	// own error) never make a store unhealthy; a damaged store stays
-	// unhealthy until it is opened again. Health is cheap enough for a
-	// health endpoint to call on every request; with an ended ctx it may
-	// return ctx's error instead of an answer.
+	// unhealthy until it is opened again. A database server that cannot
+	// be reached makes a store unhealthy only while it cannot. Health is
+	// cheap enough for a health endpoint to call on every request; with an
+	// ended ctx it may return ctx's error instead of an answer.
 	Health(ctx context.Context) error
 	// Subscribe calls fn with every notice a committed transaction queued
 	// (Tx.Notify), on every node that shares the store, until cancel is
 	// called: once per commit, in commit order on each node, never for a
 	// transaction that rolled back. A commit made on this node is
-	// delivered before its Update returns, on the committing goroutine;
-	// one made elsewhere as soon as the backend hears of it. Reset, and a
+	// delivered before its Update returns (on the committing goroutine,
+	// or, on a shared backend, on the goroutine that hears every node's
+	// commits, so that they all come in one order); one made elsewhere as
+	// soon as the backend hears of it. Reset, and a
 	// shared backend that may have missed notices, deliver Notice{All:
 	// true}. fn must not block; it may read the store.
 	Subscribe(fn func(Notice)) (cancel func())
