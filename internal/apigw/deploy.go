@@ -11,7 +11,8 @@ import (
 // Deployments are snapshots (docs/architecture.md#deployments): what a
 // stage serves is the API as it was when its deployment was made, not the
 // live configuration. A snapshot is stored once per deployment, as a child
-// record of it, and never changes.
+// record of it, and never changes; what it shares with other deployments
+// of the API is stored once for all of them (snapshots.go).
 
 const (
 	kindStage      store.Kind = "stage"
@@ -61,17 +62,24 @@ func (s *Server) changeAPI(ctx context.Context, apiID string, fn func(tx store.T
 	})
 }
 
-// autoDeploy redeploys the API to each of its autoDeploy stages.
+// autoDeploy redeploys the API to each of its autoDeploy stages. The API
+// is read once: every stage gets the same snapshot.
 func autoDeploy(tx store.Tx, apiID string) error {
 	stages, _, err := listPage[Stage](tx, kindStage, apiRef(apiID), page{limit: maxPage})
 	if err != nil {
 		return err
 	}
+	var snap *newSnapshot
 	for _, st := range stages {
 		if !deref(st.AutoDeploy) {
 			continue
 		}
-		if _, err := deploy(tx, apiID, ptr(autoDeployDescription), true, &st); err != nil {
+		if snap == nil {
+			if snap, err = readSnapshot(tx, apiID); err != nil {
+				return err
+			}
+		}
+		if _, err := deploySnapshot(tx, apiID, snap, ptr(autoDeployDescription), true, &st); err != nil {
 			return err
 		}
 	}
@@ -81,26 +89,36 @@ func autoDeploy(tx store.Tx, apiID string) error {
 // deploy snapshots the API as a new deployment and, when stage is not nil,
 // points that stage at it.
 func deploy(tx store.Tx, apiID string, description *string, auto bool, stage *Stage) (Deployment, error) {
-	snap, err := buildSnapshot(tx, apiID)
+	snap, err := readSnapshot(tx, apiID)
 	if err != nil {
 		return Deployment{}, err
 	}
+	return deploySnapshot(tx, apiID, snap, description, auto, stage)
+}
+
+func deploySnapshot(tx store.Tx, apiID string, snap *newSnapshot, description *string, auto bool, stage *Stage) (Deployment, error) {
 	d := Deployment{
 		AutoDeployed:     ptr(auto),
 		CreatedDate:      awsproto.Now(),
 		DeploymentStatus: ptr("DEPLOYED"),
 		Description:      emptyToNil(description),
 	}
-	err = insertNew(tx, kindDeployment, apiRef(apiID), "", 6, func(id string) any {
+	err := insertNew(tx, kindDeployment, apiRef(apiID), "", 6, func(id string) any {
 		d.DeploymentId = &id
 		return d
 	})
 	if err != nil {
 		return d, err
 	}
-	err = tx.Insert(store.Record{Kind: kindSnapshot, ID: *d.DeploymentId,
-		Parent: store.Ref{Kind: kindDeployment, ID: *d.DeploymentId}, Data: encode(snap)})
-	if err != nil || stage == nil {
+	// What the stage serves now was stored with its blobs: most of them
+	// are the new snapshot's too.
+	var prev *manifest
+	if stage != nil && stage.DeploymentId != nil {
+		if prev, _, err = loadManifest(tx, *stage.DeploymentId); err != nil {
+			return d, err
+		}
+	}
+	if err := snap.store(tx, apiID, *d.DeploymentId, prev); err != nil || stage == nil {
 		return d, err
 	}
 	stage.DeploymentId = d.DeploymentId
@@ -113,51 +131,14 @@ func putStage(tx store.Tx, apiID string, st *Stage) error {
 	return tx.Replace(store.Record{Kind: kindStage, ID: stageID(apiID, *st.StageName), Parent: apiRef(apiID), Data: encode(st)})
 }
 
-// buildSnapshot reads the API's whole configuration.
+// buildSnapshot reads the API's whole configuration: what a deployment
+// made now would serve.
 func buildSnapshot(tx store.Tx, apiID string) (*Snapshot, error) {
-	snap := &Snapshot{}
-	if _, err := get(tx, kindAPI, apiID, &snap.Api); err != nil {
-		return nil, err
-	}
-	all := page{limit: 1 << 30}
-	routes, _, err := listPage[Route](tx, kindRoute, apiRef(apiID), all)
+	n, err := readSnapshot(tx, apiID)
 	if err != nil {
 		return nil, err
 	}
-	for _, r := range routes {
-		rrs, _, err := listPage[RouteResponse](tx, kindRouteResponse, routeRef(*r.RouteId), all)
-		if err != nil {
-			return nil, err
-		}
-		snap.Routes = append(snap.Routes, SnapshotRoute{Route: r, RouteResponses: nilIfEmpty(rrs)})
-	}
-	integrations, _, err := listPage[Integration](tx, kindIntegration, apiRef(apiID), all)
-	if err != nil {
-		return nil, err
-	}
-	for _, in := range integrations {
-		irs, _, err := listPage[IntegrationResponse](tx, kindIntegrationResponse,
-			store.Ref{Kind: kindIntegration, ID: *in.IntegrationId}, all)
-		if err != nil {
-			return nil, err
-		}
-		snap.Integrations = append(snap.Integrations, SnapshotIntegration{Integration: in, IntegrationResponses: nilIfEmpty(irs)})
-	}
-	models, _, err := listPage[Model](tx, kindModel, apiRef(apiID), all)
-	if err != nil {
-		return nil, err
-	}
-	for _, m := range models {
-		if isJSONModel(&m) {
-			snap.Models = append(snap.Models, m)
-		}
-	}
-	if snap.Authorizers, _, err = listPage[Authorizer](tx, kindAuthorizer, apiRef(apiID), all); err != nil {
-		return nil, err
-	}
-	snap.Models = nilIfEmpty(snap.Models)
-	snap.Authorizers = nilIfEmpty(snap.Authorizers)
-	return snap, nil
+	return n.m.snapshot(n.source())
 }
 
 // LoadStage returns a stage and what it serves: its deployment's snapshot,
@@ -174,8 +155,8 @@ func (s *Server) LoadStage(ctx context.Context, sc store.Scope, apiID, stageName
 		if st.DeploymentId == nil {
 			return nil
 		}
-		snap = new(Snapshot)
-		_, err := get(tx, kindSnapshot, *st.DeploymentId, snap)
+		var err error
+		snap, err = loadSnapshot(tx, apiID, *st.DeploymentId)
 		return err
 	})
 	if err != nil {

@@ -1,0 +1,454 @@
+package apigw
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/portico-dev/portico/internal/store"
+)
+
+// How a deployment's snapshot is stored (docs/architecture.md#deployments).
+//
+// Successive deployments of an API hold mostly the same resources: an
+// autoDeploy stage redeploys on every change, and a change is usually to
+// one route. So a snapshot is not stored whole. It is cut into units, a
+// resource with its children: the API document; a route with its route
+// responses; an integration with its integration responses; a JSON model;
+// an authorizer. Each unit is stored once, as a snapblob record named by
+// the SHA-256 of its bytes, which every deployment holding that unit
+// shares. Blobs are children of the API, so DeleteApi removes them with it.
+//
+// A deployment's snapshot record is a manifest of the units. Listing every
+// unit in it would make each manifest grow with the API, and N changes to
+// an API of N routes store N² hashes; so the units of each list are grouped
+// in chunks by the first character of their resource's id, a chunk is a
+// blob too (resource id → unit hash), and the manifest names the chunks.
+// A change to one route writes that route's unit, its chunk and the
+// manifest.
+//
+// One invariant lets a deployment skip what is stored: every unit a stored
+// chunk names is stored. A chunk is written in the transaction that writes
+// its units, and the sweep (sweepSnapshotBlobs) deletes a unit only when no
+// manifest reaches it, and then no manifest reaches a chunk naming it
+// either, which it deletes too.
+
+const (
+	kindSnapBlob store.Kind = "snapblob"
+
+	// snapshotFormat marks a manifest. The snapshot records stored before
+	// deployments shared their units hold the whole Snapshot, which has no
+	// format member: they are read as they are.
+	snapshotFormat = 2
+)
+
+// manifest is a deployment's snapshot record.
+type manifest struct {
+	Format int `json:"format"`
+	// API is the hash of the API document's blob.
+	API          string   `json:"api"`
+	Routes       chunkSet `json:"routes,omitzero"`
+	Integrations chunkSet `json:"integrations,omitzero"`
+	Models       chunkSet `json:"models,omitzero"`
+	Authorizers  chunkSet `json:"authorizers,omitzero"`
+}
+
+// chunkSet maps a chunk key (chunkKey) to the hash of the chunk's blob.
+type chunkSet map[string]string
+
+// chunk maps a resource id to the hash of its unit's blob.
+type chunk map[string]string
+
+// chunkKey is the chunk of a resource: its id's first character. Ids are
+// random (newID), so a chunk holds about a 36th of a list; and since the
+// chunks of a list are contiguous ranges of ids, reading them in key order
+// lists the resources in id order, as the store does.
+func chunkKey(id string) string { return id[:min(1, len(id))] }
+
+// The lists of a snapshot, in manifest order.
+const (
+	routeList = iota
+	integrationList
+	modelList
+	authorizerList
+	numLists
+)
+
+func (m *manifest) list(l int) *chunkSet {
+	return [numLists]*chunkSet{&m.Routes, &m.Integrations, &m.Models, &m.Authorizers}[l]
+}
+
+// snapList says what a list holds: the resources of kind under the API,
+// each with its children of childKind.
+type snapList struct {
+	kind, childKind store.Kind
+	// keep, when set, says whether a resource belongs in snapshots.
+	keep func(store.Record) (bool, error)
+}
+
+var snapLists = [numLists]snapList{
+	routeList:       {kind: kindRoute, childKind: kindRouteResponse},
+	integrationList: {kind: kindIntegration, childKind: kindIntegrationResponse},
+	modelList:       {kind: kindModel, keep: isJSONModelRecord},
+	authorizerList:  {kind: kindAuthorizer},
+}
+
+// isJSONModelRecord: a snapshot holds only the models messages are
+// validated against (Snapshot).
+func isJSONModelRecord(rec store.Record) (bool, error) {
+	var m Model
+	if err := decode(rec, &m); err != nil {
+		return false, err
+	}
+	return isJSONModel(&m), nil
+}
+
+// unitDoc is a stored unit: a resource's document and its children's.
+type unitDoc[R, C any] struct {
+	Resource R   `json:"resource"`
+	Children []C `json:"children,omitzero"`
+}
+
+// unitBytes is a unitDoc put together from the stored documents, which
+// are the JSON the service wrote: they are copied, not decoded. Equal
+// documents make equal bytes, so a unit that did not change has the hash
+// it had.
+func unitBytes(resource []byte, children []store.Record) []byte {
+	var b bytes.Buffer
+	b.WriteString(`{"resource":`)
+	b.Write(resource)
+	if len(children) > 0 {
+		b.WriteString(`,"children":[`)
+		for i, c := range children {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.Write(c.Data)
+		}
+		b.WriteByte(']')
+	}
+	b.WriteByte('}')
+	return b.Bytes()
+}
+
+func hashOf(data []byte) string {
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
+}
+
+// blobID is a blob's store id. Ids are unique in an account and region,
+// not in an API: the API's id keeps two APIs from ever sharing a blob,
+// which the first DeleteApi would take from the other.
+func blobID(apiID, hash string) string { return apiID + "/" + hash }
+
+// newSnapshot is a snapshot about to be stored: its manifest, the blobs it
+// may need to write, by hash, and the chunks among them, decoded.
+type newSnapshot struct {
+	m      manifest
+	blobs  map[string][]byte
+	chunks map[string]chunk
+}
+
+func (n *newSnapshot) add(data []byte) string {
+	h := hashOf(data)
+	n.blobs[h] = data
+	return h
+}
+
+func (n *newSnapshot) addChunk(c chunk) string {
+	h := n.add(encode(c))
+	n.chunks[h] = c
+	return h
+}
+
+// readSnapshot reads the API's configuration as it is into a newSnapshot
+// holding every unit. HTTP APIs cannot have route responses or integration
+// responses: their routes and integrations are taken without asking.
+func readSnapshot(tx store.Tx, apiID string) (*newSnapshot, error) {
+	rec, err := tx.Get(kindAPI, apiID)
+	if err != nil {
+		return nil, err
+	}
+	var api Api
+	if err := decode(rec, &api); err != nil {
+		return nil, err
+	}
+	n := &newSnapshot{m: manifest{Format: snapshotFormat}, blobs: map[string][]byte{}, chunks: map[string]chunk{}}
+	n.m.API = n.add(rec.Data)
+	withChildren := deref(api.ProtocolType) != protocolHTTP
+	for l, sl := range snapLists {
+		recs, err := tx.List(sl.kind, apiRef(apiID), "", 0)
+		if err != nil {
+			return nil, err
+		}
+		chunks := map[string]chunk{}
+		for _, r := range recs {
+			data, ok, err := readUnit(tx, sl, r, withChildren)
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				continue
+			}
+			k := chunkKey(r.ID)
+			if chunks[k] == nil {
+				chunks[k] = chunk{}
+			}
+			chunks[k][r.ID] = n.add(data)
+		}
+		if len(chunks) > 0 {
+			set := chunkSet{}
+			for k, c := range chunks {
+				set[k] = n.addChunk(c)
+			}
+			*n.m.list(l) = set
+		}
+	}
+	return n, nil
+}
+
+// readUnit reads the unit of the resource rec of list sl; false when the
+// resource does not belong in snapshots.
+func readUnit(tx store.Tx, sl snapList, rec store.Record, withChildren bool) ([]byte, bool, error) {
+	if sl.keep != nil {
+		if ok, err := sl.keep(rec); !ok || err != nil {
+			return nil, false, err
+		}
+	}
+	var children []store.Record
+	if sl.childKind != "" && withChildren {
+		var err error
+		if children, err = tx.List(sl.childKind, store.Ref{Kind: sl.kind, ID: rec.ID}, "", 0); err != nil {
+			return nil, false, err
+		}
+	}
+	return unitBytes(rec.Data, children), true, nil
+}
+
+// store writes n as the snapshot record of deployment id, with the blobs
+// it names that are not stored yet. prev, when not nil, is a stored
+// manifest of the same API: a chunk it names is stored with its units, so
+// n writes only the chunks prev does not name and, of their units, those
+// prev's chunk of the same key does not name. A blob stored already for
+// another deployment is left as it is (store.ErrConflict).
+func (n *newSnapshot) store(tx store.Tx, apiID, deploymentID string, prev *manifest) error {
+	blobs := storedBlobs(tx, apiID)
+	put := func(h string) (bool, error) {
+		err := tx.Insert(store.Record{Kind: kindSnapBlob, ID: blobID(apiID, h), Parent: apiRef(apiID), Data: n.blobs[h]})
+		if errors.Is(err, store.ErrConflict) {
+			return false, nil
+		}
+		return err == nil, err
+	}
+	if prev == nil || prev.API != n.m.API {
+		if _, err := put(n.m.API); err != nil {
+			return err
+		}
+	}
+	for l := range numLists {
+		for k, h := range *n.m.list(l) {
+			var old chunk
+			if prev != nil {
+				oldHash, ok := (*prev.list(l))[k]
+				if oldHash == h {
+					continue
+				}
+				if ok {
+					if err := decodeBlob(blobs, oldHash, &old); err != nil {
+						return err
+					}
+				}
+			}
+			// The chunk first: if it is stored, so are its units.
+			added, err := put(h)
+			if err != nil {
+				return err
+			}
+			if !added {
+				continue
+			}
+			for id, unit := range n.chunks[h] {
+				if old[id] == unit {
+					continue
+				}
+				if _, err := put(unit); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return tx.Insert(store.Record{Kind: kindSnapshot, ID: deploymentID,
+		Parent: store.Ref{Kind: kindDeployment, ID: deploymentID}, Data: encode(n.m)})
+}
+
+// blobSource returns the bytes of a blob by hash.
+type blobSource func(hash string) ([]byte, error)
+
+func storedBlobs(tx store.Tx, apiID string) blobSource {
+	return func(hash string) ([]byte, error) {
+		rec, err := tx.Get(kindSnapBlob, blobID(apiID, hash))
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, fmt.Errorf("snapshot blob %s of API %s is missing", hash, apiID)
+		}
+		return rec.Data, err
+	}
+}
+
+func (n *newSnapshot) source() blobSource {
+	return func(hash string) ([]byte, error) {
+		if b, ok := n.blobs[hash]; ok {
+			return b, nil
+		}
+		return nil, fmt.Errorf("snapshot blob %s is missing", hash)
+	}
+}
+
+func decodeBlob(blobs blobSource, hash string, v any) error {
+	b, err := blobs(hash)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("snapshot blob %s is not readable: %w", hash, err)
+	}
+	return nil
+}
+
+// loadManifest reads the snapshot record of a deployment: its manifest,
+// or, for a record stored before manifests, nil and the whole snapshot.
+func loadManifest(tx store.Tx, deploymentID string) (*manifest, *Snapshot, error) {
+	rec, err := tx.Get(kindSnapshot, deploymentID)
+	if err != nil {
+		return nil, nil, err
+	}
+	var head struct {
+		Format int `json:"format"`
+	}
+	if err := decode(rec, &head); err != nil {
+		return nil, nil, err
+	}
+	switch head.Format {
+	case 0:
+		snap := new(Snapshot)
+		return nil, snap, decode(rec, snap)
+	case snapshotFormat:
+		m := new(manifest)
+		return m, nil, decode(rec, m)
+	}
+	return nil, nil, fmt.Errorf("stored snapshot %s has format %d, which this Portico does not know", deploymentID, head.Format)
+}
+
+// loadSnapshot reads what a deployment of the API serves.
+func loadSnapshot(tx store.Tx, apiID, deploymentID string) (*Snapshot, error) {
+	m, snap, err := loadManifest(tx, deploymentID)
+	if err != nil || m == nil {
+		return snap, err
+	}
+	return m.snapshot(storedBlobs(tx, apiID))
+}
+
+// snapshot puts together the Snapshot that m lists.
+func (m *manifest) snapshot(blobs blobSource) (*Snapshot, error) {
+	snap := &Snapshot{}
+	if err := decodeBlob(blobs, m.API, &snap.Api); err != nil {
+		return nil, err
+	}
+	err := expand(blobs, m.Routes, func(u unitDoc[Route, RouteResponse]) {
+		snap.Routes = append(snap.Routes, SnapshotRoute{Route: u.Resource, RouteResponses: nilIfEmpty(u.Children)})
+	})
+	if err == nil {
+		err = expand(blobs, m.Integrations, func(u unitDoc[Integration, IntegrationResponse]) {
+			snap.Integrations = append(snap.Integrations,
+				SnapshotIntegration{Integration: u.Resource, IntegrationResponses: nilIfEmpty(u.Children)})
+		})
+	}
+	if err == nil {
+		err = expand(blobs, m.Models, func(u unitDoc[Model, struct{}]) { snap.Models = append(snap.Models, u.Resource) })
+	}
+	if err == nil {
+		err = expand(blobs, m.Authorizers, func(u unitDoc[Authorizer, struct{}]) {
+			snap.Authorizers = append(snap.Authorizers, u.Resource)
+		})
+	}
+	if err != nil {
+		return nil, err
+	}
+	return snap, nil
+}
+
+// expand decodes the units of the chunks of set, in id order.
+func expand[R, C any](blobs blobSource, set chunkSet, add func(unitDoc[R, C])) error {
+	for _, k := range slices.Sorted(maps.Keys(set)) {
+		var c chunk
+		if err := decodeBlob(blobs, set[k], &c); err != nil {
+			return err
+		}
+		for _, id := range slices.Sorted(maps.Keys(c)) {
+			var u unitDoc[R, C]
+			if err := decodeBlob(blobs, c[id], &u); err != nil {
+				return err
+			}
+			add(u)
+		}
+	}
+	return nil
+}
+
+// sweepSnapshotBlobs deletes the blobs of the API that no manifest of its
+// deployments reaches. It is a mark and sweep over all of the API's
+// manifests and the chunks they name (each distinct chunk read once),
+// not reference counts: deployments are deleted rarely, and counts would
+// be one more record to rewrite on every deployment of every change.
+func sweepSnapshotBlobs(tx store.Tx, apiID string) error {
+	deployments, err := tx.List(kindDeployment, apiRef(apiID), "", 0)
+	if err != nil {
+		return err
+	}
+	blobs := storedBlobs(tx, apiID)
+	reached := map[string]bool{}
+	for _, d := range deployments {
+		m, _, err := loadManifest(tx, d.ID)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if m == nil {
+			continue // a whole snapshot, which names no blob
+		}
+		reached[blobID(apiID, m.API)] = true
+		for l := range numLists {
+			for _, h := range *m.list(l) {
+				if reached[blobID(apiID, h)] {
+					continue
+				}
+				reached[blobID(apiID, h)] = true
+				var c chunk
+				if err := decodeBlob(blobs, h, &c); err != nil {
+					return err
+				}
+				for _, unit := range c {
+					reached[blobID(apiID, unit)] = true
+				}
+			}
+		}
+	}
+	stored, err := tx.List(kindSnapBlob, apiRef(apiID), "", 0)
+	if err != nil {
+		return err
+	}
+	for _, b := range stored {
+		if !reached[b.ID] {
+			if err := tx.Delete(kindSnapBlob, b.ID); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
