@@ -157,7 +157,7 @@ func BenchmarkAutoDeployCreateRoute(b *testing.B) {
 			var first, last time.Duration
 			var dbBytes int64
 			for i := 0; i < b.N; i++ {
-				f, l, size := autoDeployRoutes(b, proto, routes, window)
+				f, l, size := autoDeployRoutes(b, b.TempDir(), proto, routes, window)
 				first, last, dbBytes = first+f, last+l, dbBytes+size
 			}
 			n := float64(b.N)
@@ -170,11 +170,10 @@ func BenchmarkAutoDeployCreateRoute(b *testing.B) {
 }
 
 // autoDeployRoutes creates n routes on a new API of proto with an
-// autoDeploy stage and returns the mean latency of the first and last
+// autoDeploy stage, on a server with its data in dir, and returns the mean latency of the first and last
 // window of them and the database's size after the last.
-func autoDeployRoutes(b *testing.B, proto types.ProtocolType, n, window int) (first, last time.Duration, dbBytes int64) {
+func autoDeployRoutes(b *testing.B, dir string, proto types.ProtocolType, n, window int) (first, last time.Duration, dbBytes int64) {
 	ctx := context.Background()
-	dir := b.TempDir()
 	srv, err := server.Start(server.Config{Listen: "127.0.0.1:0", DataDir: dir})
 	if err != nil {
 		b.Fatal(err)
