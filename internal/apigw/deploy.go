@@ -52,38 +52,79 @@ func stageID(apiID, name string) string { return apiID + "/" + name }
 
 // changeAPI runs fn, a change to the configuration of an API, in one write
 // transaction; in the same transaction every autoDeploy stage of the API
-// gets a new deployment of the changed API, as AWS does.
+// gets a new deployment of the changed API, as AWS does. Every write to
+// what a snapshot holds goes through here (snapshots_next.go): the new
+// deployments are made from what fn wrote.
 func (s *Server) changeAPI(ctx context.Context, apiID string, fn func(tx store.Tx) error) error {
 	return s.updateAPI(ctx, apiID, func(tx store.Tx) error {
-		if err := fn(tx); err != nil {
+		gen, err := configGen(tx, apiID)
+		if err != nil {
 			return err
 		}
-		return autoDeploy(tx, apiID)
+		t := &touchTx{Tx: tx}
+		if err := fn(t); err != nil {
+			return err
+		}
+		if err := setConfigGen(tx, apiID, gen+1); err != nil {
+			return err
+		}
+		return autoDeploy(tx, apiID, gen, t.touched)
 	})
 }
 
-// autoDeploy redeploys the API to each of its autoDeploy stages. The API
-// is read once: every stage gets the same snapshot.
-func autoDeploy(tx store.Tx, apiID string) error {
+// autoDeploy redeploys the API to each of its autoDeploy stages after a
+// change from generation gen that wrote what t lists. The snapshot is
+// made once, from the deployment of a stage that served generation gen
+// when there is one, else from the whole API; every stage gets it.
+func autoDeploy(tx store.Tx, apiID string, gen int64, t touched) error {
 	stages, _, err := listPage[Stage](tx, kindStage, apiRef(apiID), page{limit: maxPage})
 	if err != nil {
 		return err
 	}
-	var snap *newSnapshot
+	var auto []Stage
+	var served []*manifest
+	var base *manifest
 	for _, st := range stages {
 		if !deref(st.AutoDeploy) {
 			continue
 		}
-		if snap == nil {
-			if snap, err = readSnapshot(tx, apiID); err != nil {
-				return err
-			}
+		m, err := stageManifest(tx, &st)
+		if err != nil {
+			return err
 		}
-		if _, err := deploySnapshot(tx, apiID, snap, ptr(autoDeployDescription), true, &st); err != nil {
+		if base == nil && m != nil && m.Gen == gen {
+			base = m
+		}
+		auto, served = append(auto, st), append(served, m)
+	}
+	if len(auto) == 0 {
+		return nil
+	}
+	var snap *newSnapshot
+	if base != nil {
+		snap, err = nextSnapshot(tx, apiID, base, t)
+	} else {
+		snap, err = readSnapshot(tx, apiID)
+	}
+	if err != nil {
+		return err
+	}
+	for i := range auto {
+		if _, err := deploySnapshot(tx, apiID, snap, served[i], ptr(autoDeployDescription), true, &auto[i]); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// stageManifest is the manifest of what a stage serves; nil when it serves
+// nothing, or a whole snapshot of an older database.
+func stageManifest(tx store.Tx, st *Stage) (*manifest, error) {
+	if st == nil || st.DeploymentId == nil {
+		return nil, nil
+	}
+	m, _, err := loadManifest(tx, *st.DeploymentId)
+	return m, err
 }
 
 // deploy snapshots the API as a new deployment and, when stage is not nil,
@@ -93,10 +134,17 @@ func deploy(tx store.Tx, apiID string, description *string, auto bool, stage *St
 	if err != nil {
 		return Deployment{}, err
 	}
-	return deploySnapshot(tx, apiID, snap, description, auto, stage)
+	prev, err := stageManifest(tx, stage)
+	if err != nil {
+		return Deployment{}, err
+	}
+	return deploySnapshot(tx, apiID, snap, prev, description, auto, stage)
 }
 
-func deploySnapshot(tx store.Tx, apiID string, snap *newSnapshot, description *string, auto bool, stage *Stage) (Deployment, error) {
+// deploySnapshot stores snap as a new deployment. prev, when not nil, is a
+// stored manifest of the API, most of whose blobs snap names too: what
+// the stage served before.
+func deploySnapshot(tx store.Tx, apiID string, snap *newSnapshot, prev *manifest, description *string, auto bool, stage *Stage) (Deployment, error) {
 	d := Deployment{
 		AutoDeployed:     ptr(auto),
 		CreatedDate:      awsproto.Now(),
@@ -109,14 +157,6 @@ func deploySnapshot(tx store.Tx, apiID string, snap *newSnapshot, description *s
 	})
 	if err != nil {
 		return d, err
-	}
-	// What the stage serves now was stored with its blobs: most of them
-	// are the new snapshot's too.
-	var prev *manifest
-	if stage != nil && stage.DeploymentId != nil {
-		if prev, _, err = loadManifest(tx, *stage.DeploymentId); err != nil {
-			return d, err
-		}
 	}
 	if err := snap.store(tx, apiID, *d.DeploymentId, prev); err != nil || stage == nil {
 		return d, err

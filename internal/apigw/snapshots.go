@@ -51,6 +51,9 @@ const (
 // manifest is a deployment's snapshot record.
 type manifest struct {
 	Format int `json:"format"`
+	// Gen is the API's configuration generation it was made at
+	// (snapshots_next.go).
+	Gen int64 `json:"gen,omitzero"`
 	// API is the hash of the API document's blob.
 	API          string   `json:"api"`
 	Routes       chunkSet `json:"routes,omitzero"`
@@ -160,11 +163,18 @@ func hashOf(data []byte) string {
 func blobID(apiID, hash string) string { return apiID + "/" + hash }
 
 // newSnapshot is a snapshot about to be stored: its manifest, the blobs it
-// may need to write, by hash, and the chunks among them, decoded.
+// may need to write, by hash, and the chunks among them, decoded; old
+// holds stored chunks read while making it.
 type newSnapshot struct {
 	m      manifest
 	blobs  map[string][]byte
 	chunks map[string]chunk
+	old    map[string]chunk
+}
+
+func makeSnapshot(gen int64) *newSnapshot {
+	return &newSnapshot{m: manifest{Format: snapshotFormat, Gen: gen},
+		blobs: map[string][]byte{}, chunks: map[string]chunk{}, old: map[string]chunk{}}
 }
 
 func (n *newSnapshot) add(data []byte) string {
@@ -180,20 +190,12 @@ func (n *newSnapshot) addChunk(c chunk) string {
 }
 
 // readSnapshot reads the API's configuration as it is into a newSnapshot
-// holding every unit. HTTP APIs cannot have route responses or integration
-// responses: their routes and integrations are taken without asking.
+// holding every unit.
 func readSnapshot(tx store.Tx, apiID string) (*newSnapshot, error) {
-	rec, err := tx.Get(kindAPI, apiID)
+	n, withChildren, err := startSnapshot(tx, apiID)
 	if err != nil {
 		return nil, err
 	}
-	var api Api
-	if err := decode(rec, &api); err != nil {
-		return nil, err
-	}
-	n := &newSnapshot{m: manifest{Format: snapshotFormat}, blobs: map[string][]byte{}, chunks: map[string]chunk{}}
-	n.m.API = n.add(rec.Data)
-	withChildren := deref(api.ProtocolType) != protocolHTTP
 	for l, sl := range snapLists {
 		recs, err := tx.List(sl.kind, apiRef(apiID), "", 0)
 		if err != nil {
@@ -225,6 +227,28 @@ func readSnapshot(tx store.Tx, apiID string) (*newSnapshot, error) {
 	return n, nil
 }
 
+// startSnapshot begins a newSnapshot of the API at its present
+// generation, with its document. withChildren is false for HTTP APIs,
+// which cannot have route responses or integration responses: their
+// routes and integrations are read without asking.
+func startSnapshot(tx store.Tx, apiID string) (n *newSnapshot, withChildren bool, err error) {
+	rec, err := tx.Get(kindAPI, apiID)
+	if err != nil {
+		return nil, false, err
+	}
+	var api Api
+	if err := decode(rec, &api); err != nil {
+		return nil, false, err
+	}
+	gen, err := configGen(tx, apiID)
+	if err != nil {
+		return nil, false, err
+	}
+	n = makeSnapshot(gen)
+	n.m.API = n.add(rec.Data)
+	return n, deref(api.ProtocolType) != protocolHTTP, nil
+}
+
 // readUnit reads the unit of the resource rec of list sl; false when the
 // resource does not belong in snapshots.
 func readUnit(tx store.Tx, sl snapList, rec store.Record, withChildren bool) ([]byte, bool, error) {
@@ -252,7 +276,13 @@ func readUnit(tx store.Tx, sl snapList, rec store.Record, withChildren bool) ([]
 func (n *newSnapshot) store(tx store.Tx, apiID, deploymentID string, prev *manifest) error {
 	blobs := storedBlobs(tx, apiID)
 	put := func(h string) (bool, error) {
-		err := tx.Insert(store.Record{Kind: kindSnapBlob, ID: blobID(apiID, h), Parent: apiRef(apiID), Data: n.blobs[h]})
+		data, ok := n.blobs[h]
+		if !ok {
+			// Only a bug gets here: a unit that is not prev's must have
+			// been read.
+			return false, fmt.Errorf("snapshot blob %s of API %s was not read", h, apiID)
+		}
+		err := tx.Insert(store.Record{Kind: kindSnapBlob, ID: blobID(apiID, h), Parent: apiRef(apiID), Data: data})
 		if errors.Is(err, store.ErrConflict) {
 			return false, nil
 		}
@@ -272,7 +302,8 @@ func (n *newSnapshot) store(tx store.Tx, apiID, deploymentID string, prev *manif
 					continue
 				}
 				if ok {
-					if err := decodeBlob(blobs, oldHash, &old); err != nil {
+					var err error
+					if old, err = n.oldChunk(blobs, oldHash); err != nil {
 						return err
 					}
 				}
@@ -297,6 +328,19 @@ func (n *newSnapshot) store(tx store.Tx, apiID, deploymentID string, prev *manif
 	}
 	return tx.Insert(store.Record{Kind: kindSnapshot, ID: deploymentID,
 		Parent: store.Ref{Kind: kindDeployment, ID: deploymentID}, Data: encode(n.m)})
+}
+
+// oldChunk reads a stored chunk, once.
+func (n *newSnapshot) oldChunk(blobs blobSource, hash string) (chunk, error) {
+	if c, ok := n.old[hash]; ok {
+		return c, nil
+	}
+	var c chunk
+	if err := decodeBlob(blobs, hash, &c); err != nil {
+		return nil, err
+	}
+	n.old[hash] = c
+	return c, nil
 }
 
 // blobSource returns the bytes of a blob by hash.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"os"
 	"reflect"
 	"slices"
 	"testing"
@@ -194,79 +195,278 @@ func (e *snapEnv) richWebSocketAPI(t *testing.T) string {
 	return *api.ApiId
 }
 
-// TestSnapshotUnitsRoundTrip: a snapshot stored in units reads back as the
-// whole snapshot the API made, on every change of an autoDeploy stage.
+// TestSnapshotUnitsRoundTrip: after every kind of change, the deployment
+// of an autoDeploy stage, made from the one before and the resources the
+// change wrote, reads back as the whole API read from scratch; so does a
+// stage that was not autoDeploy through some changes, once it is again.
 func TestSnapshotUnitsRoundTrip(t *testing.T) {
-	e := newSnapEnv(t)
-	apiID := e.richWebSocketAPI(t)
-	_, err := e.s.CreateStage(e.ctx, &CreateStageRequest{ApiId: &apiID, StageName: ptr("prod"), AutoDeploy: ptr(true)})
-	must(t, err)
-	check := func(what string) {
-		t.Helper()
-		var want *Snapshot
-		e.view(t, func(tx store.Tx) (err error) {
-			want, err = wholeSnapshot(tx, apiID)
-			return err
-		})
-		_, got, err := e.s.LoadStage(e.ctx, e.sc, apiID, "prod")
+	t.Run(protocolWebSocket, func(t *testing.T) {
+		e := newSnapEnv(t)
+		apiID := e.richWebSocketAPI(t)
+		api := &apiID
+		first, err := e.s.CreateStage(e.ctx, &CreateStageRequest{ApiId: api, StageName: ptr("prod"), AutoDeploy: ptr(true)})
 		must(t, err)
-		if !reflect.DeepEqual(got, want) {
-			t.Errorf("%s: snapshot read back\n%s\nwant\n%s", what, encode(got), encode(want))
+		e.checkStage(t, apiID, "prod", "CreateStage")
+		routes, err := e.s.GetRoutes(e.ctx, &GetRoutesRequest{ApiId: api})
+		must(t, err)
+		integrations, err := e.s.GetIntegrations(e.ctx, &GetIntegrationsRequest{ApiId: api})
+		must(t, err)
+		models, err := e.s.GetModels(e.ctx, &GetModelsRequest{ApiId: api})
+		must(t, err)
+		authorizers, err := e.s.GetAuthorizers(e.ctx, &GetAuthorizersRequest{ApiId: api})
+		must(t, err)
+		// withResponse and without are a route with a route response and
+		// one without, and the same of integrations.
+		var withResponse, without, withIR, withoutIR *string
+		for _, r := range routes.Items {
+			rrs, err := e.s.GetRouteResponses(e.ctx, &GetRouteResponsesRequest{ApiId: api, RouteId: r.RouteId})
+			must(t, err)
+			if len(rrs.Items) > 0 {
+				withResponse = r.RouteId
+			} else {
+				without = r.RouteId
+			}
 		}
+		for _, in := range integrations.Items {
+			irs, err := e.s.GetIntegrationResponses(e.ctx, &GetIntegrationResponsesRequest{ApiId: api, IntegrationId: in.IntegrationId})
+			must(t, err)
+			if len(irs.Items) > 0 {
+				withIR = in.IntegrationId
+			} else {
+				withoutIR = in.IntegrationId
+			}
+		}
+		rrs, err := e.s.GetRouteResponses(e.ctx, &GetRouteResponsesRequest{ApiId: api, RouteId: withResponse})
+		must(t, err)
+		irs, err := e.s.GetIntegrationResponses(e.ctx, &GetIntegrationResponsesRequest{ApiId: api, IntegrationId: withIR})
+		must(t, err)
+		var jsonModel *string
+		for _, m := range models.Items {
+			if isJSONModel(&m) {
+				jsonModel = m.ModelId
+			}
+		}
+		var extra *CreateIntegrationResult
+		steps := []struct {
+			name string
+			do   func() error
+		}{
+			{"UpdateRoute", func() error {
+				_, err := e.s.UpdateRoute(e.ctx, &UpdateRouteRequest{ApiId: api, RouteId: without, OperationName: ptr("op")})
+				return err
+			}},
+			{"CreateRouteResponse", func() error {
+				_, err := e.s.CreateRouteResponse(e.ctx, &CreateRouteResponseRequest{ApiId: api, RouteId: without, RouteResponseKey: ptr("$default")})
+				return err
+			}},
+			{"UpdateRouteResponse", func() error {
+				_, err := e.s.UpdateRouteResponse(e.ctx, &UpdateRouteResponseRequest{ApiId: api, RouteId: withResponse,
+					RouteResponseId: rrs.Items[0].RouteResponseId, ModelSelectionExpression: ptr("$request.body.type")})
+				return err
+			}},
+			{"DeleteRouteResponse", func() error {
+				return e.s.DeleteRouteResponse(e.ctx, &DeleteRouteResponseRequest{ApiId: api, RouteId: withResponse,
+					RouteResponseId: rrs.Items[0].RouteResponseId})
+			}},
+			{"UpdateIntegration", func() error {
+				_, err := e.s.UpdateIntegration(e.ctx, &UpdateIntegrationRequest{ApiId: api, IntegrationId: withoutIR, Description: ptr("d")})
+				return err
+			}},
+			{"CreateIntegrationResponse", func() error {
+				_, err := e.s.CreateIntegrationResponse(e.ctx, &CreateIntegrationResponseRequest{ApiId: api, IntegrationId: withoutIR,
+					IntegrationResponseKey: ptr("$default")})
+				return err
+			}},
+			{"DeleteIntegrationResponse", func() error {
+				return e.s.DeleteIntegrationResponse(e.ctx, &DeleteIntegrationResponseRequest{ApiId: api, IntegrationId: withIR,
+					IntegrationResponseId: irs.Items[0].IntegrationResponseId})
+			}},
+			{"CreateIntegration", func() (err error) {
+				extra, err = e.s.CreateIntegration(e.ctx, &CreateIntegrationRequest{ApiId: api, IntegrationType: ptr("MOCK")})
+				return err
+			}},
+			{"DeleteIntegration", func() error {
+				return e.s.DeleteIntegration(e.ctx, &DeleteIntegrationRequest{ApiId: api, IntegrationId: extra.IntegrationId})
+			}},
+			{"UpdateModel to text", func() error {
+				_, err := e.s.UpdateModel(e.ctx, &UpdateModelRequest{ApiId: api, ModelId: jsonModel, ContentType: ptr("text/plain")})
+				return err
+			}},
+			{"UpdateModel to JSON", func() error {
+				_, err := e.s.UpdateModel(e.ctx, &UpdateModelRequest{ApiId: api, ModelId: jsonModel, ContentType: ptr("application/json")})
+				return err
+			}},
+			{"DeleteModel", func() error {
+				return e.s.DeleteModel(e.ctx, &DeleteModelRequest{ApiId: api, ModelId: jsonModel})
+			}},
+			{"UpdateAuthorizer", func() error {
+				_, err := e.s.UpdateAuthorizer(e.ctx, &UpdateAuthorizerRequest{ApiId: api, AuthorizerId: authorizers.Items[0].AuthorizerId,
+					Name: ptr("renamed")})
+				return err
+			}},
+			{"TagResource and CreateRoute", func() error {
+				_, err := e.s.TagResource(e.ctx, &TagResourceRequest{ResourceArn: ptr("arn:aws:apigateway:us-east-1::/apis/" + apiID),
+					Tags: map[string]string{"k": "v"}})
+				if err == nil {
+					_, err = e.s.CreateRoute(e.ctx, &CreateRouteRequest{ApiId: api, RouteKey: ptr("tagged")})
+				}
+				return err
+			}},
+			{"autoDeploy off, UpdateApi, DeleteRoute, autoDeploy on", func() error {
+				_, err := e.s.UpdateStage(e.ctx, &UpdateStageRequest{ApiId: api, StageName: ptr("prod"), AutoDeploy: ptr(false)})
+				if err == nil {
+					_, err = e.s.UpdateApi(e.ctx, &UpdateApiRequest{ApiId: api, Description: ptr("changed")})
+				}
+				if err == nil {
+					err = e.s.DeleteRoute(e.ctx, &DeleteRouteRequest{ApiId: api, RouteId: without})
+				}
+				if err == nil {
+					_, err = e.s.UpdateStage(e.ctx, &UpdateStageRequest{ApiId: api, StageName: ptr("prod"), AutoDeploy: ptr(true)})
+				}
+				return err
+			}},
+			{"an autoDeploy stage on an old deployment, CreateRoute", func() error {
+				// No operation does this; were one to, the deployment
+				// the stage serves is of an older generation, which
+				// the next change must not be made from.
+				err := e.st.Update(e.ctx, e.sc, func(tx store.Tx) error {
+					st, err := loadStage(e.ctx, tx, apiID, "prod")
+					if err != nil {
+						return err
+					}
+					st.DeploymentId = first.DeploymentId
+					return putStage(tx, apiID, &st)
+				})
+				if err == nil {
+					_, err = e.s.CreateRoute(e.ctx, &CreateRouteRequest{ApiId: api, RouteKey: ptr("after")})
+				}
+				return err
+			}},
+			{"DeleteAuthorizer", func() error {
+				_, err := e.s.UpdateRoute(e.ctx, &UpdateRouteRequest{ApiId: api, RouteId: withResponse, AuthorizationType: ptr("NONE")})
+				if err == nil {
+					err = e.s.DeleteAuthorizer(e.ctx, &DeleteAuthorizerRequest{ApiId: api, AuthorizerId: authorizers.Items[0].AuthorizerId})
+				}
+				return err
+			}},
+		}
+		for _, step := range steps {
+			must(t, step.do())
+			e.checkStage(t, apiID, "prod", step.name)
+		}
+	})
+
+	t.Run(protocolHTTP, func(t *testing.T) {
+		e := newSnapEnv(t)
+		// Quick create: a route, an integration and a $default
+		// autoDeploy stage.
+		created, err := e.s.CreateApi(e.ctx, &CreateApiRequest{Name: ptr("h"), ProtocolType: ptr(protocolHTTP), Target: ptr("https://example.com")})
+		must(t, err)
+		api := created.ApiId
+		e.checkStage(t, *api, "$default", "CreateApi with a target")
+		body, err := os.ReadFile("testdata/openapi/petstore.json")
+		must(t, err)
+		steps := []struct {
+			name string
+			do   func() error
+		}{
+			{"UpdateApi target", func() error {
+				_, err := e.s.UpdateApi(e.ctx, &UpdateApiRequest{ApiId: api, Target: ptr("https://example.org")})
+				return err
+			}},
+			{"CreateRoute", func() error {
+				_, err := e.s.CreateRoute(e.ctx, &CreateRouteRequest{ApiId: api, RouteKey: ptr("GET /pets")})
+				return err
+			}},
+			{"UpdateApi CORS", func() error {
+				_, err := e.s.UpdateApi(e.ctx, &UpdateApiRequest{ApiId: api, CorsConfiguration: &Cors{AllowOrigins: []string{"*"}}})
+				return err
+			}},
+			{"DeleteCorsConfiguration", func() error {
+				return e.s.DeleteCorsConfiguration(e.ctx, &DeleteCorsConfigurationRequest{ApiId: api})
+			}},
+			{"CreateAuthorizer", func() error {
+				_, err := e.s.CreateAuthorizer(e.ctx, &CreateAuthorizerRequest{ApiId: api, Name: ptr("jwt"), AuthorizerType: ptr("JWT"),
+					IdentitySource:   []string{"$request.header.Authorization"},
+					JwtConfiguration: &JWTConfiguration{Audience: []string{"a"}, Issuer: ptr("https://issuer.example.com")}})
+				return err
+			}},
+			{"ReimportApi", func() error {
+				_, err := e.s.ReimportApi(e.ctx, &ReimportApiRequest{ApiId: api, Body: ptr(string(body))})
+				return err
+			}},
+		}
+		for _, step := range steps {
+			must(t, step.do())
+			e.checkStage(t, *api, "$default", step.name)
+		}
+	})
+}
+
+// checkStage compares what a stage serves with the whole API read now.
+func (e *snapEnv) checkStage(t *testing.T, apiID, stage, what string) {
+	t.Helper()
+	var want *Snapshot
+	e.view(t, func(tx store.Tx) (err error) {
+		want, err = wholeSnapshot(tx, apiID)
+		return err
+	})
+	_, got, err := e.s.LoadStage(e.ctx, e.sc, apiID, stage)
+	must(t, err)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("%s: the stage serves\n%s\nwant\n%s", what, encode(got), encode(want))
 	}
-	check("deployed")
-	var routes *GetRoutesResponse
-	routes, err = e.s.GetRoutes(e.ctx, &GetRoutesRequest{ApiId: &apiID})
-	must(t, err)
-	_, err = e.s.UpdateRoute(e.ctx, &UpdateRouteRequest{ApiId: &apiID, RouteId: routes.Items[2].RouteId, OperationName: ptr("op")})
-	must(t, err)
-	check("UpdateRoute")
-	extra, err := e.s.CreateRoute(e.ctx, &CreateRouteRequest{ApiId: &apiID, RouteKey: ptr("extra")})
-	must(t, err)
-	check("CreateRoute")
-	_, err = e.s.CreateRouteResponse(e.ctx, &CreateRouteResponseRequest{ApiId: &apiID, RouteId: extra.RouteId,
-		RouteResponseKey: ptr("$default")})
-	must(t, err)
-	check("CreateRouteResponse")
-	must(t, e.s.DeleteRoute(e.ctx, &DeleteRouteRequest{ApiId: &apiID, RouteId: routes.Items[3].RouteId}))
-	check("DeleteRoute")
-	_, err = e.s.UpdateApi(e.ctx, &UpdateApiRequest{ApiId: &apiID, Description: ptr("changed")})
-	must(t, err)
-	check("UpdateApi")
 }
 
 // TestSnapshotChangeWritesO1: on an API of 300 routes with an autoDeploy
 // stage, one more route writes the route, its unit, its chunk, the
-// manifest, the deployment and the stage, whatever the API's size; the
-// API's blobs are about two per change (a unit and a chunk), not a copy
-// of every route per deployment.
+// manifest, the deployment, the stage and the API's generation, and reads
+// a few records, not the other routes (nor, on a WebSocket API, their
+// route responses): whatever the API's size. The API's blobs are about
+// two per change (a unit and a chunk), not a copy of every route per
+// deployment.
 func TestSnapshotChangeWritesO1(t *testing.T) {
-	e := newSnapEnv(t)
-	api, err := e.s.CreateApi(e.ctx, &CreateApiRequest{Name: ptr("a"), ProtocolType: ptr(protocolHTTP)})
-	must(t, err)
-	_, err = e.s.CreateStage(e.ctx, &CreateStageRequest{ApiId: api.ApiId, StageName: ptr("$default"), AutoDeploy: ptr(true)})
-	must(t, err)
-	const n = 300
-	for i := range n {
-		if i == n-1 {
-			e.st.reset()
-		}
-		_, err := e.s.CreateRoute(e.ctx, &CreateRouteRequest{ApiId: api.ApiId, RouteKey: ptr(fmt.Sprintf("GET /r%d", i))})
-		must(t, err)
-	}
-	if got := e.st.writes[kindSnapBlob]; got != 2 {
-		t.Errorf("the %dth route wrote %d blobs, want 2 (its unit and its chunk): %v", n, got, e.st.writes)
-	}
-	if got := total(e.st.writes); got > 6 {
-		t.Errorf("the %dth route made %d writes, want at most 6: %v", n, got, e.st.writes)
-	}
-	if got := len(e.blobs(t, *api.ApiId)); got > 2*n+2 {
-		t.Errorf("%d blobs after %d routes, want about %d", got, n, 2*n)
-	}
-	_, snap, err := e.s.LoadStage(e.ctx, e.sc, *api.ApiId, "$default")
-	must(t, err)
-	if len(snap.Routes) != n {
-		t.Errorf("the stage serves %d routes, want %d", len(snap.Routes), n)
+	for _, proto := range []string{protocolHTTP, protocolWebSocket} {
+		t.Run(proto, func(t *testing.T) {
+			e := newSnapEnv(t)
+			in := &CreateApiRequest{Name: ptr("a"), ProtocolType: ptr(proto)}
+			if proto == protocolWebSocket {
+				in.RouteSelectionExpression = ptr("$request.body.action")
+			}
+			api, err := e.s.CreateApi(e.ctx, in)
+			must(t, err)
+			_, err = e.s.CreateStage(e.ctx, &CreateStageRequest{ApiId: api.ApiId, StageName: ptr("prod"), AutoDeploy: ptr(true)})
+			must(t, err)
+			const n = 300
+			for i := range n {
+				if i == n-1 {
+					e.st.reset()
+				}
+				key := fmt.Sprintf("GET /r%d", i)
+				if proto == protocolWebSocket {
+					key = fmt.Sprintf("action%d", i)
+				}
+				_, err := e.s.CreateRoute(e.ctx, &CreateRouteRequest{ApiId: api.ApiId, RouteKey: &key})
+				must(t, err)
+			}
+			if got := e.st.writes[kindSnapBlob]; got != 2 {
+				t.Errorf("the %dth route wrote %d blobs, want 2 (its unit and its chunk): %v", n, got, e.st.writes)
+			}
+			if got := total(e.st.writes); got > 7 {
+				t.Errorf("the %dth route made %d writes, want at most 7: %v", n, got, e.st.writes)
+			}
+			if got := total(e.st.reads); got > 12 || e.st.reads[kindRoute] > 1 || e.st.reads[kindRouteResponse] > 1 {
+				t.Errorf("the %dth route made %d reads: %v", n, got, e.st.reads)
+			}
+			if got := len(e.blobs(t, *api.ApiId)); got > 2*n+2 {
+				t.Errorf("%d blobs after %d routes, want about %d", got, n, 2*n)
+			}
+			_, snap, err := e.s.LoadStage(e.ctx, e.sc, *api.ApiId, "prod")
+			must(t, err)
+			if len(snap.Routes) != n {
+				t.Errorf("the stage serves %d routes, want %d", len(snap.Routes), n)
+			}
+		})
 	}
 }
 
