@@ -196,7 +196,7 @@ func (s *Server) LoadStage(ctx context.Context, sc store.Scope, apiID, stageName
 			return nil
 		}
 		var err error
-		snap, err = loadSnapshot(tx, apiID, *st.DeploymentId)
+		snap, err = loadSnapshot(tx, s.blobs, apiID, *st.DeploymentId)
 		return err
 	})
 	if err != nil {

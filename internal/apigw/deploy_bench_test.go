@@ -13,7 +13,8 @@ import (
 
 // BenchmarkLoadStage: what the data plane pays to (re)compile a stage of
 // an API of 300 routes on the durable SQLite store, the snapshot read
-// back from the store and decoded.
+// back from the store and decoded: warm, by a service that read it
+// before, as after a change to one route; cold, by a new one.
 //
 //	go test ./internal/apigw -run '^$' -bench LoadStage -benchtime 100x
 func BenchmarkLoadStage(b *testing.B) {
@@ -48,13 +49,26 @@ func BenchmarkLoadStage(b *testing.B) {
 			if _, err := s.CreateStage(ctx, &CreateStageRequest{ApiId: api.ApiId, StageName: ptr("prod"), AutoDeploy: ptr(true)}); err != nil {
 				b.Fatal(err)
 			}
-			b.ReportAllocs()
-			for b.Loop() {
-				_, snap, err := s.LoadStage(ctx, sc, *api.ApiId, "prod")
-				if err != nil || len(snap.Routes) != 300 {
-					b.Fatal(err)
+			b.Run("warm", func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					_, snap, err := s.LoadStage(ctx, sc, *api.ApiId, "prod")
+					if err != nil || len(snap.Routes) != 300 {
+						b.Fatal(err)
+					}
 				}
-			}
+			})
+			// cold: a service that has not read the API's snapshot blobs
+			// yet (blobCache), as after a restart.
+			b.Run("cold", func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					_, snap, err := New(st, Config{}).LoadStage(ctx, sc, *api.ApiId, "prod")
+					if err != nil || len(snap.Routes) != 300 {
+						b.Fatal(err)
+					}
+				}
+			})
 		})
 	}
 }

@@ -78,7 +78,7 @@ func (s *Server) ExportApi(ctx context.Context, in *ExportApiRequest) (*ExportAp
 			if _, err := get(tx, kindDeployment, *st.DeploymentId, &d); err != nil {
 				return err
 			}
-			if snap, err = loadSnapshot(tx, *in.ApiId, *st.DeploymentId); err != nil {
+			if snap, err = loadSnapshot(tx, s.blobs, *in.ApiId, *st.DeploymentId); err != nil {
 				return err
 			}
 			if d.CreatedDate != nil {

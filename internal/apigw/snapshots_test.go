@@ -548,7 +548,7 @@ func TestSnapshotWholeRecordExport(t *testing.T) {
 	want := export()
 	// The same deployment, stored whole as it was before units.
 	err = e.st.Update(e.ctx, e.sc, func(tx store.Tx) error {
-		snap, err := loadSnapshot(tx, *api.ApiId, *d.DeploymentId)
+		snap, err := loadSnapshot(tx, e.s.blobs, *api.ApiId, *d.DeploymentId)
 		if err != nil {
 			return err
 		}
