@@ -110,7 +110,13 @@ func autoDeploy(tx store.Tx, apiID string, gen int64, t touched) error {
 		return err
 	}
 	for i := range auto {
-		if _, err := deploySnapshot(tx, apiID, snap, served[i], ptr(autoDeployDescription), true, &auto[i]); err != nil {
+		// Made from base, snap holds only the blobs base does not name:
+		// it is stored against base whatever the stage served.
+		prev := served[i]
+		if base != nil {
+			prev = base
+		}
+		if _, err := deploySnapshot(tx, apiID, snap, prev, ptr(autoDeployDescription), true, &auto[i]); err != nil {
 			return err
 		}
 	}

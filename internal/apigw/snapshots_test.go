@@ -342,6 +342,25 @@ func TestSnapshotUnitsRoundTrip(t *testing.T) {
 				}
 				return err
 			}},
+			{"two autoDeploy stages, one on an old deployment, CreateRoute", func() error {
+				// beta sorts first, and is made from prod's deployment.
+				_, err := e.s.CreateStage(e.ctx, &CreateStageRequest{ApiId: api, StageName: ptr("beta"), AutoDeploy: ptr(true)})
+				if err == nil {
+					err = e.st.Update(e.ctx, e.sc, func(tx store.Tx) error {
+						st, err := loadStage(e.ctx, tx, apiID, "beta")
+						if err != nil {
+							return err
+						}
+						st.DeploymentId = first.DeploymentId
+						return putStage(tx, apiID, &st)
+					})
+				}
+				if err == nil {
+					_, err = e.s.CreateRoute(e.ctx, &CreateRouteRequest{ApiId: api, RouteKey: ptr("two stages")})
+				}
+				e.checkStage(t, apiID, "beta", "beta")
+				return err
+			}},
 			{"DeleteAuthorizer", func() error {
 				_, err := e.s.UpdateRoute(e.ctx, &UpdateRouteRequest{ApiId: api, RouteId: withResponse, AuthorizationType: ptr("NONE")})
 				if err == nil {
@@ -672,5 +691,32 @@ func TestDeleteApiTakesSnapshots(t *testing.T) {
 	}
 	if _, snap, err := e.s.LoadStage(e.ctx, e.sc, keep, "prod"); err != nil || len(snap.Routes) != 6 {
 		t.Errorf("the other API's stage: %v", err)
+	}
+}
+
+// TestBlobCacheBounded: the cache holds what was read lately, within its
+// bytes.
+func TestBlobCacheBounded(t *testing.T) {
+	c := newBlobCache(100)
+	blob := func(i int) (string, []byte) { return fmt.Sprintf("b%d", i), make([]byte, 8) }
+	for i := range 20 {
+		c.put(blob(i))
+		// b0 is read all along: it stays.
+		if _, ok := c.get("b0"); !ok {
+			t.Fatalf("b0 dropped after %d puts", i)
+		}
+	}
+	if _, ok := c.get("b1"); ok {
+		t.Error("b1, never read again, is still there")
+	}
+	if _, ok := c.get("b19"); !ok {
+		t.Error("b19, the last one, is not there")
+	}
+	if n := len(c.young) + len(c.old); n*10 > 2*100 {
+		t.Errorf("%d entries of 10 bytes in a cache of 100", n)
+	}
+	c.put("huge", make([]byte, 60))
+	if _, ok := c.get("huge"); ok {
+		t.Error("a blob of more than half the cache was cached")
 	}
 }
