@@ -648,7 +648,8 @@ func TestDeleteDeploymentSweepsBlobs(t *testing.T) {
 }
 
 // TestDeleteApiTakesSnapshots: DeleteApi leaves none of the API's
-// deployments, snapshot records and blobs behind.
+// deployments, snapshot records, blobs and generation behind, and the
+// other API's alone.
 func TestDeleteApiTakesSnapshots(t *testing.T) {
 	e := newSnapEnv(t)
 	apiID := e.richWebSocketAPI(t)
@@ -683,6 +684,9 @@ func TestDeleteApiTakesSnapshots(t *testing.T) {
 			if _, err := tx.Get(kindSnapBlob, id); !errors.Is(err, store.ErrNotFound) {
 				t.Errorf("blob %s left behind: %v", id, err)
 			}
+		}
+		if _, err := tx.Get(kindConfigGen, apiID); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("configuration generation left behind: %v", err)
 		}
 		return nil
 	})
