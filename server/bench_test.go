@@ -5,7 +5,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -135,4 +139,90 @@ func BenchmarkGetRouteResponsesRaw(b *testing.B) {
 			b.Fatal(resp.Status)
 		}
 	}
+}
+
+// BenchmarkAutoDeployCreateRoute: CreateRoute on an API with an autoDeploy
+// stage, where every change is also a new deployment. Each op builds an
+// API of 300 routes (AWS's default quota) on a fresh data directory and
+// reports the CreateRoute latency of routes 1–10 and of 291–300 (the
+// median of each ten: one fsync that stalls on a shared machine moves a
+// mean of ten by a tenth of its stall), and the size of the database once
+// the server has closed it (closing checkpoints the WAL into the main
+// file). A deployment shares what did not change with earlier ones: the
+// 300th route should cost about what the first does, and the database
+// hold about 300 routes, not 300 copies of them.
+//
+//	go test ./server -run '^$' -bench AutoDeployCreateRoute -benchtime 1x
+func BenchmarkAutoDeployCreateRoute(b *testing.B) {
+	const routes, window = 300, 10
+	for _, proto := range []types.ProtocolType{types.ProtocolTypeHttp, types.ProtocolTypeWebsocket} {
+		b.Run(string(proto), func(b *testing.B) {
+			var first, last time.Duration
+			var dbBytes int64
+			for i := 0; i < b.N; i++ {
+				f, l, size := autoDeployRoutes(b, b.TempDir(), proto, routes, window)
+				first, last, dbBytes = first+f, last+l, dbBytes+size
+			}
+			n := float64(b.N)
+			b.ReportMetric(float64(first.Microseconds())/n, "µs/first-route")
+			b.ReportMetric(float64(last.Microseconds())/n, "µs/300th-route")
+			b.ReportMetric(float64(last)/float64(first), "300th/first")
+			b.ReportMetric(float64(dbBytes)/n/1024, "KB-db")
+		})
+	}
+}
+
+// autoDeployRoutes creates n routes on a new API of proto with an
+// autoDeploy stage, on a server with its data in dir, and returns the
+// median latency of the first and of the last window of them, and the
+// database's size after the last.
+func autoDeployRoutes(b *testing.B, dir string, proto types.ProtocolType, n, window int) (first, last time.Duration, dbBytes int64) {
+	ctx := context.Background()
+	srv, err := server.Start(server.Config{Listen: "127.0.0.1:0", DataDir: dir})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Close()
+	c := apigatewayv2.New(apigatewayv2.Options{
+		Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), RetryMaxAttempts: 1,
+		Credentials: credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", ""),
+	})
+	in := &apigatewayv2.CreateApiInput{Name: aws.String("bench"), ProtocolType: proto}
+	if proto == types.ProtocolTypeWebsocket {
+		in.RouteSelectionExpression = aws.String("$request.body.action")
+	}
+	api, err := c.CreateApi(ctx, in)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := c.CreateStage(ctx, &apigatewayv2.CreateStageInput{ApiId: api.ApiId,
+		StageName: aws.String("prod"), AutoDeploy: aws.Bool(true)}); err != nil {
+		b.Fatal(err)
+	}
+	took := make([]time.Duration, n)
+	for i := range n {
+		key := fmt.Sprintf("GET /r%d", i)
+		if proto == types.ProtocolTypeWebsocket {
+			key = fmt.Sprintf("action%d", i)
+		}
+		start := time.Now()
+		if _, err := c.CreateRoute(ctx, &apigatewayv2.CreateRouteInput{ApiId: api.ApiId, RouteKey: &key}); err != nil {
+			b.Fatal(err)
+		}
+		took[i] = time.Since(start)
+	}
+	if err := srv.Close(); err != nil {
+		b.Fatal(err)
+	}
+	for _, name := range []string{server.DatabaseFile, server.DatabaseFile + "-wal"} {
+		if fi, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			dbBytes += fi.Size()
+		}
+	}
+	return median(took[:window]), median(took[n-window:]), dbBytes
+}
+
+func median(d []time.Duration) time.Duration {
+	s := slices.Sorted(slices.Values(d))
+	return (s[(len(s)-1)/2] + s[len(s)/2]) / 2
 }

@@ -11,7 +11,8 @@ import (
 // Deployments are snapshots (docs/architecture.md#deployments): what a
 // stage serves is the API as it was when its deployment was made, not the
 // live configuration. A snapshot is stored once per deployment, as a child
-// record of it, and never changes.
+// record of it, and never changes; what it shares with other deployments
+// of the API is stored once for all of them (snapshots.go).
 
 const (
 	kindStage      store.Kind = "stage"
@@ -51,56 +52,119 @@ func stageID(apiID, name string) string { return apiID + "/" + name }
 
 // changeAPI runs fn, a change to the configuration of an API, in one write
 // transaction; in the same transaction every autoDeploy stage of the API
-// gets a new deployment of the changed API, as AWS does.
+// gets a new deployment of the changed API, as AWS does. Every write to
+// what a snapshot holds goes through here (snapshots_next.go): the new
+// deployments are made from what fn wrote.
 func (s *Server) changeAPI(ctx context.Context, apiID string, fn func(tx store.Tx) error) error {
 	return s.updateAPI(ctx, apiID, func(tx store.Tx) error {
-		if err := fn(tx); err != nil {
+		gen, err := configGen(tx, apiID)
+		if err != nil {
 			return err
 		}
-		return autoDeploy(tx, apiID)
+		t := &touchTx{Tx: tx}
+		if err := fn(t); err != nil {
+			return err
+		}
+		if err := setConfigGen(tx, apiID, gen+1); err != nil {
+			return err
+		}
+		return autoDeploy(tx, apiID, gen, t.touched)
 	})
 }
 
-// autoDeploy redeploys the API to each of its autoDeploy stages.
-func autoDeploy(tx store.Tx, apiID string) error {
+// autoDeploy redeploys the API to each of its autoDeploy stages after a
+// change from generation gen that wrote what t lists. The snapshot is
+// made once, from the deployment of a stage that served generation gen
+// when there is one, else from the whole API; every stage gets it.
+func autoDeploy(tx store.Tx, apiID string, gen int64, t touched) error {
 	stages, _, err := listPage[Stage](tx, kindStage, apiRef(apiID), page{limit: maxPage})
 	if err != nil {
 		return err
 	}
+	var auto []Stage
+	var served []*manifest
+	var base *manifest
 	for _, st := range stages {
 		if !deref(st.AutoDeploy) {
 			continue
 		}
-		if _, err := deploy(tx, apiID, ptr(autoDeployDescription), true, &st); err != nil {
+		m, err := stageManifest(tx, &st)
+		if err != nil {
+			return err
+		}
+		if base == nil && m != nil && m.Gen == gen {
+			base = m
+		}
+		auto, served = append(auto, st), append(served, m)
+	}
+	if len(auto) == 0 {
+		return nil
+	}
+	var snap *newSnapshot
+	if base != nil {
+		snap, err = nextSnapshot(tx, apiID, base, t)
+	} else {
+		snap, err = readSnapshot(tx, apiID)
+	}
+	if err != nil {
+		return err
+	}
+	for i := range auto {
+		// Made from base, snap holds only the blobs base does not name:
+		// it is stored against base whatever the stage served.
+		prev := served[i]
+		if base != nil {
+			prev = base
+		}
+		if _, err := deploySnapshot(tx, apiID, snap, prev, ptr(autoDeployDescription), true, &auto[i]); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
+// stageManifest is the manifest of what a stage serves; nil when it serves
+// nothing, or a whole snapshot of an older database.
+func stageManifest(tx store.Tx, st *Stage) (*manifest, error) {
+	if st == nil || st.DeploymentId == nil {
+		return nil, nil
+	}
+	m, _, err := loadManifest(tx, *st.DeploymentId)
+	return m, err
+}
+
 // deploy snapshots the API as a new deployment and, when stage is not nil,
 // points that stage at it.
 func deploy(tx store.Tx, apiID string, description *string, auto bool, stage *Stage) (Deployment, error) {
-	snap, err := buildSnapshot(tx, apiID)
+	snap, err := readSnapshot(tx, apiID)
 	if err != nil {
 		return Deployment{}, err
 	}
+	prev, err := stageManifest(tx, stage)
+	if err != nil {
+		return Deployment{}, err
+	}
+	return deploySnapshot(tx, apiID, snap, prev, description, auto, stage)
+}
+
+// deploySnapshot stores snap as a new deployment. prev, when not nil, is a
+// stored manifest of the API, most of whose blobs snap names too: what
+// the stage served before.
+func deploySnapshot(tx store.Tx, apiID string, snap *newSnapshot, prev *manifest, description *string, auto bool, stage *Stage) (Deployment, error) {
 	d := Deployment{
 		AutoDeployed:     ptr(auto),
 		CreatedDate:      awsproto.Now(),
 		DeploymentStatus: ptr("DEPLOYED"),
 		Description:      emptyToNil(description),
 	}
-	err = insertNew(tx, kindDeployment, apiRef(apiID), "", 6, func(id string) any {
+	err := insertNew(tx, kindDeployment, apiRef(apiID), "", 6, func(id string) any {
 		d.DeploymentId = &id
 		return d
 	})
 	if err != nil {
 		return d, err
 	}
-	err = tx.Insert(store.Record{Kind: kindSnapshot, ID: *d.DeploymentId,
-		Parent: store.Ref{Kind: kindDeployment, ID: *d.DeploymentId}, Data: encode(snap)})
-	if err != nil || stage == nil {
+	if err := snap.store(tx, apiID, *d.DeploymentId, prev); err != nil || stage == nil {
 		return d, err
 	}
 	stage.DeploymentId = d.DeploymentId
@@ -113,51 +177,14 @@ func putStage(tx store.Tx, apiID string, st *Stage) error {
 	return tx.Replace(store.Record{Kind: kindStage, ID: stageID(apiID, *st.StageName), Parent: apiRef(apiID), Data: encode(st)})
 }
 
-// buildSnapshot reads the API's whole configuration.
+// buildSnapshot reads the API's whole configuration: what a deployment
+// made now would serve.
 func buildSnapshot(tx store.Tx, apiID string) (*Snapshot, error) {
-	snap := &Snapshot{}
-	if _, err := get(tx, kindAPI, apiID, &snap.Api); err != nil {
-		return nil, err
-	}
-	all := page{limit: 1 << 30}
-	routes, _, err := listPage[Route](tx, kindRoute, apiRef(apiID), all)
+	n, err := readSnapshot(tx, apiID)
 	if err != nil {
 		return nil, err
 	}
-	for _, r := range routes {
-		rrs, _, err := listPage[RouteResponse](tx, kindRouteResponse, routeRef(*r.RouteId), all)
-		if err != nil {
-			return nil, err
-		}
-		snap.Routes = append(snap.Routes, SnapshotRoute{Route: r, RouteResponses: nilIfEmpty(rrs)})
-	}
-	integrations, _, err := listPage[Integration](tx, kindIntegration, apiRef(apiID), all)
-	if err != nil {
-		return nil, err
-	}
-	for _, in := range integrations {
-		irs, _, err := listPage[IntegrationResponse](tx, kindIntegrationResponse,
-			store.Ref{Kind: kindIntegration, ID: *in.IntegrationId}, all)
-		if err != nil {
-			return nil, err
-		}
-		snap.Integrations = append(snap.Integrations, SnapshotIntegration{Integration: in, IntegrationResponses: nilIfEmpty(irs)})
-	}
-	models, _, err := listPage[Model](tx, kindModel, apiRef(apiID), all)
-	if err != nil {
-		return nil, err
-	}
-	for _, m := range models {
-		if isJSONModel(&m) {
-			snap.Models = append(snap.Models, m)
-		}
-	}
-	if snap.Authorizers, _, err = listPage[Authorizer](tx, kindAuthorizer, apiRef(apiID), all); err != nil {
-		return nil, err
-	}
-	snap.Models = nilIfEmpty(snap.Models)
-	snap.Authorizers = nilIfEmpty(snap.Authorizers)
-	return snap, nil
+	return n.m.snapshot(n.source())
 }
 
 // LoadStage returns a stage and what it serves: its deployment's snapshot,
@@ -174,8 +201,8 @@ func (s *Server) LoadStage(ctx context.Context, sc store.Scope, apiID, stageName
 		if st.DeploymentId == nil {
 			return nil
 		}
-		snap = new(Snapshot)
-		_, err := get(tx, kindSnapshot, *st.DeploymentId, snap)
+		var err error
+		snap, err = loadSnapshot(tx, s.blobs, apiID, *st.DeploymentId)
 		return err
 	})
 	if err != nil {

@@ -136,8 +136,12 @@ func (s *Server) DeleteDeployment(ctx context.Context, in *DeleteDeploymentReque
 				return awsproto.BadRequest("Active stages pointing to this deployment must be moved or deleted")
 			}
 		}
-		// The snapshot is the deployment's child: the store deletes it too.
-		return tx.Delete(kindDeployment, *in.DeploymentId)
+		// The snapshot is the deployment's child: the store deletes it
+		// too. The blobs it shared with other deployments stay.
+		if err := tx.Delete(kindDeployment, *in.DeploymentId); err != nil {
+			return err
+		}
+		return sweepSnapshotBlobs(tx, *in.ApiId)
 	})
 }
 

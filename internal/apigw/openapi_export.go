@@ -78,8 +78,7 @@ func (s *Server) ExportApi(ctx context.Context, in *ExportApiRequest) (*ExportAp
 			if _, err := get(tx, kindDeployment, *st.DeploymentId, &d); err != nil {
 				return err
 			}
-			snap = new(Snapshot)
-			if _, err := get(tx, kindSnapshot, *st.DeploymentId, snap); err != nil {
+			if snap, err = loadSnapshot(tx, s.blobs, *in.ApiId, *st.DeploymentId); err != nil {
 				return err
 			}
 			if d.CreatedDate != nil {

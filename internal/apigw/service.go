@@ -56,6 +56,7 @@ type Server struct {
 	store  store.Store
 	cfg    Config
 	quotas Quotas
+	blobs  *blobCache
 }
 
 var _ interface {
@@ -86,7 +87,7 @@ func New(st store.Store, cfg Config) *Server {
 	if cfg.Quotas != nil {
 		quotas = *cfg.Quotas
 	}
-	return &Server{store: st, cfg: cfg, quotas: quotas}
+	return &Server{store: st, cfg: cfg, quotas: quotas, blobs: newBlobCache(blobCacheBytes)}
 }
 
 func scopeOf(ctx context.Context) store.Scope {
