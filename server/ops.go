@@ -45,6 +45,7 @@ func (s *Server) handler() http.Handler {
 		IdleTimeout:    s.cfg.WebSocketIdleTimeout,
 		MaxDuration:    s.cfg.WebSocketMaxDuration,
 		Directory:      s.directory(),
+		Recorder:       s.inspect,
 		Logger:         s.cfg.Logger,
 	})
 	s.plane = plane
@@ -65,6 +66,7 @@ func (s *Server) handler() http.Handler {
 			return
 		}
 		plane.Reset(r.Context())
+		s.inspect.Reset()
 		w.WriteHeader(http.StatusNoContent)
 	}
 	f.ops["GET /_portico/health"] = s.health
@@ -75,6 +77,7 @@ func (s *Server) handler() http.Handler {
 	}
 	f.ops["POST /_portico/reset"] = reset
 	f.ops["GET "+logsPrefix] = s.logs
+	f.ops["* "+inspectPrefix] = s.serveInspect
 	// The names LocalStack users' scripts and test containers already
 	// call (docs/compatibility.md).
 	f.ops["GET /_localstack/health"] = s.localstackHealth

@@ -33,6 +33,7 @@ import (
 	"github.com/portico-dev/portico/internal/cluster"
 	"github.com/portico-dev/portico/internal/datadir"
 	"github.com/portico-dev/portico/internal/dataplane"
+	"github.com/portico-dev/portico/internal/inspect"
 	"github.com/portico-dev/portico/internal/lambda"
 	"github.com/portico-dev/portico/internal/lambda/bootstrap"
 	"github.com/portico-dev/portico/internal/localtls"
@@ -128,6 +129,13 @@ type Config struct {
 	// ClusterLease is how long a node that stops renewing keeps its
 	// connections in the directory (default cluster.DefaultLease).
 	ClusterLease time.Duration
+	// InspectEntries is how many data-plane exchanges the inspector keeps
+	// (docs/inspector.md); 0 is the default, 2000, and a negative number
+	// turns recording off.
+	InspectEntries int
+	// InspectBodyBytes is how much of each body the inspector keeps
+	// (default 64 KiB); the rest is cut, with the entry marked truncated.
+	InspectBodyBytes int
 }
 
 // DatabaseFile is the SQLite file's name inside DataDir.
@@ -162,6 +170,8 @@ type Server struct {
 	ln        net.Listener
 	done      chan error
 	init      *initRunner // nil without Config.InitDir
+	// inspect keeps the data plane's recent traffic (nil: off).
+	inspect *inspect.Recorder
 
 	stopOnce sync.Once
 	stopErr  error
@@ -179,6 +189,8 @@ func Defaults() Config {
 		AuthorizerEgress:     "any",
 		WebSocketIdleTimeout: 10 * time.Minute,
 		WebSocketMaxDuration: 2 * time.Hour,
+		InspectEntries:       inspect.DefaultEntries,
+		InspectBodyBytes:     inspect.DefaultBodyBytes,
 	}
 }
 
@@ -207,6 +219,12 @@ func (c *Config) setDefaults() {
 	}
 	if c.WebSocketMaxDuration <= 0 {
 		c.WebSocketMaxDuration = d.WebSocketMaxDuration
+	}
+	if c.InspectEntries == 0 {
+		c.InspectEntries = d.InspectEntries
+	}
+	if c.InspectBodyBytes <= 0 {
+		c.InspectBodyBytes = d.InspectBodyBytes
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -288,6 +306,7 @@ func Start(cfg Config) (_ *Server, err error) {
 	addr := clientAddr(ln.Addr())
 	s := &Server{cfg: cfg, store: st, lock: lock, verifier: verifier, accessLogs: accessLogs, ca: ca,
 		ln: localtls.Sniff(ln, ca.ServerConfig(hosts)), done: make(chan error, 1), URL: "http://" + addr, TLSURL: "https://" + addr}
+	s.inspect = inspect.New(inspect.Config{Entries: max(cfg.InspectEntries, 0), BodyBytes: cfg.InspectBodyBytes})
 	if err := s.startFunctions(specs); err != nil {
 		return nil, err
 	}
@@ -376,6 +395,8 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		// WebSockets are hijacked connections that http.Server no longer
 		// tracks: close them first, with 1001, and run their $disconnect.
 		s.plane.Shutdown(ctx)
+		// Inspector streams never end by themselves.
+		s.inspect.Close()
 		if s.node != nil {
 			// The connections are closed: the node leaves the directory.
 			s.node.Close()

@@ -27,6 +27,7 @@ import (
 	"github.com/portico-dev/portico/internal/dataplane/httpapi/route"
 	"github.com/portico-dev/portico/internal/dataplane/integration"
 	"github.com/portico-dev/portico/internal/dataplane/throttle"
+	"github.com/portico-dev/portico/internal/inspect"
 	"github.com/portico-dev/portico/internal/sigv4"
 	"github.com/portico-dev/portico/internal/store"
 )
@@ -51,7 +52,10 @@ type Config struct {
 	// JWTKeys caches the JWT authorizers' issuers' keys for every stage
 	// (nil: a cache that may fetch from any http or https URL).
 	JWTKeys *jwtauth.Keys
-	Logger  *slog.Logger
+	// Recorder receives an entry per request (nil: none; the inspector
+	// and the metrics).
+	Recorder *inspect.Recorder
+	Logger   *slog.Logger
 }
 
 // Engine serves HTTP API stages. It is safe for concurrent use.
@@ -138,6 +142,8 @@ type exchange struct {
 	// body is the request's body once read (readBody).
 	body     []byte
 	bodyRead bool
+	// ent is the request's inspector entry (nil: none).
+	ent *inspect.Entry
 }
 
 // countingWriter counts what the answer's body holds
@@ -145,11 +151,16 @@ type exchange struct {
 type countingWriter struct {
 	http.ResponseWriter
 	n int64
+	// tap keeps the first bytes of the answer for the inspector.
+	tap *inspect.Tap
 }
 
 func (c *countingWriter) Write(b []byte) (int, error) {
 	n, err := c.ResponseWriter.Write(b)
 	c.n += int64(n)
+	if c.tap != nil {
+		c.tap.Write(b[:n])
+	}
 	return n, err
 }
 
@@ -166,8 +177,16 @@ func (e *Engine) Serve(w http.ResponseWriter, r *http.Request, s *Stage, req Req
 	x := &exchange{e: e, w: cw, r: r, s: s, req: req, id: gateway.RequestID(), start: time.Now()}
 	// AWS's header for $context.requestId, on every answer.
 	w.Header().Set("Apigw-Requestid", x.id)
+	if rec := e.cfg.Recorder; rec != nil {
+		x.ent = rec.Start(r.Context(), inspect.KindHTTP, x.start)
+		x.captureRequest(cw)
+	}
 	x.serve()
 	e.log(x)
+	if x.ent != nil {
+		x.record()
+		e.cfg.Recorder.Finish(x.ent)
+	}
 }
 
 func (x *exchange) serve() {
