@@ -37,6 +37,7 @@ import (
 	"github.com/portico-dev/portico/internal/lambda"
 	"github.com/portico-dev/portico/internal/lambda/bootstrap"
 	"github.com/portico-dev/portico/internal/localtls"
+	"github.com/portico-dev/portico/internal/metrics"
 	"github.com/portico-dev/portico/internal/sigv4"
 	"github.com/portico-dev/portico/internal/store"
 	"github.com/portico-dev/portico/internal/store/memory"
@@ -170,8 +171,10 @@ type Server struct {
 	ln        net.Listener
 	done      chan error
 	init      *initRunner // nil without Config.InitDir
-	// inspect keeps the data plane's recent traffic (nil: off).
+	// inspect keeps the data plane's recent traffic; it also feeds the
+	// data plane's metrics.
 	inspect *inspect.Recorder
+	metrics *metrics.Metrics
 
 	stopOnce sync.Once
 	stopErr  error
@@ -306,7 +309,14 @@ func Start(cfg Config) (_ *Server, err error) {
 	addr := clientAddr(ln.Addr())
 	s := &Server{cfg: cfg, store: st, lock: lock, verifier: verifier, accessLogs: accessLogs, ca: ca,
 		ln: localtls.Sniff(ln, ca.ServerConfig(hosts)), done: make(chan error, 1), URL: "http://" + addr, TLSURL: "https://" + addr}
-	s.inspect = inspect.New(inspect.Config{Entries: max(cfg.InspectEntries, 0), BodyBytes: cfg.InspectBodyBytes})
+	s.metrics = metrics.New()
+	s.store = &meteredStore{Store: st, m: s.metrics}
+	if !cfg.InMemory {
+		s.metrics.Gauge("portico_store_database_bytes", "Size of the SQLite database's files (the database, its WAL and shared memory).",
+			func() float64 { return float64(databaseBytes(cfg.DataDir)) })
+	}
+	s.inspect = inspect.New(inspect.Config{Entries: max(cfg.InspectEntries, 0), BodyBytes: cfg.InspectBodyBytes,
+		Observe: s.metrics.Observe})
 	if err := s.startFunctions(specs); err != nil {
 		return nil, err
 	}

@@ -24,6 +24,7 @@ import (
 	"github.com/portico-dev/portico/internal/dataplane/integration"
 	"github.com/portico-dev/portico/internal/dataplane/websocket"
 	"github.com/portico-dev/portico/internal/inspect"
+	"github.com/portico-dev/portico/internal/metrics"
 	"github.com/portico-dev/portico/internal/sigv4"
 	"github.com/portico-dev/portico/internal/store"
 )
@@ -78,7 +79,10 @@ type Config struct {
 	Directory websocket.Directory
 	// Recorder receives the engines' inspector entries (nil: none).
 	Recorder *inspect.Recorder
-	Logger   *slog.Logger
+	// Metrics counts what the entries do not say: throttling, authorizer
+	// caches, Lambda Invoke calls (nil: none).
+	Metrics *metrics.Metrics
+	Logger  *slog.Logger
 }
 
 // Plane is the data plane. It is safe for concurrent use.
@@ -102,7 +106,8 @@ func New(cfg Config) *Plane {
 	}
 	p := &Plane{cfg: cfg, prefer: store.Scope{Account: cfg.Defaults.Account, Region: cfg.Defaults.Region}}
 	p.cache = newCache(p.compile)
-	lambda := &integration.Lambda{Endpoint: cfg.LambdaEndpoint, Client: cfg.HTTPClient, Local: cfg.LocalFunctions}
+	lambda := &integration.Lambda{Endpoint: cfg.LambdaEndpoint, Client: cfg.HTTPClient, Local: cfg.LocalFunctions,
+		Metrics: cfg.Metrics}
 	p.ws = websocket.New(websocket.Config{
 		Stage: func(ctx context.Context, k gateway.StageKey) (*websocket.Stage, error) {
 			c, err := p.cache.stage(ctx, k)
@@ -121,6 +126,7 @@ func New(cfg Config) *Plane {
 		AccessLog:   cfg.AccessLog,
 		Directory:   cfg.Directory,
 		Recorder:    cfg.Recorder,
+		Metrics:     cfg.Metrics,
 		Logger:      cfg.Logger,
 	})
 	egress := jwtauth.PolicyAny
@@ -129,7 +135,7 @@ func New(cfg Config) *Plane {
 	}
 	p.http = httpapi.New(httpapi.Config{Lambda: lambda, HTTPClient: cfg.HTTPClient, SigV4: cfg.SigV4,
 		AccessLog: cfg.AccessLog, JWTKeys: jwtauth.NewKeys(jwtauth.KeysConfig{Policy: egress, Logger: cfg.Logger}),
-		Recorder: cfg.Recorder, Logger: cfg.Logger})
+		Recorder: cfg.Recorder, Metrics: cfg.Metrics, Logger: cfg.Logger})
 	p.resetDomains()
 	p.stop = cfg.Source.Watch(func(ch apigw.Change) {
 		if ch.All {

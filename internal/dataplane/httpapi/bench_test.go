@@ -14,6 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/apigatewayv2"
 	"github.com/aws/aws-sdk-go-v2/service/apigatewayv2/types"
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/portico-dev/portico/server"
 )
 
 // The benchmarks put Portico's HTTP_PROXY route and a bare
@@ -80,6 +82,28 @@ func BenchmarkHTTPProxy(b *testing.B) {
 				must(b, err)
 			}
 			e.route(b, api, "GET /pets/{id}", in)
+			b.ReportAllocs()
+			b.ResetTimer()
+			benchGet(b, benchClient(), e.url(api, "/pets/1"))
+		})
+	}
+}
+
+// BenchmarkHTTPProxyInspector is BenchmarkHTTPProxy's route with the
+// inspector recording (the default) and off: what recording costs.
+//
+//	go test ./internal/dataplane/httpapi -run '^$' -bench HTTPProxyInspector -benchtime 3s -count 3
+func BenchmarkHTTPProxyInspector(b *testing.B) {
+	for _, on := range []bool{false, true} {
+		b.Run(fmt.Sprintf("inspector=%v", on), func(b *testing.B) {
+			e := newEnvWith(b, func(c *server.Config) {
+				if !on {
+					c.InspectEntries = -1
+				}
+			})
+			be := benchBackend(b)
+			api := e.httpAPI(b, nil)
+			e.route(b, api, "GET /pets/{id}", e.proxyIntegration(b, api, "GET", be.URL+"/pets/{id}", nil))
 			b.ReportAllocs()
 			b.ResetTimer()
 			benchGet(b, benchClient(), e.url(api, "/pets/1"))

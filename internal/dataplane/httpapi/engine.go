@@ -28,6 +28,7 @@ import (
 	"github.com/portico-dev/portico/internal/dataplane/integration"
 	"github.com/portico-dev/portico/internal/dataplane/throttle"
 	"github.com/portico-dev/portico/internal/inspect"
+	"github.com/portico-dev/portico/internal/metrics"
 	"github.com/portico-dev/portico/internal/sigv4"
 	"github.com/portico-dev/portico/internal/store"
 )
@@ -55,7 +56,10 @@ type Config struct {
 	// Recorder receives an entry per request (nil: none; the inspector
 	// and the metrics).
 	Recorder *inspect.Recorder
-	Logger   *slog.Logger
+	// Metrics counts throttled requests and authorizer cache lookups
+	// (nil: none; the rest comes from the Recorder's entries).
+	Metrics *metrics.Metrics
+	Logger  *slog.Logger
 }
 
 // Engine serves HTTP API stages. It is safe for concurrent use.
@@ -225,7 +229,13 @@ func (x *exchange) serve() {
 	if !x.authorize() {
 		return
 	}
-	if !x.e.accounts.Allow(x.s.key.Scope, x.start) || !x.rt.bucket.Allow(x.start) {
+	if !x.e.accounts.Allow(x.s.key.Scope, x.start) {
+		x.e.cfg.Metrics.Throttled(x.s.key.APIID, x.s.key.Stage, x.rt.key, "account")
+		x.fail(gateway.ErrTooManyRequests)
+		return
+	}
+	if !x.rt.bucket.Allow(x.start) {
+		x.e.cfg.Metrics.Throttled(x.s.key.APIID, x.s.key.Stage, x.rt.key, "route")
 		x.fail(gateway.ErrTooManyRequests)
 		return
 	}

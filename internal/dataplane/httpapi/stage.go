@@ -131,7 +131,7 @@ func (e *Engine) Compile(k gateway.StageKey, st *apigw.Stage, snap *apigw.Snapsh
 		if deref(a.AuthorizerType) != "REQUEST" {
 			continue
 		}
-		la, err := lambdaauth.Compile(a, lambdaauth.Config{Invoker: e.cfg.Lambda, Stage: k})
+		la, err := lambdaauth.Compile(a, lambdaauth.Config{Invoker: e.cfg.Lambda, Stage: k, Metrics: e.cfg.Metrics})
 		if err != nil {
 			return nil, fmt.Errorf("authorizer %s: %w", deref(a.AuthorizerId), err)
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/portico-dev/portico/internal/dataplane/gateway"
 	"github.com/portico-dev/portico/internal/dataplane/integration"
 	"github.com/portico-dev/portico/internal/inspect"
+	"github.com/portico-dev/portico/internal/metrics"
 )
 
 // Config is what the engine needs.
@@ -38,7 +39,9 @@ type Config struct {
 	// Recorder receives an entry per connect, message, disconnect and
 	// @connections call (nil: none; the inspector and the metrics).
 	Recorder *inspect.Recorder
-	Logger   *slog.Logger
+	// Metrics counts throttled connects and messages (nil: none).
+	Metrics *metrics.Metrics
+	Logger  *slog.Logger
 }
 
 // Directory is where the nodes of a cluster record which of them holds

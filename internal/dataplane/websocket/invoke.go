@@ -99,6 +99,7 @@ func (p *Engine) handleMessageWith(ctx context.Context, c *conn, body string, in
 		req.ent.RouteKey = rt.key
 	}
 	if !rt.bucket.Allow(req.start) {
+		p.cfg.Metrics.Throttled(c.key.APIID, c.key.Stage, rt.key, "route")
 		// [I]: AWS's frame for a throttled message is not documented; the
 		// error frame with HTTP APIs' text.
 		p.logEvent("MESSAGE", c, req.requestID, rt.key, req.start, "failure", "throttled")

@@ -111,6 +111,7 @@ func (p *Engine) serveWebSocket(w http.ResponseWriter, r *http.Request, stage *S
 	connectReq := &request{conn: c, eventType: "CONNECT", http: r, routeKey: "$connect", requestID: requestID, start: c.connectedAt}
 	ent := p.startConnect(c, r, requestID)
 	if stage.connect != nil && !stage.connect.bucket.Allow(c.connectedAt) {
+		p.cfg.Metrics.Throttled(c.key.APIID, c.key.Stage, "$connect", "route")
 		p.logEvent("CONNECT", c, requestID, "$connect", c.connectedAt, "status", http.StatusTooManyRequests)
 		p.writeAccessLog(stage, connectReq, http.StatusTooManyRequests, "Too Many Requests")
 		p.finishEntry(ent, http.StatusTooManyRequests)
