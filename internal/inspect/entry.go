@@ -71,9 +71,13 @@ type Entry struct {
 type Message struct {
 	Method, Path, Query string
 	// URI is where an integration's request went (HTTP backends).
-	URI     string
-	Status  int
+	URI    string
+	Status int
+	// Headers are the message's headers; the entry may share them with
+	// the request it records, which no one changes once it is answered.
 	Headers http.Header
+	// Host is the request's Host, shown among the headers.
+	Host    string
 	Body    []byte
 	// Truncated: Body holds the first BodyBytes of a longer body.
 	Truncated bool
@@ -232,20 +236,18 @@ func (e *Entry) ReplayOrigin() string {
 
 // finish reads the taps.
 func (e *Entry) finish() {
-	for _, m := range e.messages() {
-		if m != nil && m.tap != nil {
-			m.Body, m.Truncated = m.tap.buf, m.tap.over
-			m.tap = nil
-		}
+	untap(e.Request)
+	untap(e.Response)
+	if in := e.Integration; in != nil {
+		untap(in.Request)
+		untap(in.Response)
 	}
 }
 
-func (e *Entry) messages() []*Message {
-	ms := []*Message{e.Request, e.Response}
-	if in := e.Integration; in != nil {
-		ms = append(ms, in.Request, in.Response)
+func untap(m *Message) {
+	if m != nil && m.tap != nil {
+		m.Body, m.Truncated = m.tap.buf, m.tap.over
 	}
-	return ms
 }
 
 // Tap keeps the first bytes written to it, up to the body limit, and

@@ -128,8 +128,16 @@ func messageJSON(m *Message) *MessageJSON {
 		return nil
 	}
 	body, b64 := bodyString(m.Body)
+	h := m.Headers
+	if m.Host != "" {
+		h = h.Clone()
+		if h == nil {
+			h = http.Header{}
+		}
+		h["Host"] = []string{m.Host}
+	}
 	return &MessageJSON{Method: m.Method, Path: m.Path, Query: m.Query, URI: m.URI, Status: m.Status,
-		Headers: m.Headers, Body: body, BodyBase64: b64, Truncated: m.Truncated}
+		Headers: h, Body: body, BodyBase64: b64, Truncated: m.Truncated}
 }
 
 // bodyString is a body as JSON carries it: the text, or base64.

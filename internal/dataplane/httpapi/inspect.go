@@ -24,9 +24,9 @@ func (x *exchange) captureRequest(cw *countingWriter) {
 		return
 	}
 	r := x.r
-	h := ent.HeaderClone(r.Header)
-	h.Set("Host", r.Host)
-	ent.Request = &inspect.Message{Method: r.Method, Path: r.URL.EscapedPath(), Query: r.URL.RawQuery, Headers: h}
+	// The headers are shared, not copied: neither the engine nor net/http
+	// changes a request's headers.
+	ent.Request = &inspect.Message{Method: r.Method, Path: r.URL.EscapedPath(), Query: r.URL.RawQuery, Headers: r.Header, Host: r.Host}
 	ent.Response = &inspect.Message{}
 	if r.Body != nil && r.Body != http.NoBody {
 		r.Body = &tapReader{ReadCloser: r.Body, tap: ent.TapBody(ent.Request)}
@@ -48,7 +48,8 @@ func (x *exchange) record() {
 		return
 	}
 	ent.Response.Status = x.status
-	ent.Response.Headers = ent.HeaderClone(x.w.Header())
+	// Shared too: the answer is out, and its headers change no more.
+	ent.Response.Headers = x.w.Header()
 	if x.integrationErr != nil {
 		ent.IntegrationError(x.integrationErr)
 	}
@@ -84,10 +85,8 @@ func (x *exchange) recordProxyRequest(in *compiledIntegration, out *http.Request
 		return
 	}
 	rec := ent.SetIntegration(in.typ, in.rawURI)
-	rec.Request = &inspect.Message{Method: out.Method, URI: out.URL.String(), Headers: out.Header.Clone()}
-	if h := out.Host; h != "" {
-		rec.Request.Headers.Set("Host", h)
-	}
+	// The upstream request is the engine's own, unchanged once sent.
+	rec.Request = &inspect.Message{Method: out.Method, URI: out.URL.String(), Headers: out.Header, Host: out.Host}
 	if bodyBytes != nil {
 		ent.SetBody(rec.Request, bodyBytes)
 	} else if out.Body != nil {
