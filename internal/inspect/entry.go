@@ -77,8 +77,8 @@ type Message struct {
 	// the request it records, which no one changes once it is answered.
 	Headers http.Header
 	// Host is the request's Host, shown among the headers.
-	Host    string
-	Body    []byte
+	Host string
+	Body []byte
 	// Truncated: Body holds the first BodyBytes of a longer body.
 	Truncated bool
 	// tap, when set, is where Body comes from at Finish.
