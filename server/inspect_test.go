@@ -304,6 +304,13 @@ func TestInspectFilters(t *testing.T) {
 	if st := e.getJSON(t, "/_portico/inspect/traffic?status=teapot", &msg); st != 400 || msg.Message == "" {
 		t.Errorf("bad filter: %d %+v", st, msg)
 	}
+	// A reset forgets the traffic with the rest of the state.
+	if resp, _ := do(t, "POST", e.srv.URL+"/_portico/reset", ""); resp.StatusCode != 204 {
+		t.Fatalf("reset: %d", resp.StatusCode)
+	}
+	if got := e.traffic(t, ""); len(got) != 0 {
+		t.Errorf("after a reset: %+v", got)
+	}
 }
 
 // TestInspectWebSocket: a connect, a message with the frames in and out,
