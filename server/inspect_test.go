@@ -677,3 +677,53 @@ func TestInspectOffAndGuarded(t *testing.T) {
 	}
 	_ = io.Discard
 }
+
+// TestInspectTemplates: a MOCK route's entry holds its request and
+// response templates' output, and what the mock was given and answered.
+func TestInspectTemplates(t *testing.T) {
+	e := newInspectEnv(t, nil)
+	ctx := context.Background()
+	api, err := e.c.CreateApi(ctx, &apigatewayv2.CreateApiInput{Name: aws.String("mock"), ProtocolType: types.ProtocolTypeWebsocket,
+		RouteSelectionExpression: aws.String("$request.body.action")})
+	must(t, err)
+	in, err := e.c.CreateIntegration(ctx, &apigatewayv2.CreateIntegrationInput{ApiId: api.ApiId, IntegrationType: types.IntegrationTypeMock,
+		RequestTemplates:            map[string]string{"$default": `{"statusCode": 200, "echo": $input.json('$.text')}`},
+		TemplateSelectionExpression: aws.String(`\$default`)})
+	must(t, err)
+	_, err = e.c.CreateIntegrationResponse(ctx, &apigatewayv2.CreateIntegrationResponseInput{ApiId: api.ApiId, IntegrationId: in.IntegrationId,
+		IntegrationResponseKey: aws.String("$default"), TemplateSelectionExpression: aws.String(`\$default`),
+		ResponseTemplates: map[string]string{"$default": `you said $input.path('$.echo')`}})
+	must(t, err)
+	rt, err := e.c.CreateRoute(ctx, &apigatewayv2.CreateRouteInput{ApiId: api.ApiId, RouteKey: aws.String("$default"),
+		Target: aws.String("integrations/" + *in.IntegrationId), RouteResponseSelectionExpression: aws.String("$default")})
+	must(t, err)
+	_, err = e.c.CreateRouteResponse(ctx, &apigatewayv2.CreateRouteResponseInput{ApiId: api.ApiId, RouteId: rt.RouteId,
+		RouteResponseKey: aws.String("$default")})
+	must(t, err)
+	_, err = e.c.CreateStage(ctx, &apigatewayv2.CreateStageInput{ApiId: api.ApiId, StageName: aws.String("prod"), AutoDeploy: aws.Bool(true)})
+	must(t, err)
+	c, err := wsDial(t, e.srv, *api.ApiId)
+	must(t, err)
+	c.send(t, `{"text":"hi"}`)
+	if got := c.read(t); got != "you said hi" {
+		t.Fatalf("answer %q", got)
+	}
+	var d struct {
+		Templates []struct {
+			Name, Output string
+		}
+		Integration struct {
+			Type              string
+			Request, Response message
+		}
+	}
+	l := e.waitTraffic(t, "kind=message", 1)
+	e.getJSON(t, "/_portico/inspect/traffic/"+l[0].ID, &d)
+	want := []struct{ Name, Output string }{{"request:$default", `{"statusCode": 200, "echo": "hi"}`}, {"response:$default", "you said hi"}}
+	if len(d.Templates) != 2 || d.Templates[0] != want[0] || d.Templates[1] != want[1] {
+		t.Errorf("templates: %+v", d.Templates)
+	}
+	if d.Integration.Type != "MOCK" || d.Integration.Request.Body != want[0].Output || d.Integration.Response.Status != 200 {
+		t.Errorf("integration: %+v", d.Integration)
+	}
+}

@@ -110,6 +110,20 @@ func TestMetrics(t *testing.T) {
 			t.Fatalf("private: %d", resp.StatusCode)
 		}
 	}
+	// The inspector has the authorizer's decisions, the second from the cache.
+	private := e.waitTraffic(t, "route=GET+%2Fprivate", 2)
+	var newest, oldest struct {
+		Authorizer struct {
+			Type, Name string
+			Allowed    bool
+			Cached     bool
+		}
+	}
+	e.getJSON(t, "/_portico/inspect/traffic/"+private[0].ID, &newest)
+	e.getJSON(t, "/_portico/inspect/traffic/"+private[1].ID, &oldest)
+	if a := newest.Authorizer; a.Type != "REQUEST" || a.Name != "auth" || !a.Allowed || !a.Cached || oldest.Authorizer.Cached {
+		t.Errorf("authorizer: %+v, then %+v", oldest.Authorizer, a)
+	}
 	if resp, _ := do(t, "GET", e.orderURL(api, "/slow"), ""); resp.StatusCode != 429 {
 		t.Fatalf("slow: %d", resp.StatusCode)
 	}
