@@ -95,6 +95,10 @@ func (f *front) serveOps(w http.ResponseWriter, r *http.Request, path string) {
 		f.ops["GET "+logsPrefix](w, r)
 		return
 	}
+	if strings.HasPrefix(path, inspectPrefix) {
+		f.ops["* "+inspectPrefix](w, r)
+		return
+	}
 	if strings.HasPrefix(path, pprofPrefix) && f.ops["* "+pprofPrefix] != nil {
 		f.ops["* "+pprofPrefix](w, r)
 		return

@@ -86,7 +86,7 @@ func (s *Server) startFunctions(specs []bootstrap.Spec) error {
 	// https://{domainName}/{stage} management endpoint of AWS's samples.
 	env := append([]string{"AWS_ENDPOINT_URL=" + s.URL}, s.ca.Env()...)
 	m, err := lambda.New(lambda.Config{Functions: fns, Region: s.cfg.Region, Account: s.cfg.Account, Env: env,
-		Logger: s.cfg.Logger, Logs: func(group, line string) { s.accessLogs.Write(group, []byte(line)) }})
+		Logger: s.cfg.Logger, Logs: func(group, line string) { s.accessLogs.Write(group, []byte(line)) }, Metrics: s.metrics})
 	if err != nil {
 		return err
 	}

@@ -45,12 +45,17 @@ func (s *Server) handler() http.Handler {
 		IdleTimeout:    s.cfg.WebSocketIdleTimeout,
 		MaxDuration:    s.cfg.WebSocketMaxDuration,
 		Directory:      s.directory(),
+		Recorder:       s.inspect,
+		Metrics:        s.metrics,
 		Logger:         s.cfg.Logger,
 	})
 	s.plane = plane
 	s.livePlane.Store(plane)
 	control := awsproto.NewHandler(apigw.Operations(service), defaults, s.cfg.Logger)
 	control.Heavy = map[string]bool{"ImportApi": true, "ReimportApi": true}
+	control.Metrics = s.metrics
+	s.metrics.Gauge("portico_websocket_connections", "Open WebSocket connections on this node.",
+		func() float64 { return float64(plane.Connections()) })
 	f := &front{
 		plane:   plane,
 		node:    s.node,
@@ -65,6 +70,7 @@ func (s *Server) handler() http.Handler {
 			return
 		}
 		plane.Reset(r.Context())
+		s.inspect.Reset()
 		w.WriteHeader(http.StatusNoContent)
 	}
 	f.ops["GET /_portico/health"] = s.health
@@ -75,6 +81,8 @@ func (s *Server) handler() http.Handler {
 	}
 	f.ops["POST /_portico/reset"] = reset
 	f.ops["GET "+logsPrefix] = s.logs
+	f.ops["* "+inspectPrefix] = s.serveInspect
+	f.ops["GET /_portico/metrics"] = s.metrics.Handler().ServeHTTP
 	// The names LocalStack users' scripts and test containers already
 	// call (docs/compatibility.md).
 	f.ops["GET /_localstack/health"] = s.localstackHealth

@@ -33,9 +33,11 @@ import (
 	"github.com/portico-dev/portico/internal/cluster"
 	"github.com/portico-dev/portico/internal/datadir"
 	"github.com/portico-dev/portico/internal/dataplane"
+	"github.com/portico-dev/portico/internal/inspect"
 	"github.com/portico-dev/portico/internal/lambda"
 	"github.com/portico-dev/portico/internal/lambda/bootstrap"
 	"github.com/portico-dev/portico/internal/localtls"
+	"github.com/portico-dev/portico/internal/metrics"
 	"github.com/portico-dev/portico/internal/sigv4"
 	"github.com/portico-dev/portico/internal/store"
 )
@@ -134,6 +136,13 @@ type Config struct {
 	// ClusterLease is how long a node that stops renewing keeps its
 	// connections in the directory (default cluster.DefaultLease).
 	ClusterLease time.Duration
+	// InspectEntries is how many data-plane exchanges the inspector keeps
+	// (docs/inspector.md); 0 is the default, 2000, and a negative number
+	// turns recording off.
+	InspectEntries int
+	// InspectBodyBytes is how much of each body the inspector keeps
+	// (default 64 KiB); the rest is cut, with the entry marked truncated.
+	InspectBodyBytes int
 }
 
 // DatabaseFile is the SQLite file's name inside DataDir.
@@ -176,6 +185,10 @@ type Server struct {
 	ln        net.Listener
 	done      chan error
 	init      *initRunner // nil without Config.InitDir
+	// inspect keeps the data plane's recent traffic; it also feeds the
+	// data plane's metrics.
+	inspect *inspect.Recorder
+	metrics *metrics.Metrics
 
 	stopOnce sync.Once
 	stopErr  error
@@ -193,6 +206,8 @@ func Defaults() Config {
 		AuthorizerEgress:     "any",
 		WebSocketIdleTimeout: 10 * time.Minute,
 		WebSocketMaxDuration: 2 * time.Hour,
+		InspectEntries:       inspect.DefaultEntries,
+		InspectBodyBytes:     inspect.DefaultBodyBytes,
 	}
 }
 
@@ -221,6 +236,12 @@ func (c *Config) setDefaults() {
 	}
 	if c.WebSocketMaxDuration <= 0 {
 		c.WebSocketMaxDuration = d.WebSocketMaxDuration
+	}
+	if c.InspectEntries == 0 {
+		c.InspectEntries = d.InspectEntries
+	}
+	if c.InspectBodyBytes <= 0 {
+		c.InspectBodyBytes = d.InspectBodyBytes
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -314,6 +335,14 @@ func Start(cfg Config) (_ *Server, err error) {
 	addr := clientAddr(ln.Addr())
 	s := &Server{StoreKind: spec.kind, StoreWhere: spec.where(), cfg: cfg, store: st, lock: lock, storeLock: storeLock, verifier: verifier, accessLogs: accessLogs, ca: ca,
 		ln: localtls.Sniff(ln, ca.ServerConfig(hosts)), done: make(chan error, 1), URL: "http://" + addr, TLSURL: "https://" + addr}
+	s.metrics = metrics.New()
+	s.store = &meteredStore{Store: st, m: s.metrics}
+	if !cfg.InMemory {
+		s.metrics.Gauge("portico_store_database_bytes", "Size of the SQLite database's files (the database, its WAL and shared memory).",
+			func() float64 { return float64(databaseBytes(cfg.DataDir)) })
+	}
+	s.inspect = inspect.New(inspect.Config{Entries: max(cfg.InspectEntries, 0), BodyBytes: cfg.InspectBodyBytes,
+		Observe: s.metrics.Observe})
 	if err := s.startFunctions(specs); err != nil {
 		return nil, err
 	}
@@ -394,6 +423,8 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		// WebSockets are hijacked connections that http.Server no longer
 		// tracks: close them first, with 1001, and run their $disconnect.
 		s.plane.Shutdown(ctx)
+		// Inspector streams never end by themselves.
+		s.inspect.Close()
 		if s.node != nil {
 			// The connections are closed: the node leaves the directory.
 			s.node.Close()

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -53,7 +54,8 @@ func TestFlagDefaultsAreTheServers(t *testing.T) {
 	_, _, help := runCmd(t, "serve", "--help")
 	d := server.Defaults()
 	for _, want := range []string{d.Listen, d.DataDir, d.Region, d.Account, d.EndpointStyle,
-		d.WebSocketIdleTimeout.String(), d.WebSocketMaxDuration.String()} {
+		d.WebSocketIdleTimeout.String(), d.WebSocketMaxDuration.String(),
+		strconv.Itoa(d.InspectEntries), strconv.Itoa(d.InspectBodyBytes)} {
 		if !strings.Contains(help, "(default "+want+")") {
 			t.Errorf("serve --help does not show the default %q:\n%s", want, help)
 		}
@@ -64,11 +66,13 @@ func TestFlagDefaultsAreTheServers(t *testing.T) {
 // silently meant "keep state on disk".
 func TestBadEnvironmentIsRefused(t *testing.T) {
 	for env, val := range map[string]string{
-		"PORTICO_IN_MEMORY":       "yes",
-		"PORTICO_PPROF":           "on",
-		"PORTICO_NO_QUOTAS":       "please",
-		"PORTICO_WS_IDLE_TIMEOUT": "ten minutes",
-		"PORTICO_WS_MAX_DURATION": "-1h",
+		"PORTICO_IN_MEMORY":          "yes",
+		"PORTICO_PPROF":              "on",
+		"PORTICO_NO_QUOTAS":          "please",
+		"PORTICO_WS_IDLE_TIMEOUT":    "ten minutes",
+		"PORTICO_WS_MAX_DURATION":    "-1h",
+		"PORTICO_INSPECT_ENTRIES":    "many",
+		"PORTICO_INSPECT_BODY_BYTES": "0",
 	} {
 		t.Run(env, func(t *testing.T) {
 			t.Setenv(env, val)

@@ -56,6 +56,11 @@ func (f *envFlags) duration(p *time.Duration, name, usage string) {
 }
 func (f *envFlags) list(p *[]string, name, usage string) { f.add(&listValue{p: p}, name, usage) }
 
+// integer is a flag of a whole number of at least minimum.
+func (f *envFlags) integer(p *int, minimum int, name, usage string) {
+	f.add(&intValue{p: p, min: minimum}, name, usage)
+}
+
 // repeated is a flag given once per value (a value may hold commas); its
 // twin holds one value per line.
 func (f *envFlags) repeated(p *[]string, name, usage string) {
@@ -112,6 +117,30 @@ func (d *durationValue) Set(v string) error {
 	return nil
 }
 func (d *durationValue) String() string { return time.Duration(*d).String() }
+
+type intValue struct {
+	p   *int
+	min int
+}
+
+func (i *intValue) Set(v string) error {
+	x, err := strconv.Atoi(v)
+	if err != nil {
+		return errors.New("not a whole number")
+	}
+	if x < i.min {
+		return fmt.Errorf("must be at least %d", i.min)
+	}
+	*i.p = x
+	return nil
+}
+
+func (i *intValue) String() string {
+	if i == nil || i.p == nil {
+		return "0"
+	}
+	return strconv.Itoa(*i.p)
+}
 
 // listValue is comma-separated; a repeated flag adds to the list, except
 // that the first one on the command line replaces the environment's.

@@ -121,6 +121,8 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	f.str(&cfg.AdvertiseURL, "advertise-url", "`URL` the other nodes of a cluster on one shared store reach this node on (http://host:port); turns on @connections across nodes")
 	f.str(&cfg.ClusterSecret, "cluster-secret", "shared `secret` (16+ characters, the same on every node) that authenticates node-to-node requests")
 	f.duration(&cfg.ClusterLease, "cluster-lease", "how `long` a node that stops renewing keeps its WebSocket connections in the cluster's directory (default 15s)")
+	f.integer(&cfg.InspectEntries, 0, "inspect-entries", "`number` of recent data-plane exchanges the inspector keeps (/_portico/inspect/, docs/inspector.md); 0 turns recording off")
+	f.integer(&cfg.InspectBodyBytes, 1, "inspect-body-bytes", "how many `bytes` of each body the inspector keeps; longer bodies are cut and marked truncated")
 	f.boolean(&cfg.Pprof, "pprof", "serve Go's profiler under /_portico/debug/pprof/")
 	f.str(&logLevel, "log-level", "`level`: \"debug\" logs one line per request; \"info\" start, stop and warnings; \"warn\"; \"error\"")
 	f.fs.BoolVar(&showVer, "version", false, "print the version and exit")
@@ -128,6 +130,9 @@ func serve(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	cfg.NoQuotas = quotasOff
+	if cfg.InspectEntries == 0 {
+		cfg.InspectEntries = -1 // server.Config's "off"
+	}
 	if showVer {
 		fmt.Fprintln(stdout, version.Get())
 		return nil

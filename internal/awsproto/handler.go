@@ -12,6 +12,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/portico-dev/portico/internal/metrics"
 )
 
 // DefaultMaxBody bounds control-plane request bodies. The largest legitimate
@@ -47,6 +49,8 @@ type Handler struct {
 	// Heavy names the operations whose bodies cost many times their size
 	// to process (ImportApi, ReimportApi).
 	Heavy map[string]bool
+	// Metrics counts the calls by operation and status (nil: none).
+	Metrics *metrics.Metrics
 
 	budget *budget
 }
@@ -148,6 +152,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// Set directly, not through Set: AWS spells these headers this way.
 	w.Header()["x-amzn-RequestId"] = []string{reqID}
 	status, opName := h.serve(w, r)
+	h.Metrics.ControlPlane(opName, status, time.Since(start))
 	if h.log != nil && h.log.Enabled(r.Context(), slog.LevelDebug) {
 		h.log.Debug("control plane", "op", opName, "method", r.Method, "path", r.URL.EscapedPath(),
 			"status", status, "duration", time.Since(start), "requestId", reqID)

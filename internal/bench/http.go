@@ -59,6 +59,9 @@ const (
 	targetDirect       = "backend directly"
 	targetReverseProxy = "httputil.ReverseProxy"
 	targetHTTPProxy    = "Portico HTTP_PROXY"
+	// targetInspectorOff is the same route on a Portico with the
+	// inspector off (--inspect-entries 0): what recording costs.
+	targetInspectorOff = "Portico HTTP_PROXY, inspector off"
 	targetAWSProxy     = "Portico AWS_PROXY"
 )
 
@@ -92,7 +95,7 @@ func RunHTTP(ctx context.Context, o HTTPOptions) (*HTTPReport, error) {
 		return map[string]any{"statusCode": 200, "body": `{"ok":true,"from":"lambda"}`}, ""
 	}, o.LambdaListen)
 	defer lambda.Close()
-	base := o.URL
+	base, offBase := o.URL, ""
 	if base == "" {
 		srv, err := server.Start(server.Config{Listen: "127.0.0.1:0", InMemory: true, LambdaEndpoint: lambda.URL, NoQuotas: true})
 		if err != nil {
@@ -100,21 +103,30 @@ func RunHTTP(ctx context.Context, o HTTPOptions) (*HTTPReport, error) {
 		}
 		defer srv.Close()
 		base = srv.URL
+		off, err := server.Start(server.Config{Listen: "127.0.0.1:0", InMemory: true, LambdaEndpoint: lambda.URL, NoQuotas: true,
+			InspectEntries: -1})
+		if err != nil {
+			return nil, err
+		}
+		defer off.Close()
+		offBase = off.URL
 	}
-	c := apigatewayv2.New(apigatewayv2.Options{
-		Region: "us-east-1", BaseEndpoint: aws.String(base), RetryMaxAttempts: 1,
-		Credentials: credentials.NewStaticCredentialsProvider("bench", "bench", ""),
-	})
-	apiID, err := buildHTTPAPI(ctx, c, backend.URL, o.Routes)
+	api, cleanup, err := benchAPI(ctx, base, backend.URL, o.Routes)
 	if err != nil {
-		return nil, fmt.Errorf("building the API: %w", err)
+		return nil, err
 	}
-	defer c.DeleteApi(context.Background(), &apigatewayv2.DeleteApiInput{ApiId: &apiID})
-	api := strings.TrimSuffix(base, "/") + "/_aws/execute-api/" + apiID
+	defer cleanup()
 	targets := []struct{ name, url string }{
 		{targetDirect, backend.URL + "/bench/proxy"},
 		{targetReverseProxy, proxy.URL + "/bench/proxy"},
 		{targetHTTPProxy, api + "/bench/proxy"},
+	}
+	if offBase != "" {
+		offAPI, _, err := benchAPI(ctx, offBase, backend.URL, o.Routes)
+		if err != nil {
+			return nil, err
+		}
+		targets = append(targets, struct{ name, url string }{targetInspectorOff, offAPI + "/bench/proxy"})
 	}
 	if o.URL == "" || o.LambdaListen != "" {
 		targets = append(targets, struct{ name, url string }{targetAWSProxy, api + "/bench/lambda"})
@@ -142,6 +154,21 @@ func RunHTTP(ctx context.Context, o HTTPOptions) (*HTTPReport, error) {
 		}
 	}
 	return rep, nil
+}
+
+// benchAPI builds the measured API on the Portico at base and returns
+// its path-style URL, and what deletes it.
+func benchAPI(ctx context.Context, base, backendURL string, routes int) (string, func(), error) {
+	c := apigatewayv2.New(apigatewayv2.Options{
+		Region: "us-east-1", BaseEndpoint: aws.String(base), RetryMaxAttempts: 1,
+		Credentials: credentials.NewStaticCredentialsProvider("bench", "bench", ""),
+	})
+	apiID, err := buildHTTPAPI(ctx, c, backendURL, routes)
+	if err != nil {
+		return "", nil, fmt.Errorf("building the API: %w", err)
+	}
+	cleanup := func() { c.DeleteApi(context.Background(), &apigatewayv2.DeleteApiInput{ApiId: &apiID}) }
+	return strings.TrimSuffix(base, "/") + "/_aws/execute-api/" + apiID, cleanup, nil
 }
 
 // buildHTTPAPI makes the API the run measures: GET /bench/proxy to the
@@ -267,7 +294,7 @@ func get(c *http.Client, target string) error {
 // Print writes the report with each Portico figure's ratio to the bare
 // reverse proxy's in the same mode.
 func (r *HTTPReport) Print(w io.Writer) {
-	fmt.Fprintf(w, "%-22s %-12s %10s %8s %10s %10s %10s %s\n", "target", "mode", "requests/s", "errors", "p50", "p99", "p99.9", "vs ReverseProxy")
+	fmt.Fprintf(w, "%-34s %-12s %10s %8s %10s %10s %10s %s\n", "target", "mode", "requests/s", "errors", "p50", "p99", "p99.9", "vs ReverseProxy")
 	ref := map[string]HTTPResult{}
 	for _, res := range r.Results {
 		if res.Target == targetReverseProxy {
@@ -279,7 +306,7 @@ func (r *HTTPReport) Print(w io.Writer) {
 		if rp, ok := ref[res.Mode]; ok && res.Target != targetReverseProxy && rp.RPS > 0 {
 			ratio = fmt.Sprintf("%.2fx throughput, p99 %+.2f ms", res.RPS/rp.RPS, float64(res.P99-rp.P99)/float64(time.Millisecond))
 		}
-		fmt.Fprintf(w, "%-22s %-12s %10.0f %8d %10s %10s %10s %s\n", res.Target, res.Mode, res.RPS, res.Errors,
+		fmt.Fprintf(w, "%-34s %-12s %10.0f %8d %10s %10s %10s %s\n", res.Target, res.Mode, res.RPS, res.Errors,
 			res.P50.Round(time.Microsecond), res.P99.Round(time.Microsecond), res.P999.Round(time.Microsecond), ratio)
 	}
 }

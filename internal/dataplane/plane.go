@@ -23,6 +23,8 @@ import (
 	"github.com/portico-dev/portico/internal/dataplane/httpapi/jwtauth"
 	"github.com/portico-dev/portico/internal/dataplane/integration"
 	"github.com/portico-dev/portico/internal/dataplane/websocket"
+	"github.com/portico-dev/portico/internal/inspect"
+	"github.com/portico-dev/portico/internal/metrics"
 	"github.com/portico-dev/portico/internal/sigv4"
 	"github.com/portico-dev/portico/internal/store"
 )
@@ -75,7 +77,12 @@ type Config struct {
 	// Directory finds WebSocket connections other nodes hold (nil: one
 	// node; internal/cluster).
 	Directory websocket.Directory
-	Logger    *slog.Logger
+	// Recorder receives the engines' inspector entries (nil: none).
+	Recorder *inspect.Recorder
+	// Metrics counts what the entries do not say: throttling, authorizer
+	// caches, Lambda Invoke calls (nil: none).
+	Metrics *metrics.Metrics
+	Logger  *slog.Logger
 }
 
 // Plane is the data plane. It is safe for concurrent use.
@@ -99,7 +106,8 @@ func New(cfg Config) *Plane {
 	}
 	p := &Plane{cfg: cfg, prefer: store.Scope{Account: cfg.Defaults.Account, Region: cfg.Defaults.Region}}
 	p.cache = newCache(p.compile)
-	lambda := &integration.Lambda{Endpoint: cfg.LambdaEndpoint, Client: cfg.HTTPClient, Local: cfg.LocalFunctions}
+	lambda := &integration.Lambda{Endpoint: cfg.LambdaEndpoint, Client: cfg.HTTPClient, Local: cfg.LocalFunctions,
+		Metrics: cfg.Metrics}
 	p.ws = websocket.New(websocket.Config{
 		Stage: func(ctx context.Context, k gateway.StageKey) (*websocket.Stage, error) {
 			c, err := p.cache.stage(ctx, k)
@@ -117,6 +125,8 @@ func New(cfg Config) *Plane {
 		MaxDuration: cfg.MaxDuration,
 		AccessLog:   cfg.AccessLog,
 		Directory:   cfg.Directory,
+		Recorder:    cfg.Recorder,
+		Metrics:     cfg.Metrics,
 		Logger:      cfg.Logger,
 	})
 	egress := jwtauth.PolicyAny
@@ -125,7 +135,7 @@ func New(cfg Config) *Plane {
 	}
 	p.http = httpapi.New(httpapi.Config{Lambda: lambda, HTTPClient: cfg.HTTPClient, SigV4: cfg.SigV4,
 		AccessLog: cfg.AccessLog, JWTKeys: jwtauth.NewKeys(jwtauth.KeysConfig{Policy: egress, Logger: cfg.Logger}),
-		Logger: cfg.Logger})
+		Recorder: cfg.Recorder, Metrics: cfg.Metrics, Logger: cfg.Logger})
 	p.resetDomains()
 	p.stop = cfg.Source.Watch(func(ch apigw.Change) {
 		if ch.All {
@@ -220,6 +230,30 @@ func (p *Plane) ServeForwarded(w http.ResponseWriter, r *http.Request, k gateway
 
 // OpenConnections lists the open WebSocket connections.
 func (p *Plane) OpenConnections() []websocket.OpenConn { return p.ws.Open() }
+
+// ServeStage serves a request on the HTTP API stage k with the paths the
+// engine sees given (the inspector's replay: it reaches only this data
+// plane, on the API and stage of the entry it replays). An unknown stage
+// is the usual 404.
+func (p *Plane) ServeStage(w http.ResponseWriter, r *http.Request, k gateway.StageKey, req httpapi.Request) {
+	c, err := p.cache.stage(r.Context(), k)
+	if err != nil {
+		p.fail(w, err, nil, "HTTP")
+		return
+	}
+	if c.protocol != "HTTP" {
+		p.fail(w, nil, gateway.ErrNotFound, "HTTP")
+		return
+	}
+	p.http.Serve(w, r, c.http, req)
+}
+
+// Deliver handles data on a WebSocket connection of this node as if its
+// client had sent it (the inspector's replay); websocket.ErrNoConnection
+// when it is not open here.
+func (p *Plane) Deliver(ctx context.Context, connectionID, data string) error {
+	return p.ws.Deliver(ctx, connectionID, data)
+}
 
 // Connections is how many WebSocket connections are open.
 func (p *Plane) Connections() int { return p.ws.Connections() }

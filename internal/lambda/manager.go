@@ -21,6 +21,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/portico-dev/portico/internal/metrics"
 )
 
 // Config configures a Manager.
@@ -56,6 +58,8 @@ type Config struct {
 	// group (/aws/lambda/NAME). It is called from many goroutines, in
 	// each process's order, and must not call the Manager.
 	Logs func(group, line string)
+	// Metrics counts the invocations (nil: none).
+	Metrics *metrics.Metrics
 }
 
 // Manager runs the configured functions.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"github.com/portico-dev/portico/internal/metrics"
 )
 
 // function is a configured function and its processes. The execution
@@ -66,6 +68,13 @@ func (fn *function) submitLocked(inv *invocation, bounded bool) (*process, error
 // invocation already given to a process runs on (a Lambda function does
 // not stop when its caller hangs up).
 func (fn *function) run(ctx context.Context, inv *invocation, bounded bool) (outcome, error) {
+	start := time.Now()
+	o, err := fn.runInvocation(ctx, inv, bounded)
+	fn.m.cfg.Metrics.Lambda(fn.cfg.Name, metrics.ViaPortico, time.Since(start), err != nil || o.functionError)
+	return o, err
+}
+
+func (fn *function) runInvocation(ctx context.Context, inv *invocation, bounded bool) (outcome, error) {
 	p, err := fn.submit(inv, bounded)
 	if err != nil {
 		return outcome{}, err

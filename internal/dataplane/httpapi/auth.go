@@ -20,6 +20,7 @@ type routeAuth struct {
 	jwt    *jwtauth.RouteAuthorizer // JWT: a JWT authorizer with the route's scopes
 	lambda *lambdaauth.Authorizer   // CUSTOM: a Lambda REQUEST authorizer
 	iam    bool                     // AWS_IAM: a SigV4 signature for execute-api
+	name   string                   // the authorizer's name, for the inspector
 }
 
 // authorize runs the route's authorizer; false when it refused the
@@ -30,6 +31,9 @@ func (x *exchange) authorize() bool {
 	case a.jwt != nil:
 		res := a.jwt.Authorize(x.r.Context(), jwtauth.RequestLookup(x.r))
 		x.authValue = res.ContextValue
+		if x.ent.Capturing() {
+			x.recordAuthorizer("JWT", res.Allowed(), jwtContext(&res), false, descError(res.Description))
+		}
 		if !res.Allowed() {
 			x.authErr = errors.New(res.WWWAuthenticate())
 			x.w.Header().Set(jwtauth.HeaderWWWAuthenticate, res.WWWAuthenticate())
@@ -41,6 +45,9 @@ func (x *exchange) authorize() bool {
 		res := a.lambda.Authorize(x.r.Context(), &lambdaauth.Request{Event: x.event(), Path: x.req.MatchPath,
 			Context: x.contextValue})
 		x.authIdentity, x.authValue, x.authErr = res.Identity, res.Value, res.Err
+		if x.ent.Capturing() {
+			x.recordAuthorizer("REQUEST", res.Refusal == nil, lambdaContext(res.Identity), res.Cached, res.Err)
+		}
 		if res.Refusal != nil {
 			x.fail(res.Refusal)
 			return false
@@ -66,6 +73,14 @@ func (x *exchange) authorizeIAM() bool {
 		body = b
 	}
 	id, err := v.Verify(x.r, x.s.key.Scope.Region, body)
+	if x.ent.Capturing() {
+		var ctx map[string]any
+		if err == nil {
+			ctx = map[string]any{"accessKey": id.AccessKey, "accountId": id.AccountID, "caller": id.CallerID,
+				"user": id.UserID, "userArn": id.UserARN}
+		}
+		x.recordAuthorizer("AWS_IAM", err == nil, ctx, false, err)
+	}
 	if err != nil {
 		x.authErr = err
 		x.fail(gateway.ErrForbidden)
@@ -106,3 +121,42 @@ func (x *exchange) readBody() ([]byte, error) {
 
 // defaultVerifier checks signatures' form, scope and time, not their bytes.
 var defaultVerifier = sigv4.New(sigv4.Config{})
+
+// jwtContext is what a JWT established: its claims and scopes.
+func jwtContext(res *jwtauth.Result) map[string]any {
+	if !res.Allowed() {
+		return nil
+	}
+	claims := make(map[string]any, len(res.Claims))
+	for k, v := range res.Claims {
+		claims[k] = v
+	}
+	ctx := map[string]any{"claims": claims}
+	if res.Scopes != nil {
+		ctx["scopes"] = res.Scopes
+	}
+	return ctx
+}
+
+// lambdaContext is what a Lambda authorizer answered: its context, and
+// the principalId of a policy answer.
+func lambdaContext(id *payload.Authorizer) map[string]any {
+	if id == nil {
+		return nil
+	}
+	ctx := make(map[string]any, len(id.LambdaContext)+1)
+	for k, v := range id.LambdaContext {
+		ctx[k] = v
+	}
+	if id.PrincipalID != "" {
+		ctx["principalId"] = id.PrincipalID
+	}
+	return ctx
+}
+
+func descError(desc string) error {
+	if desc == "" {
+		return nil
+	}
+	return errors.New(desc)
+}

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"syscall"
 	"testing"
 	"time"
 
@@ -14,6 +15,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/apigatewayv2"
 	"github.com/aws/aws-sdk-go-v2/service/apigatewayv2/types"
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/portico-dev/portico/server"
 )
 
 // The benchmarks put Portico's HTTP_PROXY route and a bare
@@ -85,6 +88,42 @@ func BenchmarkHTTPProxy(b *testing.B) {
 			benchGet(b, benchClient(), e.url(api, "/pets/1"))
 		})
 	}
+}
+
+// BenchmarkHTTPProxyInspector is BenchmarkHTTPProxy's route with the
+// inspector recording (the default) and off: what recording costs.
+//
+//	go test ./internal/dataplane/httpapi -run '^$' -bench HTTPProxyInspector -benchtime 3s -count 3
+func BenchmarkHTTPProxyInspector(b *testing.B) {
+	for _, on := range []bool{false, true} {
+		b.Run(fmt.Sprintf("inspector=%v", on), func(b *testing.B) {
+			e := newEnvWith(b, func(c *server.Config) {
+				if !on {
+					c.InspectEntries = -1
+				}
+			})
+			be := benchBackend(b)
+			api := e.httpAPI(b, nil)
+			e.route(b, api, "GET /pets/{id}", e.proxyIntegration(b, api, "GET", be.URL+"/pets/{id}", nil))
+			client := benchClient()
+			benchGet(b, client, e.url(api, "/pets/1")) // warm: connections, the stage
+			b.ReportAllocs()
+			b.ResetTimer()
+			cpu := processCPU()
+			benchGet(b, client, e.url(api, "/pets/1"))
+			// On a machine shared with other work, wall time says little;
+			// the CPU the process (client, Portico and backend) spent per
+			// request is what recording adds to.
+			b.ReportMetric(float64((processCPU()-cpu).Nanoseconds())/float64(b.N), "cpu-ns/op")
+		})
+	}
+}
+
+// processCPU is the CPU time (user and system) the process has used.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func BenchmarkLambdaProxy(b *testing.B) {

@@ -27,6 +27,8 @@ import (
 	"github.com/portico-dev/portico/internal/dataplane/httpapi/route"
 	"github.com/portico-dev/portico/internal/dataplane/integration"
 	"github.com/portico-dev/portico/internal/dataplane/throttle"
+	"github.com/portico-dev/portico/internal/inspect"
+	"github.com/portico-dev/portico/internal/metrics"
 	"github.com/portico-dev/portico/internal/sigv4"
 	"github.com/portico-dev/portico/internal/store"
 )
@@ -51,6 +53,12 @@ type Config struct {
 	// JWTKeys caches the JWT authorizers' issuers' keys for every stage
 	// (nil: a cache that may fetch from any http or https URL).
 	JWTKeys *jwtauth.Keys
+	// Recorder receives an entry per request (nil: none; the inspector
+	// and the metrics).
+	Recorder *inspect.Recorder
+	// Metrics counts throttled requests and authorizer cache lookups
+	// (nil: none; the rest comes from the Recorder's entries).
+	Metrics *metrics.Metrics
 	Logger  *slog.Logger
 }
 
@@ -138,6 +146,8 @@ type exchange struct {
 	// body is the request's body once read (readBody).
 	body     []byte
 	bodyRead bool
+	// ent is the request's inspector entry (nil: none).
+	ent *inspect.Entry
 }
 
 // countingWriter counts what the answer's body holds
@@ -145,11 +155,16 @@ type exchange struct {
 type countingWriter struct {
 	http.ResponseWriter
 	n int64
+	// tap keeps the first bytes of the answer for the inspector.
+	tap *inspect.Tap
 }
 
 func (c *countingWriter) Write(b []byte) (int, error) {
 	n, err := c.ResponseWriter.Write(b)
 	c.n += int64(n)
+	if c.tap != nil {
+		c.tap.Write(b[:n])
+	}
 	return n, err
 }
 
@@ -166,8 +181,16 @@ func (e *Engine) Serve(w http.ResponseWriter, r *http.Request, s *Stage, req Req
 	x := &exchange{e: e, w: cw, r: r, s: s, req: req, id: gateway.RequestID(), start: time.Now()}
 	// AWS's header for $context.requestId, on every answer.
 	w.Header().Set("Apigw-Requestid", x.id)
+	if rec := e.cfg.Recorder; rec != nil {
+		x.ent = rec.Start(r.Context(), inspect.KindHTTP, x.start)
+		x.captureRequest(cw)
+	}
 	x.serve()
 	e.log(x)
+	if x.ent != nil {
+		x.record()
+		e.cfg.Recorder.Finish(x.ent)
+	}
 }
 
 func (x *exchange) serve() {
@@ -206,7 +229,13 @@ func (x *exchange) serve() {
 	if !x.authorize() {
 		return
 	}
-	if !x.e.accounts.Allow(x.s.key.Scope, x.start) || !x.rt.bucket.Allow(x.start) {
+	if !x.e.accounts.Allow(x.s.key.Scope, x.start) {
+		x.e.cfg.Metrics.Throttled(x.s.key.APIID, x.s.key.Stage, x.rt.key, "account")
+		x.fail(gateway.ErrTooManyRequests)
+		return
+	}
+	if !x.rt.bucket.Allow(x.start) {
+		x.e.cfg.Metrics.Throttled(x.s.key.APIID, x.s.key.Stage, x.rt.key, "route")
 		x.fail(gateway.ErrTooManyRequests)
 		return
 	}

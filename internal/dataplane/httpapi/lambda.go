@@ -39,6 +39,7 @@ func (x *exchange) lambda(in *compiledIntegration) {
 	called := time.Now()
 	out, err := x.e.cfg.Lambda.Invoke(ctx, in.rawURI, *buf)
 	x.integrationLatency = time.Since(called)
+	x.recordLambda(in, *buf, out, err)
 	if err != nil {
 		x.failIntegration(ctx, err)
 		return

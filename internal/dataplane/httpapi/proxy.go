@@ -94,6 +94,7 @@ func (x *exchange) proxy(in *compiledIntegration) {
 	if !in.request.Empty() {
 		x.applyRequestMapping(in, out, bodyBytes)
 	}
+	x.recordProxyRequest(in, out, bodyBytes)
 	// The transport, not the client: a backend's redirect is its answer,
 	// and a proxy needs none of the client's header copying.
 	called := time.Now()
@@ -105,6 +106,7 @@ func (x *exchange) proxy(in *compiledIntegration) {
 	}
 	defer resp.Body.Close()
 	x.integrationStatus = resp.StatusCode
+	x.recordProxyResponse(resp)
 	x.respond(in, resp.StatusCode, resp.Header, resp.Body, nil)
 }
 

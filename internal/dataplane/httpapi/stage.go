@@ -108,9 +108,11 @@ func (e *Engine) Compile(k gateway.StageKey, st *apigw.Stage, snap *apigw.Snapsh
 		integrations[in.id] = in
 	}
 	lambdaAuthorizers := map[string]*lambdaauth.Authorizer{}
+	authorizerNames := map[string]string{}
 	jwtAuthorizers := map[string]*jwtauth.Authorizer{}
 	for i := range snap.Authorizers {
 		a := &snap.Authorizers[i]
+		authorizerNames[deref(a.AuthorizerId)] = deref(a.Name)
 		if deref(a.AuthorizerType) == "JWT" {
 			cfg := jwtauth.Config{}
 			if jc := a.JwtConfiguration; jc != nil {
@@ -129,7 +131,7 @@ func (e *Engine) Compile(k gateway.StageKey, st *apigw.Stage, snap *apigw.Snapsh
 		if deref(a.AuthorizerType) != "REQUEST" {
 			continue
 		}
-		la, err := lambdaauth.Compile(a, lambdaauth.Config{Invoker: e.cfg.Lambda, Stage: k})
+		la, err := lambdaauth.Compile(a, lambdaauth.Config{Invoker: e.cfg.Lambda, Stage: k, Metrics: e.cfg.Metrics})
 		if err != nil {
 			return nil, fmt.Errorf("authorizer %s: %w", deref(a.AuthorizerId), err)
 		}
@@ -149,6 +151,7 @@ func (e *Engine) Compile(k gateway.StageKey, st *apigw.Stage, snap *apigw.Snapsh
 			own = &rs
 		}
 		r.bucket = limits(own).Merge(stageLimits).Bucket()
+		r.auth.name = authorizerNames[deref(sr.AuthorizerId)]
 		switch deref(sr.AuthorizationType) {
 		case "AWS_IAM":
 			r.auth.iam = true

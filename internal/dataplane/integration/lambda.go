@@ -12,6 +12,9 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
+
+	"github.com/portico-dev/portico/internal/metrics"
 )
 
 // Lambda calls functions through the Lambda Invoke API
@@ -24,8 +27,11 @@ type Lambda struct {
 	Endpoint string
 	Client   *http.Client
 	// Local, when set and Endpoint is empty, runs the functions Portico
-	// hosts itself (--function), in process.
+	// hosts itself (--function), in process (which count their own
+	// invocations).
 	Local LocalFunctions
+	// Metrics counts the calls to the Invoke API at Endpoint (nil: none).
+	Metrics *metrics.Metrics
 }
 
 // LocalFunctions are functions run in process: the result payload, and
@@ -67,6 +73,13 @@ func (l *Lambda) Invoke(ctx context.Context, uri string, payload []byte) ([]byte
 	if l.Endpoint == "" {
 		return nil, ErrNoLambdaEndpoint
 	}
+	start := time.Now()
+	out, err := l.invokeEndpoint(ctx, uri, payload)
+	l.Metrics.Lambda(FunctionName(uri), metrics.ViaEndpoint, time.Since(start), err != nil)
+	return out, err
+}
+
+func (l *Lambda) invokeEndpoint(ctx context.Context, uri string, payload []byte) ([]byte, error) {
 	target := strings.TrimSuffix(l.Endpoint, "/") + "/2015-03-31/functions/" + url.PathEscape(FunctionName(uri)) + "/invocations"
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(payload))
 	if err != nil {

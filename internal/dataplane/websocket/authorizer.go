@@ -11,6 +11,7 @@ import (
 	"github.com/portico-dev/portico/internal/apigw"
 
 	"github.com/portico-dev/portico/internal/dataplane/integration"
+	"github.com/portico-dev/portico/internal/inspect"
 )
 
 // Lambda REQUEST authorizers of WebSocket APIs run on $connect only, before
@@ -23,12 +24,13 @@ import (
 
 type authorizer struct {
 	id              string
+	name            string
 	uri             string
 	identitySources []string
 }
 
 func compileAuthorizer(a *apigw.Authorizer) *authorizer {
-	return &authorizer{id: deref(a.AuthorizerId), uri: deref(a.AuthorizerUri), identitySources: a.IdentitySource}
+	return &authorizer{id: deref(a.AuthorizerId), name: deref(a.Name), uri: deref(a.AuthorizerUri), identitySources: a.IdentitySource}
 }
 
 // authorizerTimeout bounds an authorizer call, as AWS's 29-second
@@ -62,6 +64,17 @@ type policyResult struct {
 // authorize runs the $connect authorizer; status is 0 when the connection
 // may go on, else the status that refuses the upgrade.
 func (p *Engine) authorize(ctx context.Context, stage *Stage, a *authorizer, req *request) (map[string]any, int) {
+	auth, status := p.runAuthorizer(ctx, stage, a, req)
+	if ent := req.ent; ent.Capturing() {
+		ent.Authorizer = &inspect.Authorizer{Type: "REQUEST", Name: a.name, Allowed: status == 0, Context: auth}
+		if status != 0 {
+			ent.Authorizer.Error = http.StatusText(status)
+		}
+	}
+	return auth, status
+}
+
+func (p *Engine) runAuthorizer(ctx context.Context, stage *Stage, a *authorizer, req *request) (map[string]any, int) {
 	r := req.http
 	// A missing identity source refuses the connection without calling
 	// the function.

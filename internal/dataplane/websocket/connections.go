@@ -15,6 +15,7 @@ import (
 	"github.com/portico-dev/portico/internal/awsproto"
 
 	"github.com/portico-dev/portico/internal/dataplane/gateway"
+	"github.com/portico-dev/portico/internal/inspect"
 )
 
 // The @connections management API (ApiGatewayManagementApi): POST sends
@@ -125,6 +126,31 @@ func connectionsPath(rest string) (string, bool) {
 // A connection another node holds is served there (forward; see
 // internal/cluster).
 func (p *Engine) serveConnections(w http.ResponseWriter, r *http.Request, k gateway.StageKey, id string, forward bool) {
+	var ent *inspect.Entry
+	if rec := p.cfg.Recorder; rec != nil && (r.Method == http.MethodPost || r.Method == http.MethodDelete) {
+		kind := inspect.KindPost
+		if r.Method == http.MethodDelete {
+			kind = inspect.KindDelete
+		}
+		ent = rec.Start(r.Context(), kind, time.Now())
+		ent.Account, ent.Region, ent.APIID, ent.Stage, ent.ConnectionID = k.Scope.Account, k.Scope.Region, k.APIID, k.Stage, id
+		if ent.APIID == "-" {
+			ent.APIID = "" // no open connection has this id
+		}
+		ent.Method, ent.Path = r.Method, r.URL.EscapedPath()
+		if ent.Capturing() {
+			h := ent.HeaderClone(r.Header)
+			h.Set("Host", r.Host)
+			ent.Request = &inspect.Message{Method: r.Method, Path: ent.Path, Query: r.URL.RawQuery, Headers: h}
+		}
+		sw := &statusWriter{ResponseWriter: w}
+		w = sw
+		defer func() {
+			if sw.status != 0 { // 0: forwarded; the node that holds it records it
+				p.finishEntry(ent, sw.status)
+			}
+		}()
+	}
 	if acct, ok := awsproto.SignedAccount(r); ok && acct != k.Scope.Account {
 		io.Copy(io.Discard, io.LimitReader(r.Body, maxPostData+1))
 		awsproto.WriteError(w, &awsproto.Error{Type: "ForbiddenException", Code: http.StatusForbidden,
@@ -151,8 +177,17 @@ func (p *Engine) serveConnections(w http.ResponseWriter, r *http.Request, k gate
 			return
 		}
 	}
+	if ent.Capturing() && ent.Request != nil {
+		ent.SetBody(ent.Request, data)
+	}
 	if c == nil {
-		if !p.cfg.Directory.Forward(w, r, k, id, data) {
+		// A call forwarded to the node that holds the connection is
+		// recorded there, not here.
+		fw := w
+		if sw, ok := w.(*statusWriter); ok {
+			fw = sw.ResponseWriter
+		}
+		if !p.cfg.Directory.Forward(fw, r, k, id, data) {
 			mgmtError(w, http.StatusGone, "GoneException", "")
 		}
 		return
@@ -163,6 +198,7 @@ func (p *Engine) serveConnections(w http.ResponseWriter, r *http.Request, k gate
 			mgmtError(w, http.StatusGone, "GoneException", "")
 			return
 		}
+		ent.AddFrame("out", data)
 		w.WriteHeader(http.StatusOK)
 	case http.MethodGet:
 		body, _ := json.Marshal(struct {

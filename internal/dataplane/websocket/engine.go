@@ -14,6 +14,8 @@ import (
 	"github.com/portico-dev/portico/internal/accesslog"
 	"github.com/portico-dev/portico/internal/dataplane/gateway"
 	"github.com/portico-dev/portico/internal/dataplane/integration"
+	"github.com/portico-dev/portico/internal/inspect"
+	"github.com/portico-dev/portico/internal/metrics"
 )
 
 // Config is what the engine needs.
@@ -34,7 +36,12 @@ type Config struct {
 	// Directory finds connections that other nodes hold (nil: this node
 	// is the only one).
 	Directory Directory
-	Logger    *slog.Logger
+	// Recorder receives an entry per connect, message, disconnect and
+	// @connections call (nil: none; the inspector and the metrics).
+	Recorder *inspect.Recorder
+	// Metrics counts throttled connects and messages (nil: none).
+	Metrics *metrics.Metrics
+	Logger  *slog.Logger
 }
 
 // Directory is where the nodes of a cluster record which of them holds
@@ -107,7 +114,8 @@ func (p *Engine) Open() []OpenConn {
 	out := make([]OpenConn, 0, len(p.conns.conns))
 	for id, c := range p.conns.conns {
 		if !c.isClosing() {
-			out = append(out, OpenConn{ID: id, Key: c.key})
+			out = append(out, OpenConn{ID: id, Key: c.key, ConnectedAt: c.connectedAt, LastActiveAt: c.lastActive(),
+				SourceIP: c.identity.SourceIP, UserAgent: c.identity.UserAgent})
 		}
 	}
 	return out
@@ -115,8 +123,10 @@ func (p *Engine) Open() []OpenConn {
 
 // OpenConn is an open connection and its stage.
 type OpenConn struct {
-	ID  string
-	Key gateway.StageKey
+	ID                        string
+	Key                       gateway.StageKey
+	ConnectedAt, LastActiveAt time.Time
+	SourceIP, UserAgent       string
 }
 
 // ServeConnectionByID serves the @connections management API addressed by

@@ -17,6 +17,7 @@ import (
 
 	"github.com/portico-dev/portico/internal/dataplane/gateway"
 	"github.com/portico-dev/portico/internal/dataplane/integration"
+	"github.com/portico-dev/portico/internal/inspect"
 )
 
 // request is one call of a route's integration: the $connect upgrade, a
@@ -34,6 +35,8 @@ type request struct {
 	requestID string
 	messageID string
 	start     time.Time
+	// ent is the event's inspector entry (nil: none).
+	ent *inspect.Entry
 }
 
 // result is what an integration answered.
@@ -64,6 +67,13 @@ const (
 // processes messages asynchronously too, docs/aws-behaviours.md#two-way);
 // MOCK messages are handled in order, inline.
 func (p *Engine) handleMessage(c *conn, body string) {
+	p.handleMessageWith(context.Background(), c, body, false)
+}
+
+// handleMessageWith is handleMessage; inline answers every message on
+// the caller's goroutine (a replay, which waits for its entry), and ctx
+// carries the replay's slot.
+func (p *Engine) handleMessageWith(ctx context.Context, c *conn, body string, inline bool) {
 	stage, err := p.stage(context.Background(), c.key)
 	if err != nil {
 		// The stage lost its deployment or was deleted under the
@@ -73,33 +83,47 @@ func (p *Engine) handleMessage(c *conn, body string) {
 	}
 	req := &request{conn: c, eventType: "MESSAGE", body: body, requestID: gateway.RequestID(), start: time.Now()}
 	req.messageID = req.requestID
+	req.ent = p.startEntry(ctx, inspect.KindMessage, c, "", req.requestID, req.start)
+	req.ent.AddFrameString("in", body)
 	req.doc, req.docErr = parseBody(body)
 	rt := stage.selectRoute(req.doc, req.docErr)
 	if rt == nil {
 		p.logEvent("MESSAGE", c, req.requestID, "", req.start, "failure", "no route")
 		p.writeAccessLog(stage, req, http.StatusForbidden, "Forbidden")
-		c.send(errorFrame("Forbidden", c.id, req.requestID))
+		p.sendAnswer(req, errorFrame("Forbidden", c.id, req.requestID))
+		p.finishEntry(req.ent, http.StatusForbidden)
 		return
 	}
 	req.routeKey = rt.key
+	if req.ent != nil {
+		req.ent.RouteKey = rt.key
+	}
 	if !rt.bucket.Allow(req.start) {
+		p.cfg.Metrics.Throttled(c.key.APIID, c.key.Stage, rt.key, "route")
 		// [I]: AWS's frame for a throttled message is not documented; the
 		// error frame with HTTP APIs' text.
 		p.logEvent("MESSAGE", c, req.requestID, rt.key, req.start, "failure", "throttled")
 		p.writeAccessLog(stage, req, http.StatusTooManyRequests, "Too Many Requests")
-		c.send(errorFrame("Too Many Requests", c.id, req.requestID))
+		p.sendAnswer(req, errorFrame("Too Many Requests", c.id, req.requestID))
+		p.finishEntry(req.ent, http.StatusTooManyRequests)
 		return
 	}
 	if !rt.validate(body) {
 		p.logEvent("MESSAGE", c, req.requestID, rt.key, req.start, "failure", "Bad request body")
 		p.writeAccessLog(stage, req, http.StatusBadRequest, "Bad request body")
-		c.send(badRequestBodyFrame(c.id, req.messageID))
+		p.sendAnswer(req, badRequestBodyFrame(c.id, req.messageID))
+		p.finishEntry(req.ent, http.StatusBadRequest)
 		return
 	}
 	if rt.integration != nil && rt.integration.typ != "MOCK" {
 		// At most maxInFlight messages of a connection wait on backends;
 		// past that the read loop waits too, and so does the client.
 		c.inFlight <- struct{}{}
+		if inline {
+			defer func() { <-c.inFlight }()
+			p.answer(stage, rt, req)
+			return
+		}
 		go func() {
 			defer func() { <-c.inFlight }()
 			p.answer(stage, rt, req)
@@ -107,6 +131,12 @@ func (p *Engine) handleMessage(c *conn, body string) {
 		return
 	}
 	p.answer(stage, rt, req)
+}
+
+// sendAnswer sends a frame in answer to a message, and records it.
+func (p *Engine) sendAnswer(req *request, frame []byte) {
+	req.conn.send(frame)
+	req.ent.AddFrame("out", frame)
 }
 
 func (p *Engine) answer(stage *Stage, rt *route, req *request) {
@@ -126,10 +156,11 @@ func (p *Engine) answer(stage *Stage, rt *route, req *request) {
 	case res.failure != "":
 		// Error frames go out on one-way routes too
 		// (docs/aws-behaviours.md#two-way).
-		req.conn.send(errorFrame(res.failure, req.conn.id, req.requestID))
+		p.sendAnswer(req, errorFrame(res.failure, req.conn.id, req.requestID))
 	case rt.twoWay && res.hasBody:
-		req.conn.send(res.body)
+		p.sendAnswer(req, res.body)
 	}
+	p.finishEntry(req.ent, status)
 }
 
 // errorFrame is API Gateway's error frame, byte for byte: a space after
@@ -189,6 +220,8 @@ func (p *Engine) invoke(ctx context.Context, stage *Stage, rt *route, req *reque
 	defer cancel()
 	var res result
 	var err error
+	req.ent.SetIntegration(in.typ, in.uri)
+	called := time.Now()
 	switch in.typ {
 	case "AWS_PROXY":
 		res, err = p.invokeLambdaProxy(ctx, stage, in, req)
@@ -196,6 +229,10 @@ func (p *Engine) invoke(ctx context.Context, stage *Stage, rt *route, req *reque
 		res, err = p.invokeHTTPProxy(ctx, stage, in, req)
 	default:
 		res, err = p.invokeNonProxy(ctx, stage, in, req)
+	}
+	if req.ent != nil {
+		req.ent.IntegrationLatency += time.Since(called)
+		req.ent.IntegrationError(err)
 	}
 	if err != nil {
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) || errors.Is(err, vtl.ErrTimeout) {
@@ -235,6 +272,7 @@ func (p *Engine) invokeHTTPProxy(ctx context.Context, stage *Stage, in *stageInt
 		hr.URL.RawQuery = req.http.URL.RawQuery
 	}
 	applyParameters(hr, in.requestParameters, stage, req)
+	recordHTTPRequest(req.ent, hr, req.body)
 	resp, err := p.cfg.HTTPClient.Do(hr)
 	if err != nil {
 		return result{}, err
@@ -244,6 +282,7 @@ func (p *Engine) invokeHTTPProxy(ctx context.Context, stage *Stage, in *stageInt
 	if err != nil {
 		return result{}, err
 	}
+	recordHTTPResponse(req.ent, resp, b)
 	return result{status: resp.StatusCode, header: resp.Header, body: b, hasBody: true}, nil
 }
 
@@ -285,6 +324,7 @@ func (p *Engine) invokeLambdaProxy(ctx context.Context, stage *Stage, in *stageI
 		return result{}, err
 	}
 	out, err := p.lambda.Invoke(ctx, in.uri, event)
+	recordLambda(req.ent, event, out, err)
 	if err != nil {
 		return result{}, err
 	}

@@ -69,6 +69,9 @@ func (p *Engine) invokeNonProxy(ctx context.Context, stage *Stage, in *stageInte
 		if payload, err = tpl.Execute(ctx, tplIn, vtl.Limits{}); err != nil {
 			return result{}, fmt.Errorf("request template: %w", err)
 		}
+		if req.ent.Capturing() {
+			req.ent.AddTemplate("request:"+templateKey(in.requestTpl, tpl), payload)
+		}
 	}
 
 	// CONVERT_TO_BINARY: the message is base64 text; the backend gets the
@@ -93,6 +96,7 @@ func (p *Engine) invokeNonProxy(ctx context.Context, stage *Stage, in *stageInte
 		status = mockStatus(payload)
 		body = payload
 		selection = strconv.Itoa(status)
+		recordPayload(req.ent, payload, status, payload)
 	case "HTTP":
 		status, header, body, err = p.callHTTP(ctx, stage, in, req, payload)
 		if err != nil {
@@ -104,6 +108,7 @@ func (p *Engine) invokeNonProxy(ctx context.Context, stage *Stage, in *stageInte
 		if err != nil {
 			return result{}, err
 		}
+		recordPayload(req.ent, payload, http.StatusOK, string(out))
 		status, body = http.StatusOK, string(out)
 		// Integration responses of a Lambda match its error message;
 		// success selects $default (docs/aws-behaviours.md#two-way).
@@ -141,6 +146,9 @@ func (p *Engine) invokeNonProxy(ctx context.Context, stage *Stage, in *stageInte
 		rin.Body = body
 		if out, err = rtpl.Execute(ctx, &rin, vtl.Limits{}); err != nil {
 			return result{}, fmt.Errorf("response template: %w", err)
+		}
+		if req.ent.Capturing() {
+			req.ent.AddTemplate("response:"+templateKey(ir.responseTpl, rtpl), out)
 		}
 	}
 	return result{status: status, header: header, body: []byte(out), hasBody: true}, nil
@@ -223,6 +231,7 @@ func (p *Engine) callHTTP(ctx context.Context, stage *Stage, in *stageIntegratio
 	}
 	hr.Header.Set("Content-Type", "application/json")
 	applyParameters(hr, in.requestParameters, stage, req)
+	recordHTTPRequest(req.ent, hr, payload)
 	resp, err := p.cfg.HTTPClient.Do(hr)
 	if err != nil {
 		return 0, nil, "", err
@@ -232,6 +241,7 @@ func (p *Engine) callHTTP(ctx context.Context, stage *Stage, in *stageIntegratio
 	if err != nil {
 		return 0, nil, "", err
 	}
+	recordHTTPResponse(req.ent, resp, b)
 	return resp.StatusCode, resp.Header, string(b), nil
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/gobwas/ws"
 
 	"github.com/portico-dev/portico/internal/dataplane/gateway"
+	"github.com/portico-dev/portico/internal/inspect"
 	"github.com/portico-dev/portico/internal/store"
 )
 
@@ -108,19 +109,23 @@ func (p *Engine) serveWebSocket(w http.ResponseWriter, r *http.Request, stage *S
 	}
 	requestID := gateway.RequestID()
 	connectReq := &request{conn: c, eventType: "CONNECT", http: r, routeKey: "$connect", requestID: requestID, start: c.connectedAt}
+	ent := p.startConnect(c, r, requestID)
 	if stage.connect != nil && !stage.connect.bucket.Allow(c.connectedAt) {
+		p.cfg.Metrics.Throttled(c.key.APIID, c.key.Stage, "$connect", "route")
 		p.logEvent("CONNECT", c, requestID, "$connect", c.connectedAt, "status", http.StatusTooManyRequests)
 		p.writeAccessLog(stage, connectReq, http.StatusTooManyRequests, "Too Many Requests")
+		p.finishEntry(ent, http.StatusTooManyRequests)
 		refuse(w, http.StatusTooManyRequests, "Too Many Requests")
 		return
 	}
 	header := http.Header{}
 	if stage.connect != nil && stage.connect.authorizer != nil {
 		auth, status := p.authorize(r.Context(), stage, stage.connect.authorizer,
-			&request{conn: c, eventType: "CONNECT", http: r, routeKey: "$connect", requestID: requestID, start: c.connectedAt})
+			&request{conn: c, eventType: "CONNECT", http: r, routeKey: "$connect", requestID: requestID, start: c.connectedAt, ent: ent})
 		if status != 0 {
 			p.logEvent("CONNECT", c, requestID, "$connect", c.connectedAt, "status", status, "refusedBy", "authorizer")
 			p.writeAccessLog(stage, connectReq, status, http.StatusText(status))
+			p.finishEntry(ent, status)
 			refuse(w, status, http.StatusText(status))
 			return
 		}
@@ -128,7 +133,7 @@ func (p *Engine) serveWebSocket(w http.ResponseWriter, r *http.Request, stage *S
 	}
 	if stage.connect != nil {
 		res := p.invoke(r.Context(), stage, stage.connect, &request{conn: c, eventType: "CONNECT", http: r,
-			requestID: requestID, start: c.connectedAt})
+			requestID: requestID, start: c.connectedAt, ent: ent})
 		switch {
 		case res.failure != "":
 			// [I]: AWS does not document the status of a failed $connect
@@ -139,11 +144,13 @@ func (p *Engine) serveWebSocket(w http.ResponseWriter, r *http.Request, stage *S
 			}
 			p.logEvent("CONNECT", c, requestID, "$connect", c.connectedAt, "status", status, "failure", res.failure)
 			p.writeAccessLog(stage, connectReq, status, res.failure)
+			p.finishEntry(ent, status)
 			refuse(w, status, res.failure)
 			return
 		case res.status < 200 || res.status > 299:
 			p.logEvent("CONNECT", c, requestID, "$connect", c.connectedAt, "status", res.status)
 			p.writeAccessLog(stage, connectReq, res.status, "")
+			p.finishEntry(ent, res.status)
 			w.WriteHeader(res.status)
 			return
 		}
@@ -155,6 +162,7 @@ func (p *Engine) serveWebSocket(w http.ResponseWriter, r *http.Request, stage *S
 	}
 	nc, rw, _, err := ws.HTTPUpgrader{Header: header}.Upgrade(r, w)
 	if err != nil {
+		p.finishEntry(ent, http.StatusBadRequest)
 		return // the upgrader has answered the client
 	}
 	c.nc = nc
@@ -180,6 +188,7 @@ func (p *Engine) serveWebSocket(w http.ResponseWriter, r *http.Request, stage *S
 	// in net/http with its larger stack, ends here.
 	p.logEvent("CONNECT", c, requestID, "$connect", c.connectedAt, "status", http.StatusSwitchingProtocols)
 	p.writeAccessLog(stage, connectReq, http.StatusOK, "")
+	p.finishEntry(ent, http.StatusSwitchingProtocols)
 	go p.runConn(c)
 }
 
@@ -212,14 +221,22 @@ func (p *Engine) runConn(c *conn) {
 	}
 	start := time.Now()
 	req := &request{conn: c, eventType: "DISCONNECT", routeKey: "$disconnect", requestID: gateway.RequestID(), start: start}
+	req.ent = p.startEntry(context.Background(), inspect.KindDisconnect, c, "$disconnect", req.requestID, start)
+	if req.ent != nil {
+		req.ent.CloseCode, req.ent.CloseReason = c.closeCode, c.closeReason
+	}
+	status := http.StatusOK
 	cur, err := p.stage(context.Background(), c.key)
 	if err == nil && cur.disconnect != nil {
-		p.invoke(context.Background(), cur, cur.disconnect, req)
+		if res := p.invoke(context.Background(), cur, cur.disconnect, req); res.failure != "" {
+			status = http.StatusInternalServerError
+		}
 	}
 	if err == nil {
 		p.writeAccessLog(cur, req, http.StatusOK, "")
 	}
 	p.logEvent("DISCONNECT", c, req.requestID, "$disconnect", start, "closeCode", c.closeCode, "closeReason", c.closeReason)
+	p.finishEntry(req.ent, status)
 	p.conns.wg.Done()
 }
 

@@ -47,6 +47,7 @@ import (
 	"github.com/portico-dev/portico/internal/dataplane/gateway"
 	"github.com/portico-dev/portico/internal/dataplane/httpapi/payload"
 	"github.com/portico-dev/portico/internal/dataplane/integration"
+	"github.com/portico-dev/portico/internal/metrics"
 )
 
 // Invoker calls a Lambda function synchronously: *integration.Lambda. A
@@ -75,6 +76,7 @@ type Config struct {
 	Timeout    time.Duration    // DefaultTimeout
 	MaxEntries int              // DefaultMaxEntries
 	MaxBytes   int              // DefaultMaxBytes
+	Metrics    *metrics.Metrics // counts cache hits and misses; nil: none
 }
 
 // Authorizer is one compiled REQUEST authorizer of one stage. It is safe
@@ -90,6 +92,8 @@ type Authorizer struct {
 	timeout   time.Duration
 	now       func() time.Time
 	cache     *cache // nil: no caching (TTL 0)
+	metrics   *metrics.Metrics
+	apiID     string
 }
 
 // Compile builds the authorizer a of an HTTP API for a stage. Everything
@@ -105,7 +109,7 @@ func Compile(a *apigw.Authorizer, cfg Config) (*Authorizer, error) {
 	}
 	au := &Authorizer{
 		id: id, uri: deref(a.AuthorizerUri), simple: deref(a.EnableSimpleResponses),
-		invoker: cfg.Invoker, timeout: cfg.Timeout, now: cfg.Now,
+		invoker: cfg.Invoker, timeout: cfg.Timeout, now: cfg.Now, metrics: cfg.Metrics, apiID: cfg.Stage.APIID,
 	}
 	if au.uri == "" {
 		return nil, fmt.Errorf("lambdaauth: authorizer %s has no authorizerUri", id)
@@ -221,10 +225,12 @@ func (a *Authorizer) Authorize(ctx context.Context, req *Request) Result {
 	if a.cache != nil {
 		key = appendKey(keyBuf[:0], values)
 		if resp := a.cache.get(key, a.now()); resp != nil {
+			a.metrics.AuthorizerCache(a.apiID, a.id, true)
 			res := a.decide(resp, req)
 			res.Cached = true
 			return res
 		}
+		a.metrics.AuthorizerCache(a.apiID, a.id, false)
 	}
 
 	resp, size, err := a.call(ctx, req, values)

@@ -1,0 +1,4 @@
+package server
+
+// HeartbeatEvery lets tests shorten the inspector stream's heartbeat.
+var HeartbeatEvery = &heartbeatEvery
