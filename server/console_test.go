@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -181,6 +182,7 @@ func (c *consoleTab) screenshot(name string) []byte {
 type consoleFixture struct {
 	orders, chat, billing string
 	chatRoute             string // sendMessage, with a route response
+	chatIntegration       string // MOCK, with an integration response
 	integration           string
 	routes                map[string]string // route key -> id
 	first, second         string            // deployments
@@ -206,9 +208,16 @@ func buildConsoleFixture(t *testing.T, srv *server.Server, backend string) conso
 		IntegrationUri: aws.String(backend), PayloadFormatVersion: aws.String("1.0")})
 	must(err)
 	f.integration = *in.IntegrationId
+	jwt, err := c.CreateAuthorizer(ctx, &apigatewayv2.CreateAuthorizerInput{ApiId: api.ApiId, Name: aws.String("orders-jwt"),
+		AuthorizerType: types.AuthorizerTypeJwt, IdentitySource: []string{"$request.header.Authorization"},
+		JwtConfiguration: &types.JWTConfiguration{Issuer: aws.String("https://issuer.example.test"), Audience: []string{"orders"}}})
+	must(err)
 	for _, k := range []string{"GET /orders", "POST /orders", "GET /orders/{id}", "DELETE /orders/{id}"} {
-		r, err := c.CreateRoute(ctx, &apigatewayv2.CreateRouteInput{ApiId: api.ApiId, RouteKey: aws.String(k),
-			Target: aws.String("integrations/" + f.integration)})
+		in := &apigatewayv2.CreateRouteInput{ApiId: api.ApiId, RouteKey: aws.String(k), Target: aws.String("integrations/" + f.integration)}
+		if k == "POST /orders" {
+			in.AuthorizationType, in.AuthorizerId = types.AuthorizationTypeJwt, jwt.AuthorizerId
+		}
+		r, err := c.CreateRoute(ctx, in)
 		must(err)
 		f.routes[k] = *r.RouteId
 	}
@@ -244,8 +253,18 @@ func buildConsoleFixture(t *testing.T, srv *server.Server, backend string) conso
 	f.chat = *ws.ApiId
 	_, err = c.CreateRoute(ctx, &apigatewayv2.CreateRouteInput{ApiId: ws.ApiId, RouteKey: aws.String("$connect")})
 	must(err)
+	_, err = c.CreateModel(ctx, &apigatewayv2.CreateModelInput{ApiId: ws.ApiId, Name: aws.String("Message"), ContentType: aws.String("application/json"),
+		Schema: aws.String(`{"$schema":"http://json-schema.org/draft-04/schema#","type":"object","required":["text"]}`)})
+	must(err)
+	mock, err := c.CreateIntegration(ctx, &apigatewayv2.CreateIntegrationInput{ApiId: ws.ApiId, IntegrationType: types.IntegrationTypeMock,
+		RequestTemplates: map[string]string{"$default": `{"statusCode": 200}`}, TemplateSelectionExpression: aws.String("\\$default")})
+	must(err)
+	f.chatIntegration = *mock.IntegrationId
+	_, err = c.CreateIntegrationResponse(ctx, &apigatewayv2.CreateIntegrationResponseInput{ApiId: ws.ApiId, IntegrationId: mock.IntegrationId,
+		IntegrationResponseKey: aws.String("$default"), ResponseTemplates: map[string]string{"$default": `{"echo": true}`}})
+	must(err)
 	send, err := c.CreateRoute(ctx, &apigatewayv2.CreateRouteInput{ApiId: ws.ApiId, RouteKey: aws.String("sendMessage"),
-		RouteResponseSelectionExpression: aws.String("$default")})
+		RouteResponseSelectionExpression: aws.String("$default"), Target: aws.String("integrations/" + f.chatIntegration)})
 	must(err)
 	f.chatRoute = *send.RouteId
 	_, err = c.CreateRouteResponse(ctx, &apigatewayv2.CreateRouteResponseInput{ApiId: ws.ApiId, RouteId: send.RouteId,
@@ -338,6 +357,26 @@ func TestConsole(t *testing.T) {
 		"aws apigatewayv2 get-route --api-id "+f.orders+" --route-id "+f.routes["GET /orders/{id}"],
 		"curl -i -g '"+srv.URL+"/_aws/execute-api/"+f.orders+"/dev/orders/{id}'")
 
+	// Integrations, authorizers, models.
+	c.visit("/apis/" + f.orders + "/integrations")
+	c.mustShow(f.integration, "HTTP_PROXY", backend.URL, "GET /orders", "1.0")
+	c.act("/apis/"+f.orders+"/integrations/"+f.integration, chromedp.Click(chromedp.CSS(`a[href="#/apis/`+f.orders+`/integrations/`+f.integration+`"]`)))
+	c.mustShow("Integration "+f.integration, "aws apigatewayv2 get-integration --api-id "+f.orders+" --integration-id "+f.integration)
+	if strings.Contains(c.text(), "Integration responses") {
+		t.Error("an HTTP API's integration shows integration responses")
+	}
+	c.visit("/apis/" + f.orders + "/authorizers")
+	c.mustShow("orders-jwt", "JWT", "https://issuer.example.test", "$request.header.Authorization")
+	c.visit("/apis/" + f.orders + "/models")
+	c.mustShow("Models are for WebSocket APIs only.")
+	c.visit("/apis/" + f.orders + "/routes")
+	if got := c.eval(`document.querySelector('tr[data-route-id="` + f.routes["POST /orders"] + `"]').innerText`); !strings.Contains(got, "JWT") || !strings.Contains(got, "orders-jwt") {
+		t.Errorf("POST /orders: %q", got)
+	}
+	if got := c.eval(`document.querySelector('tr[data-route-id="` + f.routes["POST /orders"] + `"] button[data-copy^="curl"]').dataset.copy`); !strings.Contains(got, "-H 'Authorization: Bearer $TOKEN'") {
+		t.Errorf("POST /orders curl: %q", got)
+	}
+
 	// Stages: dev serves the second deployment.
 	c.visit("/apis/" + f.orders + "/stages")
 	if got := c.eval(`document.querySelector('tr[data-stage="dev"]').innerText`); !strings.Contains(got, f.second) {
@@ -393,7 +432,11 @@ func TestConsole(t *testing.T) {
 	c.mustShow(`{"action":"sendMessage"}`, "wscat -c ws"+strings.TrimPrefix(srv.URL, "http")+"/_aws/execute-api/"+f.chat+"/prod", "on connect")
 
 	c.act("/apis/"+f.chat+"/routes/"+f.chatRoute, chromedp.Click(chromedp.CSS(`a.route-key[href="#/apis/`+f.chat+`/routes/`+f.chatRoute+`"]`)))
-	c.mustShow("Route responses", "$default", "aws apigatewayv2 get-route-responses --api-id "+f.chat+" --route-id "+f.chatRoute)
+	c.mustShow("Route responses", "$default", "aws apigatewayv2 get-route-responses --api-id "+f.chat+" --route-id "+f.chatRoute, "MOCK")
+	c.visit("/apis/" + f.chat + "/integrations/" + f.chatIntegration)
+	c.mustShow("Integration responses", "$default", `{"echo": true}`, "aws apigatewayv2 get-integration-responses --api-id "+f.chat)
+	c.visit("/apis/" + f.chat + "/models")
+	c.mustShow("Message", "application/json", "aws apigatewayv2 get-models --api-id "+f.chat)
 
 	// Custom domains and their mappings.
 	c.visit("/domains")
@@ -564,5 +607,137 @@ func TestConsoleSnapshot(t *testing.T) {
 	}
 	if code, body := get("", nil); code != 400 {
 		t.Errorf("no api: %d %s", code, body)
+	}
+}
+
+// framingPage frames the console and, as a control, a page of Portico's
+// that sets no framing policy (health), then reports what each frame
+// holds. It is served on Portico's own origin, through an HTTP API (the
+// path form of execute-api): a same-origin page could read the console's
+// document if it were framed.
+const framingPage = `<!doctype html><title>loading</title>
+<iframe id="console" src="/_portico/"></iframe><iframe id="control" src="/_portico/health"></iframe>
+<script>
+function report() {
+  const read = (id) => { try { const d = document.getElementById(id).contentDocument; return d ? d.title + "|" + d.body.innerText.slice(0, 40) : "no document"; } catch (e) { return "refused"; } };
+  document.title = JSON.stringify({console: read("console"), control: read("control")});
+}
+let loaded = 0;
+for (const f of document.querySelectorAll("iframe")) f.addEventListener("load", () => { if (++loaded == 2) setTimeout(report, 300); });
+</script>`
+
+// TestConsoleCannotBeFramed: a page that frames the console, even one on
+// Portico's own origin, gets nothing: X-Frame-Options DENY and
+// frame-ancestors 'none'. (A page on another site does not even reach it:
+// the guard refuses cross-site loads, TestBrowserPagesCannotDriveTheControlPlane.)
+func TestConsoleCannotBeFramed(t *testing.T) {
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.Write([]byte(framingPage))
+	}))
+	defer backend.Close()
+	srv := start(t, server.Config{InMemory: true})
+	ctx := context.Background()
+	sdk := srv.Client()
+	api, err := sdk.CreateApi(ctx, &apigatewayv2.CreateApiInput{Name: aws.String("framer"), ProtocolType: types.ProtocolTypeHttp,
+		Target: aws.String(backend.URL)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := browsertest.New(t)
+	if err := chromedp.Do(b, chromedp.Navigate(srv.URL+"/_aws/execute-api/"+*api.ApiId+"/page")); err != nil {
+		t.Fatal(err)
+	}
+	title, err := chromedp.Run(b, chromedp.Poll[string](`document.title.startsWith("{") && document.title`, chromedp.WithPollingTimeout(20*time.Second)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct{ Console, Control string }
+	if err := json.Unmarshal([]byte(title), &got); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("framed: %+v", got)
+	if !strings.Contains(got.Control, `"status":"ok"`) {
+		t.Errorf("control: the same-origin page could not read an unprotected frame (%q): the check proves nothing", got.Control)
+	}
+	if strings.Contains(got.Console, "Portico") {
+		t.Errorf("the console was framed and read: %q", got.Console)
+	}
+}
+
+// hostileConsolePage makes, from another origin, the calls the console
+// makes, and reports for each whether the page could read an answer.
+const hostileConsolePage = `<!doctype html><title>loading</title><script>
+const p = %[1]q, api = %[2]q, route = %[3]q;
+const auth = {Authorization: "AWS4-HMAC-SHA256 Credential=000000000000/20260101/us-east-1/apigateway/aws4_request, SignedHeaders=host, Signature=0"};
+const tries = {
+  config: fetch(p + "/_portico/console/api/config"),
+  snapshot: fetch(p + "/_portico/console/api/snapshot?api=" + api),
+  apis: fetch(p + "/v2/apis", {headers: auth}),
+  routes: fetch(p + "/v2/apis/" + api + "/routes"),
+  deleteRoute: fetch(p + "/v2/apis/" + api + "/routes/" + route, {method: "DELETE", headers: auth}),
+  deleteRouteNoCors: fetch(p + "/v2/apis/" + api + "/routes/" + route, {method: "DELETE", mode: "no-cors"}),
+  deploy: fetch(p + "/v2/apis/" + api + "/deployments", {method: "POST", mode: "no-cors", body: '{"description":"pwned"}'}),
+  inspector: fetch(p + "/_portico/inspect/traffic"),
+  logs: fetch(p + "/_portico/logs/orders-access"),
+};
+const out = {};
+Promise.all(Object.entries(tries).map(([k, f]) => f.then(
+  async (r) => { out[k] = r.type == "opaque" ? "opaque" : "read " + r.status + " " + (await r.text()).slice(0, 60); },
+  () => { out[k] = "refused"; }))).then(() => { document.title = JSON.stringify(out); });
+</script>`
+
+// TestHostilePageCannotUseTheConsolesCalls: a page on another origin, in
+// a real Chromium, makes the console's calls (its defaults, a snapshot,
+// the control plane as an account, a route delete, the inspector, a log
+// tail): it reads no answer and changes nothing. With every origin
+// allowed the same page reads them, which shows the calls reach Portico.
+func TestHostilePageCannotUseTheConsolesCalls(t *testing.T) {
+	b := browsertest.New(t)
+	for _, allowAll := range []bool{false, true} {
+		cfg := server.Config{InMemory: true}
+		if allowAll {
+			cfg.AllowedOrigins = []string{"*"}
+		}
+		srv := start(t, cfg)
+		f := buildConsoleFixture(t, srv, "http://127.0.0.1:9")
+		victim := f.routes["DELETE /orders/{id}"]
+		evil := attackerSite(t, fmt.Sprintf(hostileConsolePage, srv.URL, f.orders, victim))
+		if err := chromedp.Do(b, chromedp.Navigate("about:blank"), chromedp.Navigate(evil)); err != nil {
+			t.Fatal(err)
+		}
+		title, err := chromedp.Run(b, chromedp.Poll[string](`document.title.startsWith("{") && document.title`, chromedp.WithPollingTimeout(20*time.Second)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got map[string]string
+		if err := json.Unmarshal([]byte(title), &got); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("allow all origins %v: %v", allowAll, got)
+		deps, err := srv.Client().GetDeployments(context.Background(), &apigatewayv2.GetDeploymentsInput{ApiId: aws.String(f.orders)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys := routeKeys(t, srv.Client(), f.orders)
+		if !allowAll {
+			for k, v := range got {
+				if strings.HasPrefix(v, "read") {
+					t.Errorf("%s: the hostile page read an answer: %s", k, v)
+				}
+			}
+			if len(deps.Items) != 2 || !slices.Contains(keys, "DELETE /orders/{id}") {
+				t.Errorf("the hostile page changed state: %d deployments, routes %v", len(deps.Items), keys)
+			}
+			continue
+		}
+		for _, k := range []string{"config", "snapshot", "apis", "deleteRoute"} {
+			if !strings.HasPrefix(got[k], "read 2") {
+				t.Errorf("control: with every origin allowed %s should be read: %s", k, got[k])
+			}
+		}
+		if slices.Contains(keys, "DELETE /orders/{id}") {
+			t.Errorf("control: with every origin allowed the route should be deleted: %v", keys)
+		}
 	}
 }

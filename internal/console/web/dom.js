@@ -74,6 +74,14 @@ export function kv(pairs, variant = '') {
   return dl;
 }
 
+// templates shows a map of content types (or keys) to template texts,
+// each text as it is.
+export function templates(m) {
+  if (!m || !Object.keys(m).length) return null;
+  return h('div', { class: 'templates' }, Object.entries(m).map(([k, v]) =>
+    h('div', null, h('code', { class: 'template-key' }, k), h('pre', { class: 'json' }, v))));
+}
+
 export function json(v) {
   return h('pre', { class: 'json' }, typeof v === 'string' ? v : JSON.stringify(v, null, 2));
 }

@@ -4,7 +4,7 @@
 import * as api from '../api.js';
 import { aws, curl, splitRouteKey, stageURL, wsMessage, wscat } from '../cli.js';
 import { definition, diffLines, hunks } from '../diff.js';
-import { h, table, kv, json, section, copyLine, copyButton, badge, link, fmtTime, toast, confirmDestroy } from '../dom.js';
+import { h, table, kv, json, templates, section, copyLine, copyButton, badge, link, fmtTime, toast, confirmDestroy } from '../dom.js';
 
 const enc = encodeURIComponent;
 const apiHref = (id, tab = 'routes') => `#/apis/${enc(id)}/${tab}`;
@@ -124,6 +124,13 @@ function authCell(r, auths) {
   return [badge(t, 'auth'), name ? ' ' + name : ''];
 }
 
+// noneForHTTP: route responses, integration responses and models are
+// WebSocket APIs' only; an HTTP API's answer is a 400, shown as none.
+function noneForHTTP(e) {
+  if (e instanceof api.ApiError && e.status === 400) return null;
+  throw e;
+}
+
 const collator = new Intl.Collator(undefined, { numeric: true });
 
 // routeSort orders routes by path, then method; $default last.
@@ -201,8 +208,6 @@ async function removeRoute(ctx, a, r) {
 
 export async function route(ctx) {
   const [id, routeId] = ctx.params;
-  // Route responses are WebSocket APIs' only (400 for an HTTP API's route).
-  const noneForHTTP = (e) => { if (e instanceof api.ApiError && e.status === 400) return null; throw e; };
   const [a, r, rrs, ints, auths, stages] = await Promise.all([api.getApi(id), api.getRoute(id, routeId),
     api.routeResponses(id, routeId).catch(noneForHTTP), api.integrations(id), api.authorizers(id), api.stages(id)]);
   const isWS = a.protocolType === 'WEBSOCKET';
@@ -268,7 +273,7 @@ async function integrationsTab(ctx, id) {
 
 export async function integration(ctx) {
   const [id, intId] = ctx.params;
-  const [a, i, irs] = await Promise.all([api.getApi(id), api.getIntegration(id, intId), api.integrationResponses(id, intId)]);
+  const [a, i, irs] = await Promise.all([api.getApi(id), api.getIntegration(id, intId), api.integrationResponses(id, intId).catch(noneForHTTP)]);
   return apiPage(ctx, a, 'integrations', 'Integration ' + intId,
     () => section(`Integration ${i.integrationId}`,
       kv([
@@ -280,16 +285,16 @@ export async function integration(ctx) {
         ['Passthrough', i.passthroughBehavior], ['Content handling', i.contentHandlingStrategy],
         ['Credentials', i.credentialsArn], ['Template selection', i.templateSelectionExpression],
         ['Response selection', i.integrationResponseSelectionExpression],
-        ['Request parameters', i.requestParameters], ['Request templates', i.requestTemplates],
+        ['Request parameters', i.requestParameters], ['Request templates', templates(i.requestTemplates)],
         ['Response parameters', i.responseParameters], ['TLS', i.tlsConfig], ['Description', i.description],
       ]),
       copyLine(aws('get-integration', { 'api-id': id, 'integration-id': i.integrationId }))),
-    () => section('Integration responses',
+    () => irs && section('Integration responses',
       table([
         { title: 'Key', cell: (x) => h('code', null, x.integrationResponseKey) },
         { title: 'ID', cell: (x) => h('code', null, x.integrationResponseId) },
         { title: 'Template selection', cell: (x) => x.templateSelectionExpression || '' },
-        { title: 'Templates', cell: (x) => (x.responseTemplates ? json(x.responseTemplates) : ''), class: 'wide' },
+        { title: 'Templates', cell: (x) => templates(x.responseTemplates), class: 'wide' },
         { title: 'Parameters', cell: (x) => (x.responseParameters ? json(x.responseParameters) : '') },
         { title: '', class: 'actions', cell: (x) => copyButton(aws('get-integration-response', { 'api-id': id, 'integration-id': intId, 'integration-response-id': x.integrationResponseId }), 'CLI') },
       ], irs, { empty: 'No integration responses.' }),
@@ -321,8 +326,8 @@ async function authorizersTab(ctx, id) {
 }
 
 async function modelsTab(ctx, id) {
-  const [a, ms] = await Promise.all([api.getApi(id), api.models(id)]);
-  return apiPage(ctx, a, 'models', 'Models', () => section(null,
+  const [a, ms] = await Promise.all([api.getApi(id), api.models(id).catch(noneForHTTP)]);
+  return apiPage(ctx, a, 'models', 'Models', () => section(null, !ms ? h('p', { class: 'empty' }, 'Models are for WebSocket APIs only.') :
     table([
       { title: 'Name', cell: (m) => m.name },
       { title: 'ID', cell: (m) => h('code', null, m.modelId) },
