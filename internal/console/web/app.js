@@ -101,8 +101,8 @@ function errorPage(e) {
       render: () => h('div', { class: 'page' }, h('h1', null, 'Inspector not available'),
         section(null, h('p', { class: 'inspector-missing' },
           'This Portico has no inspector: ', h('code', null, 'GET /_portico/inspect/…'), ' answered 404.'),
-        h('p', { class: 'muted' }, 'Live connections, the traffic log with replay come with the inspector endpoints. ' +
-          'Access-log tails work without it (Log tails).'))),
+        h('p', { class: 'muted' }, 'Live connections and the traffic log with replay come with the inspector endpoints. ' +
+          'Access-log tails work without them (Log tails).'))),
     };
   }
   const detail = e instanceof api.ApiError ? `${e.status} ${e.type}` : '';

@@ -152,6 +152,16 @@ export function fmtTime(v) {
   return d.toLocaleString(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' });
 }
 
+// fmtClock is a time of the traffic log: to the millisecond, with the
+// date only when it is not today.
+export function fmtClock(v) {
+  if (!v) return '';
+  const d = new Date(v);
+  if (isNaN(d)) return String(v);
+  const t = d.toLocaleTimeString(undefined, { hour12: false }) + '.' + String(d.getMilliseconds()).padStart(3, '0');
+  return d.toDateString() === new Date().toDateString() ? t : d.toLocaleDateString(undefined, { month: 'short', day: 'numeric' }) + ' ' + t;
+}
+
 // dialog opens a modal <dialog> with body and buttons; it resolves to the
 // value of the button pressed, or null when cancelled (Escape).
 export function dialog({ title, body, buttons, className = '' }) {

@@ -3,7 +3,7 @@
 // a stage. They use /_portico/inspect/...; without it they say so
 // (api.InspectorMissing).
 import * as api from '../api.js';
-import { h, table, kv, json, section, badge, link, fmtTime, toast, dialog, confirmDestroy, clear } from '../dom.js';
+import { h, table, kv, json, section, badge, link, fmtTime, fmtClock, toast, dialog, confirmDestroy, clear } from '../dom.js';
 
 const enc = encodeURIComponent;
 const FILTERS = ['api', 'stage', 'route', 'connection', 'status', 'kind', 'since', 'limit'];
@@ -29,7 +29,7 @@ function entryRow(e) {
   const tr = h('tr', { 'data-entry': e.id, class: 'clickable', onclick: () => { location.hash = `#/traffic/${enc(e.id)}`; } });
   const what = e.kind === 'http' || !e.kind ? `${e.method || ''} ${e.path || ''}` : e.routeKey || '';
   for (const v of [
-    fmtTime(e.time), badge(e.kind || 'http', 'kind'), h('a', { href: `#/traffic/${enc(e.id)}` }, what.trim() || e.id),
+    fmtClock(e.time), badge(e.kind || 'http', 'kind'), h('a', { href: `#/traffic/${enc(e.id)}` }, what.trim() || e.id),
     e.kind === 'http' ? e.routeKey || '' : e.connectionId || '', `${e.apiId || ''}${e.stage ? ' / ' + e.stage : ''}`,
     statusBadge(e.status), ms(e.latencyMs), ms(e.integrationLatencyMs),
   ]) {
@@ -160,7 +160,7 @@ function renderEntry(ctx, e) {
       i.response ? [h('h3', null, 'Integration response'), kv([['Status', i.response.status]]), headersView(i.response.headers), bodyView(i.response)] : null) : null,
     e.templates?.length ? section('Templates', e.templates.map((t) => [h('h3', null, t.name), json(t.output ?? '')])) : null,
     e.frames?.length ? section('Frames', table([
-      { title: 'Time', cell: (f) => fmtTime(f.time) },
+      { title: 'Time', cell: (f) => fmtClock(f.time) },
       { title: '', cell: (f) => badge(f.direction === 'in' ? '→ in' : '← out', f.direction === 'in' ? 'http' : 'ws') },
       { title: 'Body', cell: (f) => h('code', null, f.body ?? ''), class: 'wide' },
     ], e.frames)) : null,
