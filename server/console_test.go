@@ -317,7 +317,18 @@ func TestConsole(t *testing.T) {
 		w.Write([]byte(`{"orders":[]}`))
 	}))
 	defer backend.Close()
-	srv := start(t, server.Config{InMemory: true})
+	var srv *server.Server
+	if os.Getenv("PORTICO_UPDATE_SCREENSHOT") == "1" {
+		// The documentation's picture shows the default address, when it
+		// is free.
+		if s, err := server.Start(server.Config{InMemory: true, Listen: "127.0.0.1:4800"}); err == nil {
+			t.Cleanup(func() { s.Close() })
+			srv = s
+		}
+	}
+	if srv == nil {
+		srv = start(t, server.Config{InMemory: true})
+	}
 	f := buildConsoleFixture(t, srv, backend.URL)
 	sdk := srv.Client()
 	c := openConsole(t, srv.URL)

@@ -182,9 +182,9 @@ async function routesTab(ctx, id) {
       copyButton(aws('get-routes', { 'api-id': id }), 'CLI: get-routes')),
     isWS && stage ? copyLine(wscat(a, stage)) : null,
     table([
-      { title: 'Route key', cell: (r) => routeKeyCell(id, r), width: '28%', class: 'clip' },
-      { title: 'Target', cell: (r) => targetCell(a, r, intByID), width: '22%', class: 'clip' },
-      { title: 'Auth', cell: (r) => authCell(r, authByID), width: '9%', class: 'clip' },
+      { title: 'Route key', cell: (r) => routeKeyCell(id, r), width: '27%', class: 'clip' },
+      { title: 'Target', cell: (r) => targetCell(a, r, intByID), width: '21%', class: 'clip' },
+      { title: 'Auth', cell: (r) => authCell(r, authByID), width: '14%', class: 'clip' },
       { title: isWS ? 'Message' : 'Invoke', cell: (r) => invokeCell(a, r, stage), width: 'minmax(0, 1fr)', class: 'clip' },
       {
         title: '', class: 'actions', width: '130px', cell: (r) => [
