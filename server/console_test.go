@@ -562,6 +562,13 @@ func TestConsoleRoutesPage300(t *testing.T) {
 	t.Logf("300 routes: median render %.1f ms (of %v)", times[len(times)/2], times)
 	c.mustShow("300 routes", "GET /resource00/{id}/item0")
 	c.screenshot("routes-300")
+	// The other pages of a big API, and a stage whose name needs escaping.
+	rt := c.visit("/apis/" + *api.ApiId + "/integrations")
+	t.Logf("integrations of 300 routes: rendered in %.1f ms", rt.RenderMs)
+	c.mustShow(*in.IntegrationId, "GET /resource00/{id}/item0")
+	c.visit("/apis/" + *api.ApiId + "/stages")
+	c.act("/apis/"+*api.ApiId+"/stages/%24default", chromedp.Click(chromedp.CSS(`a.stage-name`)))
+	c.mustShow("Stage $default", "Serves deployment", "aws apigatewayv2 get-stage --api-id "+*api.ApiId+" --stage-name '$default'")
 }
 
 // TestConsoleHeaders: every console answer carries the strict policy,

@@ -20,8 +20,8 @@ async function probe(account, region) {
 export async function page(ctx) {
   try {
     if (await api.inspectorAvailable()) {
-      const seen = await api.traffic({ limit: '500' });
-      for (const e of seen?.entries || []) api.rememberScope(e.account, e.region);
+      const [seen, conns] = await Promise.all([api.traffic({ limit: '500' }), api.connections({})]);
+      for (const e of [...(seen?.entries || []), ...(conns?.connections || [])]) api.rememberScope(e.account, e.region);
     }
   } catch { /* the inspector is a bonus here */ }
   ctx.fillScope();
