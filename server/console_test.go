@@ -151,9 +151,17 @@ func (c *consoleTab) waitFor(expr string) {
 	browsertest.WaitFor(c.t, c.ctx, expr)
 }
 
-// text is what the page shows in its main area.
+// text is what the page shows in its main area, once painted: the rows
+// of a long table (content-visibility: auto) are laid out, and so in
+// innerText, only from the first paint on.
 func (c *consoleTab) text() string {
-	return c.eval(`document.getElementById('main').innerText`)
+	c.t.Helper()
+	v, err := chromedp.Run(c.ctx, chromedp.Evaluate[string](`new Promise((done) => requestAnimationFrame(() =>
+		requestAnimationFrame(() => done(document.getElementById('main').innerText))))`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return v
 }
 
 func (c *consoleTab) mustShow(what ...string) {
@@ -385,7 +393,7 @@ func TestConsole(t *testing.T) {
 	c.visit("/apis/" + f.orders + "/models")
 	c.mustShow("Models are for WebSocket APIs only.")
 	c.visit("/apis/" + f.orders + "/routes")
-	if got := c.eval(`document.querySelector('tr[data-route-id="` + f.routes["POST /orders"] + `"]').innerText`); !strings.Contains(got, "JWT") || !strings.Contains(got, "orders-jwt") {
+	if got := c.eval(`document.querySelector('tr[data-route-id="` + f.routes["POST /orders"] + `"]').textContent`); !strings.Contains(got, "JWT") || !strings.Contains(got, "orders-jwt") {
 		t.Errorf("POST /orders: %q", got)
 	}
 	if got := c.eval(`document.querySelector('tr[data-route-id="` + f.routes["POST /orders"] + `"] button[data-copy^="curl"]').dataset.copy`); !strings.Contains(got, "-H 'Authorization: Bearer $TOKEN'") {
@@ -676,10 +684,7 @@ func TestConsoleCannotBeFramed(t *testing.T) {
 	if err := chromedp.Do(b, chromedp.Navigate(srv.URL+"/_aws/execute-api/"+*api.ApiId+"/page")); err != nil {
 		t.Fatal(err)
 	}
-	title, err := chromedp.Run(b, chromedp.Poll[string](`document.title.startsWith("{") && document.title`, chromedp.WithPollingTimeout(20*time.Second)))
-	if err != nil {
-		t.Fatal(err)
-	}
+	title := reportedTitle(t, b)
 	var got struct{ Console, Control string }
 	if err := json.Unmarshal([]byte(title), &got); err != nil {
 		t.Fatal(err)
@@ -691,6 +696,18 @@ func TestConsoleCannotBeFramed(t *testing.T) {
 	if strings.Contains(got.Console, "Portico") {
 		t.Errorf("the console was framed and read: %q", got.Console)
 	}
+}
+
+// reportedTitle waits for the page to report in its title (JSON), across
+// the navigation that loads it.
+func reportedTitle(t *testing.T, ctx context.Context) string {
+	t.Helper()
+	browsertest.WaitFor(t, ctx, `document.title.startsWith("{")`)
+	title, err := chromedp.Run(ctx, chromedp.Title())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return title
 }
 
 // hostileConsolePage makes, from another origin, the calls the console
@@ -734,10 +751,7 @@ func TestHostilePageCannotUseTheConsolesCalls(t *testing.T) {
 		if err := chromedp.Do(b, chromedp.Navigate("about:blank"), chromedp.Navigate(evil)); err != nil {
 			t.Fatal(err)
 		}
-		title, err := chromedp.Run(b, chromedp.Poll[string](`document.title.startsWith("{") && document.title`, chromedp.WithPollingTimeout(20*time.Second)))
-		if err != nil {
-			t.Fatal(err)
-		}
+		title := reportedTitle(t, b)
 		var got map[string]string
 		if err := json.Unmarshal([]byte(title), &got); err != nil {
 			t.Fatal(err)
