@@ -365,6 +365,10 @@ func TestConsole(t *testing.T) {
 			t.Errorf("no %q among the commands to copy:\n%s", want, copies)
 		}
 	}
+	// A copy button copies (or, where the clipboard is refused, selects
+	// and copies) and says so.
+	c.click(`tr[data-route-id="` + f.routes["GET /orders"] + `"] button[data-copy^="curl"]`)
+	c.waitFor(`document.querySelector('tr[data-route-id="` + f.routes["GET /orders"] + `"] button[data-copy^="curl"]').textContent == 'Copied'`)
 	shot := c.screenshot("routes")
 	if os.Getenv("PORTICO_UPDATE_SCREENSHOT") == "1" {
 		if err := os.WriteFile("../docs/console.png", shot, 0o644); err != nil {
@@ -577,6 +581,36 @@ func TestConsoleRoutesPage300(t *testing.T) {
 	c.visit("/apis/" + *api.ApiId + "/stages")
 	c.act("/apis/"+*api.ApiId+"/stages/%24default", chromedp.Click(chromedp.CSS(`a.stage-name`)))
 	c.mustShow("Stage $default", "Serves deployment", "aws apigatewayv2 get-stage --api-id "+*api.ApiId+" --stage-name '$default'")
+}
+
+// TestConsoleDiff checks the console's line diff (web/diff.js) in the
+// browser: on random documents its edit script rebuilds both sides and is
+// as short as a longest common subsequence allows.
+func TestConsoleDiff(t *testing.T) {
+	srv := start(t, server.Config{InMemory: true})
+	c := openConsole(t, srv.URL)
+	c.visit("/apis")
+	v, err := chromedp.Run(c.ctx, chromedp.Evaluate[string](`import('./console/diff.js').then(({ diffLines, hunks }) => {
+		const rnd = () => Array.from({ length: Math.floor(Math.random() * 14) }, () => 'abcd'[Math.floor(Math.random() * 4)]);
+		for (let n = 0; n < 2000; n++) {
+			const a = rnd(), b = rnd(), s = diffLines(a, b);
+			const x = s.filter((e) => e.op !== '+').map((e) => e.text), y = s.filter((e) => e.op !== '-').map((e) => e.text);
+			if (x.join() !== a.join() || y.join() !== b.join()) return 'wrong script for ' + JSON.stringify([a, b]);
+			const L = Array.from({ length: a.length + 1 }, () => new Array(b.length + 1).fill(0));
+			for (let i = a.length - 1; i >= 0; i--) for (let j = b.length - 1; j >= 0; j--) L[i][j] = a[i] === b[j] ? L[i + 1][j + 1] + 1 : Math.max(L[i + 1][j], L[i][j + 1]);
+			if (s.filter((e) => e.op === ' ').length !== L[0][0]) return 'not minimal for ' + JSON.stringify([a, b]);
+		}
+		const a = Array.from({ length: 40 }, (_, i) => 'l' + i), b = [...a];
+		b[5] = 'x';
+		b.splice(30, 1);
+		return JSON.stringify(hunks(diffLines(a, b)).map((h) => [h.aStart, h.aLen, h.bStart, h.bLen]));
+	})`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v != "[[3,7,3,7],[28,7,28,6]]" {
+		t.Errorf("diff: %s", v)
+	}
 }
 
 // TestConsoleHeaders: every console answer carries the strict policy,
