@@ -53,8 +53,8 @@ function render(ctx, accounts, regions, inUse) {
       h('code', null, d.account), ' in ', h('code', null, d.region), '.'),
     section('In use',
       table([
-        { title: 'Account', cell: (r) => [h('code', null, r.account), r.account === d.account ? badge('default') : null] },
-        { title: 'Region', cell: (r) => [r.region, ' ', r.region === d.region ? badge('default') : null] },
+        { title: 'Account', cell: (r) => [h('code', null, r.account), ' ', r.account === d.account ? badge('default') : null], class: 'nowrap' },
+        { title: 'Region', cell: (r) => [r.region, ' ', r.region === d.region ? badge('default') : null], class: 'nowrap' },
         { title: 'HTTP APIs', cell: (r) => String(r.http), class: 'num' },
         { title: 'WebSocket APIs', cell: (r) => String(r.ws), class: 'num' },
         { title: 'Custom domains', cell: (r) => String(r.domains), class: 'num' },
