@@ -6,6 +6,7 @@ import (
 
 	"github.com/portico-dev/portico/internal/awsproto"
 	"github.com/portico-dev/portico/internal/cluster"
+	"github.com/portico-dev/portico/internal/console"
 	"github.com/portico-dev/portico/internal/dataplane"
 	"github.com/portico-dev/portico/internal/dataplane/gateway"
 )
@@ -26,6 +27,8 @@ type front struct {
 	guard  *guard
 	// ops are the operations endpoints by "METHOD /path".
 	ops map[string]http.HandlerFunc
+	// console is the web console, /_portico/ and /_portico/console/...
+	console http.Handler
 }
 
 const (
@@ -83,6 +86,10 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (f *front) serveOps(w http.ResponseWriter, r *http.Request, path string) {
+	if f.console != nil && console.Handles(path) {
+		f.console.ServeHTTP(w, r)
+		return
+	}
 	if h := f.ops[r.Method+" "+path]; h != nil {
 		h(w, r)
 		return

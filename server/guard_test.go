@@ -65,6 +65,14 @@ func TestBrowserPagesCannotDriveTheControlPlane(t *testing.T) {
 		{"DNS rebinding", "POST", "/_portico/reset", map[string]string{"Host": "evil.example:4800", "Origin": "http://evil.example:4800"}},
 		{"DNS rebinding, read", "GET", "/v2/apis", map[string]string{"Host": "rebind.evil.example"}},
 		{"DNS rebinding, health", "GET", "/_portico/health", map[string]string{"Host": "rebind.evil.example"}},
+		// The web console and the calls it makes.
+		{"the console framed by another site", "GET", "/_portico/", map[string]string{"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Dest": "iframe"}},
+		{"DNS rebinding, the console", "GET", "/_portico/console/app.js", map[string]string{"Host": "rebind.evil.example"}},
+		{"the console's snapshot from another origin", "GET", "/_portico/console/api/snapshot?api=x", map[string]string{"Origin": "https://evil.example"}},
+		{"the console's defaults from another site", "GET", "/_portico/console/api/config", map[string]string{"Sec-Fetch-Site": "same-site"}},
+		{"a route delete from another origin", "DELETE", "/v2/apis/x/routes/y", map[string]string{"Origin": "https://evil.example"}},
+		{"the inspector from another origin", "GET", "/_portico/inspect/traffic", map[string]string{"Origin": "https://evil.example"}},
+		{"a log tail from another origin", "GET", "/_portico/logs/g", map[string]string{"Origin": "http://localhost:3000"}},
 	} {
 		resp, body := send(t, c.method, srv.URL+c.path, create, c.header)
 		if resp.StatusCode != 403 || resp.Header.Get("x-amzn-ErrorType") != "ForbiddenException" || !strings.Contains(body, `"message":"`) {
