@@ -26,6 +26,12 @@ func (s *Server) joinCluster() error {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
 		return errors.New("--advertise-url: want http://host:port, the address the other nodes reach this one on")
 	}
+	if s.StoreKind != StorePostgres {
+		// No other node can open this node's store: there would be no
+		// one to forward to, and connections would look shared when
+		// they are not.
+		return errors.New("--advertise-url needs a store the nodes share: --store postgres://...")
+	}
 	if len(s.cfg.ClusterSecret) < 16 {
 		return errors.New("--advertise-url needs --cluster-secret, of at least 16 characters, the same on every node")
 	}
