@@ -146,12 +146,13 @@ func unusable(err error) bool {
 
 // fail is the way out of every store call that failed: it remembers an
 // error that makes the store unusable (for Health), and reports an ended
-// context as the context's error. Once ctx ends, database/sql rolls the
-// transaction back from another goroutine and closes the statements
-// prepared on it, so the call in flight (or the next one of fn) fails with
-// whatever it met first: "sql: statement is closed", ErrTxDone, an
-// interrupted statement. None of those is the caller's business; the
-// context is.
+// context as the context's error. Once a View's ctx ends, database/sql
+// rolls its transaction back from another goroutine and closes the
+// statements prepared on it, so the call in flight (or the next one of
+// fn) fails with whatever it met first: "sql: statement is closed",
+// ErrTxDone, an interrupted statement. None of those is the caller's
+// business; the context is. (An Update's statements run on their batch's
+// context, which does not end: batch.go.)
 func (s *Store) fail(ctx context.Context, err error) error {
 	if err == nil {
 		return nil
