@@ -435,3 +435,40 @@ func TestCloseRunsQueued(t *testing.T) {
 		t.Error("after reopening: the queued Update is missing, or the late one is there")
 	}
 }
+
+// TestResetWithUpdates: Reset runs through the writer like an Update.
+// (It once took the hub's order lock and then waited for the writer
+// connection, while an Update held the connection and waited for the
+// lock: concurrent Resets and Updates deadlocked.)
+func TestResetWithUpdates(t *testing.T) {
+	s, _ := openTemp(t)
+	defer s.Close()
+	ctx := context.Background()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		var wg sync.WaitGroup
+		for i := range 4 {
+			wg.Go(func() {
+				for range 50 {
+					var err error
+					if i == 0 {
+						err = s.Reset(ctx)
+					} else {
+						err = s.Update(ctx, batchScope, func(tx store.Tx) error { return tx.Notify("x") })
+					}
+					if err != nil {
+						t.Error(err)
+						return
+					}
+				}
+			})
+		}
+		wg.Wait()
+	}()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("Resets and Updates deadlocked")
+	}
+}
