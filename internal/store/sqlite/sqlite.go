@@ -29,35 +29,6 @@ import (
 	"github.com/portico-dev/portico/internal/store"
 )
 
-// schemaVersion is stored in PRAGMA user_version. Bump it, and add a
-// migration step to migrate, whenever the schema changes.
-const schemaVersion = 2
-
-const schema = `
-CREATE TABLE IF NOT EXISTS records (
-	account     TEXT NOT NULL,
-	region      TEXT NOT NULL,
-	kind        TEXT NOT NULL,
-	id          TEXT NOT NULL,
-	parent_kind TEXT NOT NULL, -- '' for top-level records
-	parent_id   TEXT NOT NULL,
-	key         TEXT NULL,     -- NULL when Record.Key is empty: never unique
-	data        BLOB NOT NULL,
-	PRIMARY KEY (account, region, kind, id)
-) WITHOUT ROWID;
-CREATE UNIQUE INDEX IF NOT EXISTS records_key
-	ON records (account, region, kind, parent_kind, parent_id, key) WHERE key IS NOT NULL;
--- Serves List and Count (equality up to kind, then id in order) and the
--- cascading Delete (equality up to parent_id). In a WITHOUT ROWID table
--- every index ends with the primary key columns anyway, so a separate
--- (account, region, kind, parent_kind, parent_id, id) index would hold
--- the same entries in another order and only slow down writes.
-CREATE INDEX IF NOT EXISTS records_parent
-	ON records (account, region, parent_kind, parent_id, kind, id);
--- Serves Locate (version 2).
-CREATE INDEX IF NOT EXISTS records_locate ON records (kind, id);
-`
-
 // Statements, prepared once per pool; see Store.stmts.
 const (
 	stGet = iota
@@ -183,7 +154,7 @@ func OpenWith(path string, o Options) (*Store, error) {
 		err = s.check(o)
 	}
 	if err == nil {
-		err = s.migrate()
+		err = s.migrate(migrations[:])
 	}
 	if err != nil {
 		w.Close()
@@ -242,37 +213,6 @@ func fileURI(abs string) string {
 	}
 	p = strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(p)
 	return "file://" + p
-}
-
-// migrate creates the schema, or checks that an existing file has a
-// schema this code understands.
-func (s *Store) migrate() error {
-	ctx := context.Background()
-	tx, err := s.w.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	var v int
-	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
-		return err
-	}
-	switch {
-	case v == schemaVersion:
-		return nil
-	case v > schemaVersion:
-		return fmt.Errorf("schema version %d is newer than this program's %d", v, schemaVersion)
-	}
-	// Every statement of the schema is IF NOT EXISTS: running it on an
-	// older file adds what the newer versions brought.
-	if _, err := tx.ExecContext(ctx, schema); err != nil {
-		return err
-	}
-	// PRAGMA takes no bound parameters.
-	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", schemaVersion)); err != nil {
-		return err
-	}
-	return tx.Commit()
 }
 
 // View implements store.Store. The first statement of the read
