@@ -5,6 +5,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -60,7 +61,7 @@ func (s *Store) check(o Options) error {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	// At most 5 problems: enough to tell what happened, and a short error.
-	problems, err := s.quickCheck(ctx, 5)
+	problems, err := quickCheck(ctx, s.w, 5)
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
 		logger := o.Logger
@@ -78,10 +79,10 @@ func (s *Store) check(o Options) error {
 	return nil
 }
 
-// quickCheck returns what PRAGMA quick_check(max) reports, without its
-// "ok" for a sound database.
-func (s *Store) quickCheck(ctx context.Context, max int) ([]string, error) {
-	rows, err := s.w.QueryContext(ctx, fmt.Sprintf("PRAGMA quick_check(%d)", max))
+// quickCheck returns what PRAGMA quick_check(max) reports on db, without
+// its "ok" for a sound database.
+func quickCheck(ctx context.Context, db *sql.DB, max int) ([]string, error) {
+	rows, err := db.QueryContext(ctx, fmt.Sprintf("PRAGMA quick_check(%d)", max))
 	if err != nil {
 		return nil, err
 	}
