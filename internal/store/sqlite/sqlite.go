@@ -4,10 +4,11 @@
 // The database runs in WAL mode with synchronous=FULL, so a commit that
 // Update has acknowledged survives a process kill and a power loss. Writes
 // go through one connection (SQLite allows a single writer anyway, and
-// queueing in database/sql is cheaper and fairer than busy-waiting on the
-// file lock), and concurrent Updates share its commits (batch.go); Views
-// use a separate pool of read-only connections, which WAL lets run
-// concurrently with the writer, each on its own snapshot.
+// queueing for it in the process is cheaper and fairer than busy-waiting
+// on the file lock), where concurrent Updates share transactions and
+// their fsyncs (batch.go); Views use a separate pool of read-only
+// connections, which WAL lets run concurrently with the writer, each on
+// its own snapshot.
 package sqlite
 
 import (
