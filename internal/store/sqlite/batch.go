@@ -3,11 +3,17 @@ package sqlite
 // Group commit. A durable commit costs an fsync of the WAL (half a
 // millisecond on a good SSD, far more on a laptop's or a cloud disk),
 // and the single writer connection can do one at a time: Updates that
-// each commit alone queue behind one another's fsyncs. So Updates are
-// queued for one writer goroutine, which runs as many of them as are
-// waiting (up to maxBatch) in one SQLite transaction and commits them
-// with one COMMIT, one fsync. Those that arrive while it commits make
-// the next batch.
+// each commit alone queue behind one another's fsyncs. So the Updates
+// that arrive while one is in flight queue up, and the next batch runs as
+// many of them as are waiting (up to maxBatch) in one SQLite transaction
+// and commits them with one COMMIT, one fsync.
+//
+// A batch is run by its leader: the Update that found the writer free,
+// or the first of the queue when the batch before it ends. An Update
+// alone thus runs on its own goroutine, as it would without batching.
+// The leader runs its own fn, then hands each member queued behind it
+// the transaction in turn, commits, delivers the notices, answers the
+// members, and makes the first member still queued the next leader.
 //
 // Each member of a batch keeps the contract of an Update of its own:
 //
@@ -20,9 +26,9 @@ package sqlite
 //     batch is on disk, the COMMIT's error if it failed (then nothing of
 //     the batch was written). Its notices are delivered, with those of the
 //     other members kept, in member order, before any member is answered.
-//   - fn runs on the caller's goroutine: the writer hands it the
-//     transaction and waits for it, so a panic (or t.FailNow) unwinds the
-//     caller's stack, not the writer's.
+//   - fn runs on its caller's goroutine: a member that is not the leader
+//     is handed the transaction and waited for, so a panic (or t.FailNow)
+//     unwinds the caller's own stack, never the leader's.
 //
 // No member's context may end a statement of the shared transaction:
 // the driver cancels a statement by sqlite3_interrupt, which inside an
@@ -41,44 +47,57 @@ import (
 	"github.com/portico-dev/portico/internal/store"
 )
 
-// maxBatch bounds a batch: its first member hears of its commit only
-// after every member behind it has run, so a queue that never empties
-// must not hold it forever. A closed loop of n clients makes batches of
-// at most n anyway.
+// maxBatch bounds a batch: its leader and first members hear of their
+// commit only after every member behind them has run, so a queue that
+// never empties must not hold them forever. A closed loop of n clients
+// makes batches of at most n anyway.
 const maxBatch = 64
 
 var (
 	errClosed = errors.New("store: closed")
 	// errAbandoned is what a member reports when its fn did not return
 	// (it panicked or called runtime.Goexit): its caller never sees it.
-	errAbandoned = errors.New("store: fn did not return")
+	errAbandoned  = errors.New("store: fn did not return")
+	errUnfinished = errors.New("store: the update that led the batch failed before its commit")
 )
 
-// member is one Update (or Reset) on its way through the writer.
+// member is one Update (or Reset) waiting in the queue.
 type member struct {
 	ctx context.Context
 	sc  store.Scope
-	// turn hands the member the batch's transaction; ran returns what
-	// became of its fn (nil: keep its work); result is its answer, sent
-	// once, without a turn if it never gets one. Each has room for its
-	// one value, so no send waits.
+	// turn hands the member the transaction of a batch, for its fn; nil
+	// makes it the leader of the next batch. ran returns what became of
+	// its fn (nil: keep its work); result is its answer, sent once,
+	// without a turn if it never gets one. Each has room for its one
+	// value, so no send waits.
 	turn   chan *tx
 	ran    chan error
 	result chan error
 }
 
-// update runs fn as a member of a batch; see Update.
+// update runs fn in a batch; see Update.
 func (s *Store) update(ctx context.Context, sc store.Scope, fn func(*tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	m := &member{ctx: ctx, sc: sc, turn: make(chan *tx, 1), ran: make(chan error, 1), result: make(chan error, 1)}
-	if err := s.enqueue(m); err != nil {
-		return err
+	m := &member{ctx: ctx, sc: sc}
+	s.mu.Lock()
+	switch {
+	case s.closed:
+		s.mu.Unlock()
+		return errClosed
+	case !s.leading:
+		s.leading = true
+		s.mu.Unlock()
+		return s.lead(m, fn)
 	}
+	m.turn, m.ran, m.result = make(chan *tx, 1), make(chan error, 1), make(chan error, 1)
+	s.queue = append(s.queue, m)
+	s.mu.Unlock()
+
 	select {
 	case t := <-m.turn:
-		return m.take(t, fn)
+		return s.follow(m, t, fn)
 	case err := <-m.result:
 		return err
 	case <-ctx.Done():
@@ -86,23 +105,27 @@ func (s *Store) update(ctx context.Context, sc store.Scope, fn func(*tx) error) 
 			return ctx.Err()
 		}
 	}
-	// The writer took m before it could leave; its turn (where the ended
-	// context stops it) or its answer comes at once.
+	// Taken from the queue before it could leave: its turn, where the
+	// ended context stops it, or its answer comes at once.
 	select {
 	case t := <-m.turn:
-		return m.take(t, fn)
+		return s.follow(m, t, fn)
 	case err := <-m.result:
 		return err
 	}
 }
 
-// take runs fn on m's turn and waits for m's answer.
-func (m *member) take(t *tx, fn func(*tx) error) error {
+// follow is a member's part on its turn: t is the batch's transaction,
+// or nil if m is to lead the next batch.
+func (s *Store) follow(m *member, t *tx, fn func(*tx) error) error {
+	if t == nil {
+		return s.lead(m, fn)
+	}
 	returned := false
 	defer func() {
 		t.done = true
 		if !returned {
-			// The writer rolls its work back before the panic goes on.
+			// The leader rolls m's work back before the panic goes on.
 			m.ran <- errAbandoned
 			<-m.result
 		}
@@ -121,26 +144,7 @@ func (m *member) take(t *tx, fn func(*tx) error) error {
 	return <-m.result
 }
 
-func (s *Store) enqueue(m *member) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		return errClosed
-	}
-	s.queue = append(s.queue, m)
-	s.signal()
-	return nil
-}
-
-// signal wakes the writer, unless a wake-up is pending already.
-func (s *Store) signal() {
-	select {
-	case s.wake <- struct{}{}:
-	default:
-	}
-}
-
-// withdraw takes m out of the queue, unless the writer has taken it.
+// withdraw takes m out of the queue, unless a leader has taken it.
 func (s *Store) withdraw(m *member) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -152,121 +156,195 @@ func (s *Store) withdraw(m *member) bool {
 	return true
 }
 
-// next takes the first queued member; with wait, it waits for one. It
-// returns nil when there is none, and once the store is closed and the
-// queue is empty.
-func (s *Store) next(wait bool) *member {
-	for {
-		s.mu.Lock()
-		if len(s.queue) > 0 {
-			m := s.queue[0]
-			s.queue[0] = nil
-			s.queue = s.queue[1:]
-			s.mu.Unlock()
-			return m
-		}
-		closed := s.closed
-		s.mu.Unlock()
-		if !wait || closed {
-			return nil
-		}
-		<-s.wake
+// dequeue takes the first queued member, or returns nil.
+func (s *Store) dequeue() *member {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.pop()
+}
+
+// pop is dequeue with s.mu held.
+func (s *Store) pop() *member {
+	if len(s.queue) == 0 {
+		return nil
+	}
+	m := s.queue[0]
+	s.queue[0] = nil
+	s.queue = s.queue[1:]
+	return m
+}
+
+// handOff ends a leader's turn: the first queued member leads the next
+// batch, or the writer is free. Both under one lock: an Update that
+// queues meanwhile has seen a leader, and waits for one.
+func (s *Store) handOff() {
+	s.mu.Lock()
+	next := s.pop()
+	if next == nil {
+		s.leading = false
+		s.idle.Broadcast()
+	}
+	s.mu.Unlock()
+	if next != nil {
+		next.turn <- nil
 	}
 }
 
-// write is the writer goroutine: batch after batch until Close.
-func (s *Store) write() {
-	defer close(s.stopped)
-	for m := s.next(true); m != nil; m = s.next(true) {
-		s.batch(m)
-	}
-}
-
-// batch runs first and the members queued behind it in one transaction,
-// commits it, and answers them.
-func (s *Store) batch(first *member) {
-	// The batch's own context, which no member can end: see the top of
-	// this file.
-	ctx := context.Background()
-	sqlTx, err := s.w.BeginTx(ctx, nil)
+// lead runs a batch whose first member is m, the caller, with fn: its
+// own fn runs here, on its goroutine, then those of the members queued
+// behind it, on theirs. It returns m's answer.
+func (s *Store) lead(first *member, fn func(*tx) error) error {
+	// Deferred calls run even if fn panics: the transaction, which then
+	// holds fn's work only, is rolled back (a no-op after Commit), and
+	// the next leader takes over.
+	defer s.handOff()
+	sqlTx, err := s.w.BeginTx(batchCtx, nil)
 	if err != nil {
-		first.result <- s.fail(first.ctx, err)
-		return
+		return s.fail(first.ctx, err)
 	}
-	b := &batchTx{s: s, tx: sqlTx}
-	var (
-		kept    []*member
-		notices []store.Notice
-	)
-	// abort ends the batch when the transaction itself has failed:
-	// nothing of it is written, and the members kept so far hear why.
-	abort := func(err error) {
-		sqlTx.Rollback()
-		err = fmt.Errorf("store: the transaction shared with other updates failed: %w", s.fail(ctx, err))
-		for _, k := range kept {
-			k.result <- err
-		}
+	defer sqlTx.Rollback()
+	b := &batch{s: s, tx: sqlTx, outcome: errUnfinished}
+	// Should this goroutine unwind mid-batch (a subscriber panicking as
+	// the notices go out, say), the members kept still hear whether they
+	// are committed.
+	defer func() { b.answer(b.outcome) }()
+
+	t, err := b.begin(first)
+	if err != nil {
+		return s.fail(first.ctx, err)
 	}
-	for n := 0; n < maxBatch; n++ {
-		m := first
-		if n > 0 {
-			if m = s.next(false); m == nil {
-				break
-			}
+	own := first.ctx.Err()
+	if own == nil {
+		own = b.run(t, fn)
+	}
+	if err := b.end(own); err != nil {
+		return firstOf(own, b.abort(err))
+	}
+	if own == nil {
+		b.keep(nil, t) // the leader answers itself
+	}
+
+	for n := 1; n < maxBatch; n++ {
+		m := s.dequeue()
+		if m == nil {
+			break
 		}
 		if err := m.ctx.Err(); err != nil {
 			m.result <- err
 			continue
 		}
-		if err := b.exec(spBegin); err != nil {
-			m.result <- s.fail(m.ctx, err)
-			abort(err)
-			return
-		}
-		t := &tx{s: s, ctx: m.ctx, run: ctx, tx: sqlTx, stmts: &s.wStmts, txStmts: &b.stmts, sc: m.sc}
-		m.turn <- t
-		if err := <-m.ran; err != nil {
-			spErr := b.exec(spRollback)
-			if spErr == nil {
-				spErr = b.exec(spRelease)
-			}
+		t, err := b.begin(m)
+		if err != nil {
+			err = b.abort(err)
 			m.result <- err
-			if spErr != nil {
-				abort(spErr)
-				return
-			}
+			return firstOf(own, err)
+		}
+		m.turn <- t
+		fnErr := <-m.ran
+		if err := b.end(fnErr); err != nil {
+			err = b.abort(err)
+			m.result <- firstOf(fnErr, err)
+			return firstOf(own, err)
+		}
+		if fnErr != nil {
+			m.result <- fnErr
 			continue
 		}
-		// Inside BEGIN, RELEASE merges the savepoint into the
-		// transaction. It fails if SQLite has rolled the whole
-		// transaction back by itself (after an I/O error, say): that is
-		// noticed here, before another member runs.
-		if err := b.exec(spRelease); err != nil {
-			m.result <- fmt.Errorf("store: commit: %w", s.fail(m.ctx, err))
-			abort(err)
-			return
-		}
-		kept = append(kept, m)
-		if t.all {
-			notices = append(notices, store.Notice{All: true})
-		} else {
-			notices = append(notices, t.notices.Notices()...)
-		}
+		b.keep(m, t)
 	}
-	if len(kept) == 0 {
-		sqlTx.Rollback() // nothing to write, and no fsync
-		return
+
+	if !b.writes {
+		return own // nothing to write, and no fsync
 	}
 	err = s.hub.Commit(func() error {
 		s.commits.Add(1)
-		return s.fail(ctx, sqlTx.Commit())
-	}, notices)
+		err := s.fail(batchCtx, sqlTx.Commit())
+		if err == nil {
+			b.outcome = nil
+		}
+		return err
+	}, b.notices)
 	if err != nil {
 		err = fmt.Errorf("store: commit: %w", err)
 	}
-	for _, k := range kept {
-		k.result <- err
+	b.answer(err)
+	return firstOf(own, err)
+}
+
+// batchCtx is what a batch's statements run on, which no member can end:
+// see the top of this file.
+var batchCtx = context.Background()
+
+// firstOf returns the first error that is not nil.
+func firstOf(errs ...error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
 	}
+	return nil
+}
+
+// batch is a batch in progress: its transaction, the statements bound to
+// it (made on first use by whichever member needs one), and what its
+// kept members wait for.
+type batch struct {
+	s     *Store
+	tx    *sql.Tx
+	stmts [numStmts]*sql.Stmt
+	sp    [numSpStmts]*sql.Stmt
+	// writes: a member's work is kept, so there is something to commit.
+	writes bool
+	// waiting are the kept members other than the leader, for the
+	// commit's outcome.
+	waiting []*member
+	notices []store.Notice
+	// outcome is what the waiting members hear if the leader's goroutine
+	// unwinds before it answers them.
+	outcome error
+}
+
+// run runs the leader's own fn on t.
+func (b *batch) run(t *tx, fn func(*tx) error) error {
+	defer func() { t.done = true }()
+	err := fn(t)
+	if err == nil {
+		// Work finished after the context ended is not committed.
+		err = t.ctx.Err()
+	}
+	return err
+}
+
+// keep files the work of m (nil for the leader) done through t under the
+// batch.
+func (b *batch) keep(m *member, t *tx) {
+	b.writes = true
+	if m != nil {
+		b.waiting = append(b.waiting, m)
+	}
+	if t.all {
+		b.notices = append(b.notices, store.Notice{All: true})
+	} else {
+		b.notices = append(b.notices, t.notices.Notices()...)
+	}
+}
+
+// answer tells the waiting members err, once.
+func (b *batch) answer(err error) {
+	for _, m := range b.waiting {
+		m.result <- err
+	}
+	b.waiting = nil
+}
+
+// abort ends the batch when its transaction has failed: nothing of it is
+// written, and the members kept so far hear why, as abort returns it.
+func (b *batch) abort(err error) error {
+	b.tx.Rollback()
+	err = fmt.Errorf("store: the transaction shared with other updates failed: %w", b.s.fail(batchCtx, err))
+	b.answer(err)
+	b.writes = false
+	return err
 }
 
 // The statements that bracket each member of a batch, prepared once on
@@ -285,22 +363,33 @@ var spQueries = [numSpStmts]string{
 	spRollback: "ROLLBACK TO member",
 }
 
-// batchTx is what the members of a batch share besides the transaction:
-// the statements bound to it, made on first use by whichever member
-// needs one.
-type batchTx struct {
-	s     *Store
-	tx    *sql.Tx
-	stmts [numStmts]*sql.Stmt
-	sp    [numSpStmts]*sql.Stmt
+// begin opens m's savepoint and returns m's Tx.
+func (b *batch) begin(m *member) (*tx, error) {
+	if err := b.exec(spBegin); err != nil {
+		return nil, err
+	}
+	return &tx{s: b.s, ctx: m.ctx, run: batchCtx, tx: b.tx, stmts: &b.s.wStmts, txStmts: &b.stmts, sc: m.sc}, nil
+}
+
+// end closes a member's savepoint: RELEASE keeps its work (merged into
+// the transaction), ROLLBACK TO first undoes it when fnErr says its fn
+// failed. An error means the transaction itself failed: RELEASE also
+// fails if SQLite has rolled the whole transaction back by itself (after
+// an I/O error, say), which is noticed here, before another member runs.
+func (b *batch) end(fnErr error) error {
+	if fnErr != nil {
+		if err := b.exec(spRollback); err != nil {
+			return err
+		}
+	}
+	return b.exec(spRelease)
 }
 
 // exec runs savepoint statement i.
-func (b *batchTx) exec(i int) error {
-	ctx := context.Background() // the batch's
+func (b *batch) exec(i int) error {
 	if b.sp[i] == nil {
-		b.sp[i] = b.tx.StmtContext(ctx, b.s.spStmts[i])
+		b.sp[i] = b.tx.StmtContext(batchCtx, b.s.spStmts[i])
 	}
-	_, err := b.sp[i].ExecContext(ctx)
+	_, err := b.sp[i].ExecContext(batchCtx)
 	return err
 }

@@ -30,33 +30,48 @@ func (s *Store) queued() int {
 // errNoReturn marks a member whose Update never returned (runtime.Goexit).
 var errNoReturn = errors.New("Update did not return")
 
-// heldBatch is a batch in the making: its first member runs and waits
-// for release, the members added meanwhile queue behind it.
+// heldBatch is a batch in the making: its first member, the leader,
+// runs and waits for release; the members added meanwhile queue behind
+// it.
 type heldBatch struct {
-	t       *testing.T
-	s       *Store
-	hold    chan struct{}
-	first   chan error
-	commits int64 // the store's count before the batch
-	errs    []error
-	done    []chan struct{}
-	wg      sync.WaitGroup
+	t        *testing.T
+	s        *Store
+	hold     chan struct{}
+	first    error // what the leader's Update returned
+	leaderOK chan struct{}
+	commits  int64 // the store's count before the batch
+	errs     []error
+	done     []chan struct{}
+	wg       sync.WaitGroup
 }
 
-// holdWriter starts a batch whose first member inserts "first" and
-// notifies "first".
-func holdWriter(t *testing.T, s *Store) *heldBatch {
+// holdWriter starts a batch whose leader inserts "first", notifies
+// "first" and returns what then says (nil if then is nil).
+func holdWriter(t *testing.T, s *Store, then func(store.Tx) error) *heldBatch {
 	t.Helper()
-	b := &heldBatch{t: t, s: s, hold: make(chan struct{}), first: make(chan error, 1), commits: s.commits.Load()}
+	b := &heldBatch{t: t, s: s, hold: make(chan struct{}), first: errNoReturn, leaderOK: make(chan struct{}),
+		commits: s.commits.Load()}
 	running := make(chan struct{})
 	go func() {
-		b.first <- s.Update(context.Background(), batchScope, func(tx store.Tx) error {
+		defer close(b.leaderOK)
+		defer func() {
+			if p := recover(); p != nil {
+				b.first = fmt.Errorf("panic: %v", p)
+			}
+		}()
+		b.first = s.Update(context.Background(), batchScope, func(tx store.Tx) error {
 			close(running)
 			<-b.hold
 			if err := tx.Insert(store.Record{Kind: "api", ID: "first"}); err != nil {
 				return err
 			}
-			return tx.Notify("first")
+			if err := tx.Notify("first"); err != nil {
+				return err
+			}
+			if then != nil {
+				return then(tx)
+			}
+			return nil
 		})
 	}()
 	<-running
@@ -95,15 +110,15 @@ func (b *heldBatch) returned(i int) bool {
 	}
 }
 
-// release lets the first member finish and waits for every member; it
-// returns their errors, the first member's error, and how many commits
-// the batch took.
+// release lets the leader finish and waits for every member; it returns
+// their errors, the leader's, and how many commits there were since the
+// batch began.
 func (b *heldBatch) release() (errs []error, first error, commits int64) {
 	b.t.Helper()
 	close(b.hold)
-	first = <-b.first
+	<-b.leaderOK
 	b.wg.Wait()
-	return b.errs, first, b.s.commits.Load() - b.commits
+	return b.errs, b.first, b.s.commits.Load() - b.commits
 }
 
 func waitFor(t *testing.T, what string, cond func() bool) {
@@ -177,7 +192,7 @@ func TestBatchMemberFails(t *testing.T) {
 	ctx := context.Background()
 	errBoom := errors.New("boom")
 
-	b := holdWriter(t, s)
+	b := holdWriter(t, s, nil)
 	ok1 := b.add(insertNotify(s, ctx, "ok1", nil))
 	failing := b.add(insertNotify(s, ctx, "failing", func(store.Tx) error { return errBoom }))
 	panics := b.add(insertNotify(s, ctx, "panics", func(store.Tx) error { panic("boom") }))
@@ -228,6 +243,76 @@ func TestBatchMemberFails(t *testing.T) {
 	}
 }
 
+// TestBatchLeaderFails: the Update that leads a batch fails, panics or
+// calls runtime.Goexit in its own fn, on its own goroutine; its work is
+// rolled back, the members queued behind it run and commit all the same,
+// and its panic reaches its own caller.
+func TestBatchLeaderFails(t *testing.T) {
+	errBoom := errors.New("boom")
+	for name, then := range map[string]func(store.Tx) error{
+		"error":  func(store.Tx) error { return errBoom },
+		"panic":  func(store.Tx) error { panic("boom") },
+		"goexit": func(store.Tx) error { runtime.Goexit(); return nil },
+	} {
+		t.Run(name, func(t *testing.T) {
+			s, _ := openTemp(t)
+			defer s.Close()
+			var notices noticeLog
+			defer s.Subscribe(notices.add)()
+			ctx := context.Background()
+			b := holdWriter(t, s, then)
+			ok1 := b.add(insertNotify(s, ctx, "ok1", nil))
+			ok2 := b.add(insertNotify(s, ctx, "ok2", nil))
+			errs, first, commits := b.release()
+
+			want := map[string]error{"error": errBoom, "panic": errors.New("panic: boom"), "goexit": errNoReturn}[name]
+			if first == nil || first.Error() != want.Error() {
+				t.Errorf("leader: %v, want %v", first, want)
+			}
+			if errs[ok1] != nil || errs[ok2] != nil {
+				t.Errorf("members behind the leader: %v, %v", errs[ok1], errs[ok2])
+			}
+			if commits != 1 {
+				t.Errorf("%d commits, want 1", commits)
+			}
+			for id, want := range map[string]bool{"first": false, "ok1": true, "ok2": true} {
+				if got := exists(t, s, id); got != want {
+					t.Errorf("%s committed: %v, want %v", id, got, want)
+				}
+			}
+			if got, want := notices.take(), []string{"ok1", "ok2"}; !slices.Equal(got, want) {
+				t.Errorf("notices %q, want %q", got, want)
+			}
+		})
+	}
+}
+
+// TestBatchSubscriberPanics: a subscriber that panics as a batch's
+// notices go out unwinds the leader (whose Update it panics), but the
+// members committed with it are told so, and the store goes on.
+func TestBatchSubscriberPanics(t *testing.T) {
+	s, _ := openTemp(t)
+	defer s.Close()
+	defer s.Subscribe(func(n store.Notice) {
+		if n.Topic == "boom" {
+			panic("subscriber")
+		}
+	})()
+	ctx := context.Background()
+	b := holdWriter(t, s, nil)
+	boom := b.add(insertNotify(s, ctx, "boom", nil))
+	errs, first, _ := b.release()
+	if first == nil || first.Error() != "panic: subscriber" {
+		t.Errorf("leader: %v, want the subscriber's panic", first)
+	}
+	if errs[boom] != nil || !exists(t, s, "boom") || !exists(t, s, "first") {
+		t.Errorf("member committed with the leader: %v", errs[boom])
+	}
+	if err := insertNotify(s, ctx, "after", nil)(); err != nil {
+		t.Errorf("Update after the panic: %v", err)
+	}
+}
+
 // TestBatchMemberContextEnds: a member whose context ends while it waits
 // in the queue leaves at once; one whose context ends while its fn runs
 // is rolled back alone, without interrupting the shared transaction; one
@@ -240,7 +325,7 @@ func TestBatchMemberContextEnds(t *testing.T) {
 	defer s.Subscribe(notices.add)()
 	ctx := context.Background()
 
-	b := holdWriter(t, s)
+	b := holdWriter(t, s, nil)
 	ok1Ctx, cancelOK1 := context.WithCancel(ctx)
 	defer cancelOK1()
 	ok1 := b.add(insertNotify(s, ok1Ctx, "ok1", nil))
@@ -312,7 +397,7 @@ func TestBatchCommitFails(t *testing.T) {
 	var notices noticeLog
 	defer s.Subscribe(notices.add)()
 
-	b := holdWriter(t, s)
+	b := holdWriter(t, s, nil)
 	ok1 := b.add(insertNotify(s, ctx, "ok1", nil))
 	dangling := b.add(func() error {
 		return s.update(ctx, batchScope, func(t *tx) error {
@@ -407,7 +492,7 @@ func TestBatching(t *testing.T) {
 func TestCloseRunsQueued(t *testing.T) {
 	s, path := openTemp(t)
 	ctx := context.Background()
-	b := holdWriter(t, s)
+	b := holdWriter(t, s, nil)
 	queued := b.add(insertNotify(s, ctx, "queued", nil))
 	closed := make(chan error, 1)
 	go func() { closed <- s.Close() }()

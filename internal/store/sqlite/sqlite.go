@@ -89,14 +89,13 @@ type Store struct {
 	broken atomic.Pointer[error]
 	hub    store.Hub
 
-	// The writer goroutine's queue of Updates (batch.go). wake tells it
-	// that the queue has grown, or that the store is closing; stopped is
-	// closed when it has ended.
+	// The Updates waiting for the writer (batch.go). leading: a batch is
+	// running; idle is signalled when none is any more.
 	mu      sync.Mutex
 	queue   []*member
+	leading bool
 	closed  bool
-	wake    chan struct{}
-	stopped chan struct{}
+	idle    sync.Cond
 	// commits counts COMMITs, for the tests to see the batching.
 	commits atomic.Int64
 }
@@ -148,6 +147,7 @@ func OpenWith(path string, o Options) (*Store, error) {
 	w.SetConnMaxIdleTime(0)
 
 	s := &Store{path: abs, w: w}
+	s.idle.L = &s.mu
 	// Connecting runs the pragmas above, which read the file's header:
 	// a file that is not a database fails here.
 	err = w.Ping()
@@ -198,9 +198,6 @@ func OpenWith(path string, o Options) (*Store, error) {
 		s.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	s.wake = make(chan struct{}, 1)
-	s.stopped = make(chan struct{})
-	go s.write()
 	return s, nil
 }
 
@@ -279,14 +276,10 @@ func (s *Store) Reset(ctx context.Context) error {
 func (s *Store) Close() error {
 	s.mu.Lock()
 	s.closed = true
-	s.mu.Unlock()
-	if s.stopped != nil { // nil if Open failed before starting the writer
-		select {
-		case s.wake <- struct{}{}:
-		default:
-		}
-		<-s.stopped
+	for s.leading {
+		s.idle.Wait()
 	}
+	s.mu.Unlock()
 	var errs []error
 	if s.r != nil {
 		errs = append(errs, s.r.Close()) // closes its statements too
