@@ -19,9 +19,12 @@ package sqlite
 //
 //   - Members run one after another, in queue order, each seeing what the
 //     members before it wrote: the batch is the serial order.
-//   - Each runs in its own SAVEPOINT. Its error, its panic or its ended
-//     context rolls back to that savepoint, its own work and notices only,
-//     and it is answered at once, without waiting for the commit.
+//   - Each member behind the leader runs in its own SAVEPOINT. Its error,
+//     its panic or its ended context rolls back to that savepoint, its own
+//     work and notices only, and it is answered at once, without waiting
+//     for the commit. The leader runs first, in the transaction itself:
+//     its failure rolls back the transaction, which holds nothing else
+//     yet, and hands the queue to the next leader.
 //   - A member that succeeded is answered after the COMMIT: nil once the
 //     batch is on disk, the COMMIT's error if it failed (then nothing of
 //     the batch was written). Its notices are delivered, with those of the
@@ -203,26 +206,21 @@ func (s *Store) lead(first *member, fn func(*tx) error) error {
 		return s.fail(first.ctx, err)
 	}
 	defer sqlTx.Rollback()
-	b := &batch{s: s, tx: sqlTx, outcome: errUnfinished}
+	b := &batch{s: s, sqlTx: sqlTx, outcome: errUnfinished}
 	// Should this goroutine unwind mid-batch (a subscriber panicking as
 	// the notices go out, say), the members kept still hear whether they
 	// are committed.
 	defer func() { b.answer(b.outcome) }()
 
-	t, err := b.begin(first)
-	if err != nil {
-		return s.fail(first.ctx, err)
+	// The leader's fn runs first, in the transaction itself rather than in
+	// a savepoint: should it fail, its work is all the transaction holds,
+	// which is rolled back as lead returns, and the next leader takes the
+	// queue. So an Update alone costs what it would without batching.
+	t := b.tx(first)
+	if own := b.run(t, fn); own != nil {
+		return own
 	}
-	own := first.ctx.Err()
-	if own == nil {
-		own = b.run(t, fn)
-	}
-	if err := b.end(own); err != nil {
-		return firstOf(own, b.abort(err))
-	}
-	if own == nil {
-		b.keep(nil, t) // the leader answers itself
-	}
+	b.keep(nil, t) // the leader answers itself
 
 	for n := 1; n < maxBatch; n++ {
 		m := s.dequeue()
@@ -237,14 +235,14 @@ func (s *Store) lead(first *member, fn func(*tx) error) error {
 		if err != nil {
 			err = b.abort(err)
 			m.result <- err
-			return firstOf(own, err)
+			return err
 		}
 		m.turn <- t
 		fnErr := <-m.ran
 		if err := b.end(fnErr); err != nil {
 			err = b.abort(err)
 			m.result <- firstOf(fnErr, err)
-			return firstOf(own, err)
+			return err
 		}
 		if fnErr != nil {
 			m.result <- fnErr
@@ -253,9 +251,6 @@ func (s *Store) lead(first *member, fn func(*tx) error) error {
 		b.keep(m, t)
 	}
 
-	if !b.writes {
-		return own // nothing to write, and no fsync
-	}
 	err = s.hub.Commit(func() error {
 		s.commits.Add(1)
 		err := s.fail(batchCtx, sqlTx.Commit())
@@ -268,7 +263,7 @@ func (s *Store) lead(first *member, fn func(*tx) error) error {
 		err = fmt.Errorf("store: commit: %w", err)
 	}
 	b.answer(err)
-	return firstOf(own, err)
+	return err
 }
 
 // batchCtx is what a batch's statements run on, which no member can end:
@@ -290,11 +285,9 @@ func firstOf(errs ...error) error {
 // kept members wait for.
 type batch struct {
 	s     *Store
-	tx    *sql.Tx
+	sqlTx *sql.Tx
 	stmts [numStmts]*sql.Stmt
 	sp    [numSpStmts]*sql.Stmt
-	// writes: a member's work is kept, so there is something to commit.
-	writes bool
 	// waiting are the kept members other than the leader, for the
 	// commit's outcome.
 	waiting []*member
@@ -304,21 +297,24 @@ type batch struct {
 	outcome error
 }
 
-// run runs the leader's own fn on t.
+// run runs the leader's own fn on t, unless its context has ended.
 func (b *batch) run(t *tx, fn func(*tx) error) error {
 	defer func() { t.done = true }()
-	err := fn(t)
-	if err == nil {
-		// Work finished after the context ended is not committed.
-		err = t.ctx.Err()
+	if err := t.ctx.Err(); err != nil {
+		return err
 	}
-	return err
+	if err := fn(t); err != nil {
+		return err
+	}
+	// Work finished after the context ended is not committed, nor work
+	// whose transaction SQLite may have rolled back (a savepoint's RELEASE
+	// tells for the other members).
+	return firstOf(t.ctx.Err(), t.poisoned)
 }
 
 // keep files the work of m (nil for the leader) done through t under the
 // batch.
 func (b *batch) keep(m *member, t *tx) {
-	b.writes = true
 	if m != nil {
 		b.waiting = append(b.waiting, m)
 	}
@@ -340,10 +336,9 @@ func (b *batch) answer(err error) {
 // abort ends the batch when its transaction has failed: nothing of it is
 // written, and the members kept so far hear why, as abort returns it.
 func (b *batch) abort(err error) error {
-	b.tx.Rollback()
+	b.sqlTx.Rollback()
 	err = fmt.Errorf("store: the transaction shared with other updates failed: %w", b.s.fail(batchCtx, err))
 	b.answer(err)
-	b.writes = false
 	return err
 }
 
@@ -363,12 +358,17 @@ var spQueries = [numSpStmts]string{
 	spRollback: "ROLLBACK TO member",
 }
 
+// tx returns m's Tx on the batch's transaction.
+func (b *batch) tx(m *member) *tx {
+	return &tx{s: b.s, ctx: m.ctx, run: batchCtx, tx: b.sqlTx, stmts: &b.s.wStmts, txStmts: &b.stmts, sc: m.sc}
+}
+
 // begin opens m's savepoint and returns m's Tx.
 func (b *batch) begin(m *member) (*tx, error) {
 	if err := b.exec(spBegin); err != nil {
 		return nil, err
 	}
-	return &tx{s: b.s, ctx: m.ctx, run: batchCtx, tx: b.tx, stmts: &b.s.wStmts, txStmts: &b.stmts, sc: m.sc}, nil
+	return b.tx(m), nil
 }
 
 // end closes a member's savepoint: RELEASE keeps its work (merged into
@@ -388,7 +388,7 @@ func (b *batch) end(fnErr error) error {
 // exec runs savepoint statement i.
 func (b *batch) exec(i int) error {
 	if b.sp[i] == nil {
-		b.sp[i] = b.tx.StmtContext(batchCtx, b.s.spStmts[i])
+		b.sp[i] = b.sqlTx.StmtContext(batchCtx, b.s.spStmts[i])
 	}
 	_, err := b.sp[i].ExecContext(batchCtx)
 	return err
