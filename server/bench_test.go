@@ -7,11 +7,14 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/apigatewayv2"
 	"github.com/aws/aws-sdk-go-v2/service/apigatewayv2/types"
@@ -20,13 +23,35 @@ import (
 )
 
 // The benchmarks run the whole stack a user hits: the real SDK client,
-// a real listener, the protocol layer, the service and the durable SQLite
-// store (WAL, fsync on every commit).
+// a real listener, the protocol layer, the service and a store, by
+// default the durable SQLite one (WAL, fsync on every commit).
 //
 //	go test ./server -run '^$' -bench . -benchmem
 
-func benchClient(b *testing.B) *apigatewayv2.Client {
-	srv, err := server.Start(server.Config{Listen: "127.0.0.1:0", DataDir: b.TempDir()})
+// benchStores are the stores the benchmarks that compare them run on:
+// each gives the Config of a server on a fresh store of its kind. Another
+// backend is one more line here.
+var benchStores = []struct {
+	name   string
+	config func(b *testing.B) server.Config
+}{
+	{"memory", func(*testing.B) server.Config { return server.Config{InMemory: true} }},
+	{"sqlite", func(b *testing.B) server.Config { return server.Config{DataDir: b.TempDir()} }},
+}
+
+// sqliteConfig is the durable store, for the benchmarks that measure it
+// alone.
+func sqliteConfig(b *testing.B) server.Config { return server.Config{DataDir: b.TempDir()} }
+
+// benchClient starts a server with cfg on a free port and returns an SDK
+// client of it. Quotas are off: a benchmark makes as many routes as b.N
+// says. The client keeps enough idle connections for every goroutine of
+// a parallel benchmark (the SDK's default keeps 10 per host, and the rest
+// would reconnect on every call).
+func benchClient(b *testing.B, cfg server.Config) *apigatewayv2.Client {
+	cfg.Listen = "127.0.0.1:0"
+	cfg.NoQuotas = true
+	srv, err := server.Start(cfg)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -34,6 +59,9 @@ func benchClient(b *testing.B) *apigatewayv2.Client {
 	return apigatewayv2.New(apigatewayv2.Options{
 		Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), RetryMaxAttempts: 1,
 		Credentials: credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", ""),
+		HTTPClient: awshttp.NewBuildableClient().WithTransportOptions(func(t *http.Transport) {
+			t.MaxIdleConnsPerHost = 256
+		}),
 	})
 }
 
@@ -63,7 +91,7 @@ func benchRoutes(b *testing.B, c *apigatewayv2.Client, apiID string, n, offset i
 // A route holds one route response, so the routes are made beforehand,
 // off the clock.
 func BenchmarkCreateRouteResponse(b *testing.B) {
-	c := benchClient(b)
+	c := benchClient(b, sqliteConfig(b))
 	apiID := benchAPI(b, c)
 	routes := benchRoutes(b, c, apiID, b.N, 0)
 	ctx := context.Background()
@@ -79,12 +107,71 @@ func BenchmarkCreateRouteResponse(b *testing.B) {
 	}
 }
 
+// cycleWorkers is how many clients BenchmarkRouteResponseCycle runs at
+// once: a busy team's CI jobs deploying into one Portico.
+const cycleWorkers = 16
+
+// BenchmarkRouteResponseCycle: cycleWorkers clients at once, each op
+// four calls of one client (CreateRoute, CreateRouteResponse,
+// GetRouteResponse, DeleteRoute), on every store of benchStores. Three of
+// the four calls write; calls/s is what the store lets the whole stack
+// serve under concurrent writers, ns/op the time per cycle of the whole
+// group (not of one client).
+func BenchmarkRouteResponseCycle(b *testing.B) {
+	for _, st := range benchStores {
+		b.Run(st.name, func(b *testing.B) {
+			c := benchClient(b, st.config(b))
+			apiID := benchAPI(b, c)
+			var next atomic.Int64 // route keys are unique in an API
+			// RunParallel starts SetParallelism x GOMAXPROCS goroutines.
+			b.SetParallelism(max(1, cycleWorkers/runtime.GOMAXPROCS(0)))
+			b.ReportAllocs()
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				ctx := context.Background()
+				for pb.Next() {
+					if err := routeResponseCycle(ctx, c, apiID, next.Add(1)); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+			b.ReportMetric(float64(4*b.N)/b.Elapsed().Seconds(), "calls/s")
+		})
+	}
+}
+
+// routeResponseCycle is one op of BenchmarkRouteResponseCycle.
+func routeResponseCycle(ctx context.Context, c *apigatewayv2.Client, apiID string, n int64) error {
+	r, err := c.CreateRoute(ctx, &apigatewayv2.CreateRouteInput{ApiId: &apiID,
+		RouteKey: aws.String(fmt.Sprintf("cycle%d", n))})
+	if err != nil {
+		return err
+	}
+	rr, err := c.CreateRouteResponse(ctx, &apigatewayv2.CreateRouteResponseInput{ApiId: &apiID, RouteId: r.RouteId,
+		RouteResponseKey: aws.String("$default"), ModelSelectionExpression: aws.String("$request.body.type"),
+		ResponseModels: map[string]string{"application/json": "Reply"}})
+	if err != nil {
+		return err
+	}
+	got, err := c.GetRouteResponse(ctx, &apigatewayv2.GetRouteResponseInput{ApiId: &apiID, RouteId: r.RouteId,
+		RouteResponseId: rr.RouteResponseId})
+	if err != nil {
+		return err
+	}
+	if aws.ToString(got.RouteResponseKey) != "$default" {
+		return fmt.Errorf("route response %+v", got)
+	}
+	_, err = c.DeleteRoute(ctx, &apigatewayv2.DeleteRouteInput{ApiId: &apiID, RouteId: r.RouteId})
+	return err
+}
+
 // BenchmarkGetRouteResponses lists the route responses of one route in an
 // API of 1 and of 300 routes (AWS's default quota), each with a response.
 func BenchmarkGetRouteResponses(b *testing.B) {
 	for _, n := range []int{1, 300} {
 		b.Run(fmt.Sprintf("routes=%d", n), func(b *testing.B) {
-			c := benchClient(b)
+			c := benchClient(b, sqliteConfig(b))
 			apiID := benchAPI(b, c)
 			ctx := context.Background()
 			routes := benchRoutes(b, c, apiID, n, 0)

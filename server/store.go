@@ -125,3 +125,19 @@ func sameDir(a, b string) bool {
 	fb, errB := os.Stat(b)
 	return errors.Join(errA, errB) == nil && os.SameFile(fa, fb)
 }
+
+// SQLiteFile is the database file a configuration's store is on, for
+// `portico backup`; an error for a store that is not SQLite.
+func SQLiteFile(cfg Config) (string, error) {
+	spec, err := parseStore(cfg)
+	if err != nil {
+		return "", err
+	}
+	switch spec.kind {
+	case StoreSQLite:
+		return spec.path, nil
+	case StorePostgres:
+		return "", errors.New("the store is PostgreSQL: back it up with PostgreSQL's own tools (pg_dump)")
+	}
+	return "", errors.New("the store is in memory: there is nothing on disk to copy")
+}

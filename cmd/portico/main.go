@@ -1,6 +1,7 @@
 // Command portico runs Portico, a local and self-hosted AWS API Gateway V2.
 //
 //	portico serve [flags]
+//	portico backup --to FILE [--data-dir DIR]
 //	portico version
 //
 // Every flag of serve has an environment twin: --data-dir is
@@ -32,6 +33,9 @@ usage:
   portico version                   print the version (also: portico --version)
   portico health [--listen ADDR]    ask a running Portico whether it is healthy (exit 0 if so)
   portico ca [--data-dir DIR]       print the path of the local CA certificate (trust it for https:// and wss://)
+  portico backup --to FILE [--force] [--data-dir DIR]
+                                    copy the database consistently, also while Portico runs on it
+                                    (to restore: portico backup --help)
   portico bench websocket [flags]   load-test a running Portico's WebSocket data plane
   portico bench http [flags]        load-test HTTP APIs against a bare reverse proxy, in one run
 `
@@ -67,6 +71,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = health(args[1:], stdout)
 	case args[0] == "ca":
 		err = printCA(args[1:], stdout)
+	case args[0] == "backup":
+		err = backup(args[1:], stdout, stderr)
 	case args[0] == "bench" && len(args) >= 2 && args[1] == "websocket":
 		err = benchWebSocket(args[2:])
 	case args[0] == "bench" && len(args) >= 2 && args[1] == "http":

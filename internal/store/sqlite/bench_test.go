@@ -3,6 +3,8 @@ package sqlite
 import (
 	"context"
 	"fmt"
+	"runtime"
+	"sync/atomic"
 	"testing"
 
 	"github.com/portico-dev/portico/internal/store"
@@ -66,4 +68,30 @@ func BenchmarkList300(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkInsertParallel is BenchmarkInsert from 16 goroutines at once,
+// whose Updates share commits (batch.go): members/commit says how many.
+func BenchmarkInsertParallel(b *testing.B) {
+	s, _ := openTemp(b)
+	defer s.Close()
+	ctx := context.Background()
+	data := []byte(`{"apiId":"abc1234","name":"bench","protocolType":"HTTP","routeSelectionExpression":"$request.method $request.path"}`)
+	var next atomic.Int64
+	b.SetParallelism(max(1, 16/runtime.GOMAXPROCS(0)))
+	b.ReportAllocs()
+	before := s.commits.Load()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := next.Add(1)
+			err := s.Update(ctx, benchScope, func(tx store.Tx) error {
+				return tx.Insert(store.Record{Kind: "api", ID: fmt.Sprintf("api%09d", i), Key: fmt.Sprintf("name%d", i), Data: data})
+			})
+			if err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/float64(s.commits.Load()-before), "members/commit")
 }

@@ -5,6 +5,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -60,7 +61,7 @@ func (s *Store) check(o Options) error {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	// At most 5 problems: enough to tell what happened, and a short error.
-	problems, err := s.quickCheck(ctx, 5)
+	problems, err := quickCheck(ctx, s.w, 5)
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
 		logger := o.Logger
@@ -78,10 +79,10 @@ func (s *Store) check(o Options) error {
 	return nil
 }
 
-// quickCheck returns what PRAGMA quick_check(max) reports, without its
-// "ok" for a sound database.
-func (s *Store) quickCheck(ctx context.Context, max int) ([]string, error) {
-	rows, err := s.w.QueryContext(ctx, fmt.Sprintf("PRAGMA quick_check(%d)", max))
+// quickCheck returns what PRAGMA quick_check(max) reports on db, without
+// its "ok" for a sound database.
+func quickCheck(ctx context.Context, db *sql.DB, max int) ([]string, error) {
+	rows, err := db.QueryContext(ctx, fmt.Sprintf("PRAGMA quick_check(%d)", max))
 	if err != nil {
 		return nil, err
 	}
@@ -146,12 +147,13 @@ func unusable(err error) bool {
 
 // fail is the way out of every store call that failed: it remembers an
 // error that makes the store unusable (for Health), and reports an ended
-// context as the context's error. Once ctx ends, database/sql rolls the
-// transaction back from another goroutine and closes the statements
-// prepared on it, so the call in flight (or the next one of fn) fails with
-// whatever it met first: "sql: statement is closed", ErrTxDone, an
-// interrupted statement. None of those is the caller's business; the
-// context is.
+// context as the context's error. Once a View's ctx ends, database/sql
+// rolls its transaction back from another goroutine and closes the
+// statements prepared on it, so the call in flight (or the next one of
+// fn) fails with whatever it met first: "sql: statement is closed",
+// ErrTxDone, an interrupted statement. None of those is the caller's
+// business; the context is. (An Update's statements run on their batch's
+// context, which does not end: batch.go.)
 func (s *Store) fail(ctx context.Context, err error) error {
 	if err == nil {
 		return nil

@@ -4,9 +4,11 @@
 // The database runs in WAL mode with synchronous=FULL, so a commit that
 // Update has acknowledged survives a process kill and a power loss. Writes
 // go through one connection (SQLite allows a single writer anyway, and
-// queueing in database/sql is cheaper and fairer than busy-waiting on the
-// file lock); Views use a separate pool of read-only connections, which WAL
-// lets run concurrently with the writer, each on its own snapshot.
+// queueing for it in the process is cheaper and fairer than busy-waiting
+// on the file lock), where concurrent Updates share transactions and
+// their fsyncs (batch.go); Views use a separate pool of read-only
+// connections, which WAL lets run concurrently with the writer, each on
+// its own snapshot.
 package sqlite
 
 import (
@@ -19,6 +21,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	sqlitedrv "modernc.org/sqlite" // also registers the "sqlite" driver
@@ -26,35 +29,6 @@ import (
 
 	"github.com/portico-dev/portico/internal/store"
 )
-
-// schemaVersion is stored in PRAGMA user_version. Bump it, and add a
-// migration step to migrate, whenever the schema changes.
-const schemaVersion = 2
-
-const schema = `
-CREATE TABLE IF NOT EXISTS records (
-	account     TEXT NOT NULL,
-	region      TEXT NOT NULL,
-	kind        TEXT NOT NULL,
-	id          TEXT NOT NULL,
-	parent_kind TEXT NOT NULL, -- '' for top-level records
-	parent_id   TEXT NOT NULL,
-	key         TEXT NULL,     -- NULL when Record.Key is empty: never unique
-	data        BLOB NOT NULL,
-	PRIMARY KEY (account, region, kind, id)
-) WITHOUT ROWID;
-CREATE UNIQUE INDEX IF NOT EXISTS records_key
-	ON records (account, region, kind, parent_kind, parent_id, key) WHERE key IS NOT NULL;
--- Serves List and Count (equality up to kind, then id in order) and the
--- cascading Delete (equality up to parent_id). In a WITHOUT ROWID table
--- every index ends with the primary key columns anyway, so a separate
--- (account, region, kind, parent_kind, parent_id, id) index would hold
--- the same entries in another order and only slow down writes.
-CREATE INDEX IF NOT EXISTS records_parent
-	ON records (account, region, parent_kind, parent_id, kind, id);
--- Serves Locate (version 2).
-CREATE INDEX IF NOT EXISTS records_locate ON records (kind, id);
-`
 
 // Statements, prepared once per pool; see Store.stmts.
 const (
@@ -105,14 +79,25 @@ var errReadOnly = errors.New("store: write in a read-only transaction")
 
 // Store is a store.Store on an SQLite database file.
 type Store struct {
-	path   string  // absolute
-	w, r   *sql.DB // the single writer connection; the read-only pool
-	wStmts [numStmts]*sql.Stmt
-	rStmts [numStmts]*sql.Stmt
-	file   os.FileInfo // the file as opened, to notice its removal
+	path    string  // absolute
+	w, r    *sql.DB // the single writer connection; the read-only pool
+	wStmts  [numStmts]*sql.Stmt
+	rStmts  [numStmts]*sql.Stmt
+	spStmts [numSpStmts]*sql.Stmt // on w; see batch.go
+	file    os.FileInfo           // the file as opened, to notice its removal
 	// broken is the first error that made the store unusable; see Health.
 	broken atomic.Pointer[error]
 	hub    store.Hub
+
+	// The Updates waiting for the writer (batch.go). leading: a batch is
+	// running; idle is signalled when none is any more.
+	mu      sync.Mutex
+	queue   []*member
+	leading bool
+	closed  bool
+	idle    sync.Cond
+	// commits counts COMMITs, for the tests to see the batching.
+	commits atomic.Int64
 }
 
 // Open opens, creating it if needed, the database at path, with the zero
@@ -162,6 +147,7 @@ func OpenWith(path string, o Options) (*Store, error) {
 	w.SetConnMaxIdleTime(0)
 
 	s := &Store{path: abs, w: w}
+	s.idle.L = &s.mu
 	// Connecting runs the pragmas above, which read the file's header:
 	// a file that is not a database fails here.
 	err = w.Ping()
@@ -169,7 +155,7 @@ func OpenWith(path string, o Options) (*Store, error) {
 		err = s.check(o)
 	}
 	if err == nil {
-		err = s.migrate()
+		err = s.migrate(migrations[:])
 	}
 	if err != nil {
 		w.Close()
@@ -202,6 +188,12 @@ func OpenWith(path string, o Options) (*Store, error) {
 			return nil, fmt.Errorf("store: open %s: prepare %q: %w", path, q, err)
 		}
 	}
+	for i, q := range spQueries {
+		if s.spStmts[i], err = w.Prepare(q); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("store: open %s: prepare %q: %w", path, q, err)
+		}
+	}
 	if s.file, err = os.Stat(abs); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
@@ -221,37 +213,6 @@ func fileURI(abs string) string {
 	return "file://" + p
 }
 
-// migrate creates the schema, or checks that an existing file has a
-// schema this code understands.
-func (s *Store) migrate() error {
-	ctx := context.Background()
-	tx, err := s.w.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	var v int
-	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
-		return err
-	}
-	switch {
-	case v == schemaVersion:
-		return nil
-	case v > schemaVersion:
-		return fmt.Errorf("schema version %d is newer than this program's %d", v, schemaVersion)
-	}
-	// Every statement of the schema is IF NOT EXISTS: running it on an
-	// older file adds what the newer versions brought.
-	if _, err := tx.ExecContext(ctx, schema); err != nil {
-		return err
-	}
-	// PRAGMA takes no bound parameters.
-	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", schemaVersion)); err != nil {
-		return err
-	}
-	return tx.Commit()
-}
-
 // View implements store.Store. The first statement of the read
 // transaction pins a WAL snapshot that lasts until fn returns.
 func (s *Store) View(ctx context.Context, sc store.Scope, fn func(store.Tx) error) error {
@@ -260,33 +221,18 @@ func (s *Store) View(ctx context.Context, sc store.Scope, fn func(store.Tx) erro
 		return s.fail(ctx, err)
 	}
 	defer sqlTx.Rollback()
-	t := &tx{s: s, ctx: ctx, tx: sqlTx, stmts: &s.rStmts, sc: sc, readOnly: true}
+	t := &tx{s: s, ctx: ctx, run: ctx, tx: sqlTx, stmts: &s.rStmts, txStmts: new([numStmts]*sql.Stmt), sc: sc, readOnly: true}
 	defer func() { t.done = true }()
 	return fn(t)
 }
 
-// Update implements store.Store. If ctx ends before the commit, the
-// transaction is rolled back (database/sql does so as soon as ctx is done)
-// and Update returns ctx's error.
+// Update implements store.Store. fn runs as a member of a batch that
+// shares one commit with the Updates queued at the same time (batch.go).
+// If ctx ends before fn has returned, its work is rolled back and Update
+// returns ctx's error; once fn has returned with ctx live, its work is
+// committed with the batch, or the batch fails.
 func (s *Store) Update(ctx context.Context, sc store.Scope, fn func(store.Tx) error) error {
-	sqlTx, err := s.w.BeginTx(ctx, nil)
-	if err != nil {
-		return s.fail(ctx, err)
-	}
-	defer sqlTx.Rollback() // no-op after Commit; covers fn panicking
-	t := &tx{s: s, ctx: ctx, tx: sqlTx, stmts: &s.wStmts, sc: sc}
-	defer func() { t.done = true }()
-	if err := fn(t); err != nil {
-		return err
-	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	// Commit reports sql.ErrTxDone if ctx ended and database/sql rolled
-	// back first; fail turns that into the context's error. Either way
-	// nothing was committed: database/sql checks ctx before COMMIT, and
-	// the driver rolls back a COMMIT that fails.
-	return s.hub.Commit(func() error { return s.fail(ctx, sqlTx.Commit()) }, t.notices.Notices())
+	return s.update(ctx, sc, func(t *tx) error { return fn(t) })
 }
 
 // Subscribe implements store.Store.
@@ -314,17 +260,26 @@ func (s *Store) Locate(ctx context.Context, kind store.Kind, id string) ([]store
 	return scopes, nil
 }
 
-// Reset implements store.Store.
+// Reset implements store.Store. It is a member of a batch like an
+// Update, so its notice is delivered in commit order with theirs.
 func (s *Store) Reset(ctx context.Context) error {
-	return s.hub.Commit(func() error {
-		_, err := s.w.ExecContext(ctx, "DELETE FROM records")
-		return s.fail(ctx, err)
-	}, []store.Notice{{All: true}})
+	return s.update(ctx, store.Scope{}, func(t *tx) error {
+		t.all = true
+		_, err := t.tx.ExecContext(t.run, "DELETE FROM records")
+		return t.fail(err)
+	})
 }
 
-// Close implements store.Store. Closing the last connection checkpoints
-// the WAL into the main file.
+// Close implements store.Store. The Updates queued before it are run
+// first; later ones fail. Closing the last connection checkpoints the WAL
+// into the main file.
 func (s *Store) Close() error {
+	s.mu.Lock()
+	s.closed = true
+	for s.leading {
+		s.idle.Wait()
+	}
+	s.mu.Unlock()
 	var errs []error
 	if s.r != nil {
 		errs = append(errs, s.r.Close()) // closes its statements too
@@ -333,18 +288,25 @@ func (s *Store) Close() error {
 	return errors.Join(errs...)
 }
 
-// tx implements store.Tx on a database/sql transaction. Like the
-// transaction, it is only valid while fn runs.
+// tx implements store.Tx on a database/sql transaction: a View's own, or
+// an Update's share of its batch's. It is only valid while fn runs.
 type tx struct {
-	s        *Store
-	ctx      context.Context
+	s *Store
+	// ctx is the caller's. run is what statements run on: ctx in a View;
+	// in an Update the batch's, which no member's end interrupts (see
+	// batch.go), ctx being checked before each statement instead.
+	ctx, run context.Context
 	tx       *sql.Tx
 	stmts    *[numStmts]*sql.Stmt // the pool's prepared statements
-	txStmts  [numStmts]*sql.Stmt  // those bound to tx, made on first use
+	txStmts  *[numStmts]*sql.Stmt // those bound to tx, made on first use
 	sc       store.Scope
 	readOnly bool
 	done     bool
 	notices  store.Pending
+	// all: this is a Reset, whose notice is Notice{All: true}.
+	all bool
+	// poisoned: see fail.
+	poisoned error
 }
 
 func (t *tx) Notify(topic string) error {
@@ -359,7 +321,7 @@ func (t *tx) Notify(topic string) error {
 // the statement already prepared on the transaction's connection.
 func (t *tx) stmt(i int) *sql.Stmt {
 	if t.txStmts[i] == nil {
-		t.txStmts[i] = t.tx.StmtContext(t.ctx, t.stmts[i])
+		t.txStmts[i] = t.tx.StmtContext(t.run, t.stmts[i])
 	}
 	return t.txStmts[i]
 }
@@ -370,8 +332,22 @@ func (t *tx) check(write bool) error {
 		return errors.New("store: transaction used after its function returned")
 	case write && t.readOnly:
 		return errReadOnly
+	case t.poisoned != nil:
+		return t.poisoned
 	}
-	return nil
+	return t.ctx.Err()
+}
+
+// fail is Store.fail for a call of fn. After an error that makes the
+// store unusable (an I/O error, a full disk), SQLite may have rolled the
+// whole transaction back by itself, and each later statement would
+// commit on its own: an Update's Tx then refuses every later call, so
+// nothing of fn is written whatever it goes on doing.
+func (t *tx) fail(err error) error {
+	if !t.readOnly && t.poisoned == nil && unusable(err) {
+		t.poisoned = fmt.Errorf("store: the transaction failed: %w", err)
+	}
+	return t.s.fail(t.ctx, err)
 }
 
 func (t *tx) Get(kind store.Kind, id string) (store.Record, error) {
@@ -380,7 +356,7 @@ func (t *tx) Get(kind store.Kind, id string) (store.Record, error) {
 	}
 	r := store.Record{Kind: kind, ID: id}
 	var key sql.NullString
-	err := t.stmt(stGet).QueryRowContext(t.ctx, t.sc.Account, t.sc.Region, string(kind), id).
+	err := t.stmt(stGet).QueryRowContext(t.run, t.sc.Account, t.sc.Region, string(kind), id).
 		Scan((*string)(&r.Parent.Kind), &r.Parent.ID, &key, &r.Data)
 	if errors.Is(err, sql.ErrNoRows) && t.ctx.Err() == nil {
 		return store.Record{}, store.ErrNotFound
@@ -388,7 +364,7 @@ func (t *tx) Get(kind store.Kind, id string) (store.Record, error) {
 	if err != nil {
 		// No row from a statement cut short by its context proves
 		// nothing: that is the context's error too.
-		return store.Record{}, t.s.fail(t.ctx, err)
+		return store.Record{}, t.fail(err)
 	}
 	r.Key = key.String
 	r.Data = nonNil(r.Data)
@@ -402,10 +378,10 @@ func (t *tx) List(kind store.Kind, parent store.Ref, after string, limit int) ([
 	if limit <= 0 {
 		limit = -1
 	}
-	rows, err := t.stmt(stList).QueryContext(t.ctx, t.sc.Account, t.sc.Region, string(kind),
+	rows, err := t.stmt(stList).QueryContext(t.run, t.sc.Account, t.sc.Region, string(kind),
 		string(parent.Kind), parent.ID, after, limit)
 	if err != nil {
-		return nil, t.s.fail(t.ctx, err)
+		return nil, t.fail(err)
 	}
 	defer rows.Close()
 	var out []store.Record
@@ -413,14 +389,14 @@ func (t *tx) List(kind store.Kind, parent store.Ref, after string, limit int) ([
 		r := store.Record{Kind: kind, Parent: parent}
 		var key sql.NullString
 		if err := rows.Scan(&r.ID, &key, &r.Data); err != nil {
-			return nil, t.s.fail(t.ctx, err)
+			return nil, t.fail(err)
 		}
 		r.Key = key.String
 		r.Data = nonNil(r.Data)
 		out = append(out, r)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, t.s.fail(t.ctx, err)
+		return nil, t.fail(err)
 	}
 	return out, nil
 }
@@ -430,10 +406,10 @@ func (t *tx) Count(kind store.Kind, parent store.Ref) (int, error) {
 		return 0, err
 	}
 	var n int
-	err := t.stmt(stCount).QueryRowContext(t.ctx, t.sc.Account, t.sc.Region, string(kind),
+	err := t.stmt(stCount).QueryRowContext(t.run, t.sc.Account, t.sc.Region, string(kind),
 		string(parent.Kind), parent.ID).Scan(&n)
 	if err != nil {
-		return 0, t.s.fail(t.ctx, err)
+		return 0, t.fail(err)
 	}
 	return n, nil
 }
@@ -445,8 +421,8 @@ func (t *tx) Insert(r store.Record) error {
 	if err := validate(r); err != nil {
 		return err
 	}
-	_, err := t.stmt(stInsert).ExecContext(t.ctx, t.writeArgs(r)...)
-	return t.s.fail(t.ctx, mapErr(err, r))
+	_, err := t.stmt(stInsert).ExecContext(t.run, t.writeArgs(r)...)
+	return t.fail(mapErr(err, r))
 }
 
 func (t *tx) Replace(r store.Record) error {
@@ -456,9 +432,9 @@ func (t *tx) Replace(r store.Record) error {
 	if err := validate(r); err != nil {
 		return err
 	}
-	res, err := t.stmt(stReplace).ExecContext(t.ctx, t.writeArgs(r)...)
+	res, err := t.stmt(stReplace).ExecContext(t.run, t.writeArgs(r)...)
 	if err != nil {
-		return t.s.fail(t.ctx, mapErr(err, r))
+		return t.fail(mapErr(err, r))
 	}
 	return mustAffect(res)
 }
@@ -467,9 +443,9 @@ func (t *tx) Delete(kind store.Kind, id string) error {
 	if err := t.check(true); err != nil {
 		return err
 	}
-	res, err := t.stmt(stDeleteTree).ExecContext(t.ctx, t.sc.Account, t.sc.Region, string(kind), id)
+	res, err := t.stmt(stDeleteTree).ExecContext(t.run, t.sc.Account, t.sc.Region, string(kind), id)
 	if err != nil {
-		return t.s.fail(t.ctx, err)
+		return t.fail(err)
 	}
 	return mustAffect(res)
 }
