@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/apigatewayv2"
 	"github.com/aws/aws-sdk-go-v2/service/apigatewayv2/types"
 
+	"github.com/portico-dev/portico/internal/store/postgres/pgtest"
 	"github.com/portico-dev/portico/server"
 )
 
@@ -37,6 +38,8 @@ var benchStores = []struct {
 }{
 	{"memory", func(*testing.B) server.Config { return server.Config{InMemory: true} }},
 	{"sqlite", func(b *testing.B) server.Config { return server.Config{DataDir: b.TempDir()} }},
+	// Skipped without PORTICO_TEST_POSTGRES.
+	{"postgres", func(b *testing.B) server.Config { return server.Config{DataDir: b.TempDir(), Store: pgtest.URL(b)} }},
 }
 
 // sqliteConfig is the durable store, for the benchmarks that measure it
