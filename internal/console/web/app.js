@@ -6,6 +6,7 @@ import * as api from './api.js';
 import { h, clear, section } from './dom.js';
 import * as apis from './pages/apis.js';
 import * as domains from './pages/domains.js';
+import * as connections from './pages/connections.js';
 import * as inspector from './pages/inspector.js';
 import * as logs from './pages/logs.js';
 import * as overview from './pages/overview.js';
@@ -23,7 +24,7 @@ const routes = [
   [/^\/domains\/([^/]+)$/, domains.detail, 'domains'],
   [/^\/traffic$/, inspector.traffic, 'traffic'],
   [/^\/traffic\/([^/]+)$/, inspector.entry, 'traffic'],
-  [/^\/connections$/, inspector.connections, 'connections'],
+  [/^\/connections$/, connections.page, 'connections'],
   [/^\/logs$/, logs.page, 'logs'],
 ];
 
