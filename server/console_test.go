@@ -312,7 +312,9 @@ func routeKeys(t *testing.T, c *apigatewayv2.Client, api string) []string {
 // deployment a stage serves, the diff of two deployments, deleting a
 // route through the confirmation dialog (cancelled once, then confirmed:
 // the SDK sees it gone), a custom domain's mappings, an access-log tail,
-// switching account and region, and deleting a stage and an API. With
+// the accounts and regions that hold state (and only those in the
+// selectors), switching account and region, and deleting a stage and an
+// API. With
 // PORTICO_UPDATE_SCREENSHOT=1 it writes docs/console.png.
 func TestConsole(t *testing.T) {
 	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -492,15 +494,33 @@ func TestConsole(t *testing.T) {
 	c.visit("/traffic/999999")
 	c.mustShow("404")
 
-	// Accounts and regions: add another, then switch back with the
-	// selectors.
+	// Accounts and regions: exactly those that hold state, another
+	// account's among them unasked; the selectors offer those.
 	c.visit("/")
-	c.mustShow("000000000000", "us-east-1", "orders", "chat")
-	c.eval(`document.getElementById('add-account').value = '123456789012'; document.getElementById('add-region').value = 'eu-west-1'; true`)
-	c.act("/", chromedp.Click(chromedp.CSS("#add-scope")))
-	c.mustShow("123456789012", "eu-west-1", "billing")
+	scopeRows := func() string {
+		return c.eval(`[...document.querySelectorAll('[data-scope-row]')].map((r) => r.dataset.scopeRow).join(' ')`)
+	}
+	options := func(id string) string {
+		return c.eval(`[...document.getElementById('` + id + `').options].map((o) => o.value).join(' ')`)
+	}
+	if got := scopeRows(); got != "000000000000/us-east-1 123456789012/eu-west-1" {
+		t.Errorf("scopes in use: %q", got)
+	}
+	c.mustShow("orders", "chat", "billing", "2 account and region pairs hold state.")
+	if a, r := options("account"), options("region"); a != "000000000000 123456789012" || r != "us-east-1" {
+		t.Errorf("the selectors offer accounts %q, regions %q", a, r)
+	}
 	c.screenshot("accounts")
-	c.visit("/apis")
+	// A scope that holds nothing is listed while it is the current one.
+	c.eval(`document.getElementById('add-account').value = '222222222222'; document.getElementById('add-region').value = 'ap-south-1'; true`)
+	c.act("/", chromedp.Click(chromedp.CSS("#add-scope")))
+	if got := scopeRows(); got != "000000000000/us-east-1 123456789012/eu-west-1 222222222222/ap-south-1" {
+		t.Errorf("with an empty scope current: %q", got)
+	}
+	c.act("/apis", chromedp.Click(chromedp.CSS(`button[data-scope="123456789012/eu-west-1"]`)))
+	if a, r := options("account"), options("region"); a != "000000000000 123456789012" || r != "eu-west-1 us-east-1" {
+		t.Errorf("as 123456789012 in eu-west-1 the selectors offer accounts %q, regions %q", a, r)
+	}
 	c.mustShow("billing", "123456789012 · eu-west-1")
 	if strings.Contains(c.text(), "orders") {
 		t.Errorf("account 123456789012 lists the default account's APIs:\n%s", c.text())
@@ -762,6 +782,7 @@ const tries = {
   deleteRouteNoCors: fetch(p + "/v2/apis/" + api + "/routes/" + route, {method: "DELETE", mode: "no-cors"}),
   deploy: fetch(p + "/v2/apis/" + api + "/deployments", {method: "POST", mode: "no-cors", body: '{"description":"pwned"}'}),
   inspector: fetch(p + "/_portico/inspect/traffic"),
+  scopes: fetch(p + "/_portico/console/api/scopes"),
   logs: fetch(p + "/_portico/logs/orders-access"),
 };
 const out = {};
@@ -772,8 +793,8 @@ Promise.all(Object.entries(tries).map(([k, f]) => f.then(
 
 // TestHostilePageCannotUseTheConsolesCalls: a page on another origin, in
 // a real Chromium, makes the console's calls (its defaults, a snapshot,
-// the control plane as an account, a route delete, the inspector, a log
-// tail): it reads no answer and changes nothing. With every origin
+// the scopes in use, the control plane as an account, a route delete,
+// the inspector, a log tail): it reads no answer and changes nothing. With every origin
 // allowed the same page reads them, which shows the calls reach Portico.
 func TestHostilePageCannotUseTheConsolesCalls(t *testing.T) {
 	b := browsertest.New(t)
@@ -811,7 +832,7 @@ func TestHostilePageCannotUseTheConsolesCalls(t *testing.T) {
 			}
 			continue
 		}
-		for _, k := range []string{"config", "snapshot", "apis", "deleteRoute"} {
+		for _, k := range []string{"config", "snapshot", "apis", "deleteRoute", "scopes"} {
 			if !strings.HasPrefix(got[k], "read 2") {
 				t.Errorf("control: with every origin allowed %s should be read: %s", k, got[k])
 			}

@@ -117,10 +117,10 @@ function errorPage(e) {
 function fillScope() {
   const acct = document.getElementById('account');
   const region = document.getElementById('region');
-  acct.replaceChildren(...api.knownAccounts().map((a) =>
+  acct.replaceChildren(...api.accounts().map((a) =>
     h('option', { value: a }, a + (a === api.scope.defaults.account ? ' (default)' : ''))));
   acct.value = api.scope.account;
-  region.replaceChildren(...api.knownRegions().map((r) =>
+  region.replaceChildren(...api.regions().map((r) =>
     h('option', { value: r }, r + (r === api.scope.defaults.region ? ' (default)' : ''))));
   region.value = api.scope.region;
 }
@@ -145,9 +145,18 @@ async function start() {
   }
   document.getElementById('version').textContent = 'Portico ' + api.scope.version;
   fillScope();
-  const change = () => useScope(document.getElementById('account').value, document.getElementById('region').value);
-  document.getElementById('account').addEventListener('change', change);
-  document.getElementById('region').addEventListener('change', change);
+  // Another account keeps the region if it holds state there, else goes
+  // to the first region where it does.
+  document.getElementById('account').addEventListener('change', (e) => {
+    const account = e.target.value, used = api.regionsOf(account);
+    useScope(account, used.length && !used.includes(api.scope.region) ? used[0] : api.scope.region);
+  });
+  document.getElementById('region').addEventListener('change', (e) => useScope(api.scope.account, e.target.value));
+  // Back in the tab, the selectors catch up with what was made meanwhile
+  // (by the CLI, say).
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible') api.loadScopes().then(fillScope, () => {});
+  });
   window.addEventListener('hashchange', render);
   render();
 }
