@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/apigatewayv2/types"
 
 	"github.com/portico-dev/portico/internal/store"
+	"github.com/portico-dev/portico/internal/store/postgres/pgtest"
 	"github.com/portico-dev/portico/server"
 )
 
@@ -47,9 +48,29 @@ func asScope(srv *server.Server, account, region string) *apigatewayv2.Client {
 // even when --account makes it something other than 12 digits: requests
 // act as it.
 func TestConsoleScopes(t *testing.T) {
+	for _, kind := range []string{server.StoreMemory, server.StorePostgres} {
+		t.Run(kind, func(t *testing.T) {
+			// A node of a cluster (of one) keeps its lease in the
+			// directory's scope; clusters share a PostgreSQL store.
+			cfg := server.Config{InMemory: true, AdvertiseURL: "http://127.0.0.1:1", ClusterSecret: "console-scopes-0123456789"}
+			if kind == server.StorePostgres {
+				cfg.InMemory, cfg.Store = false, pgtest.URL(t)
+			}
+			testConsoleScopes(t, start(t, cfg))
+		})
+	}
+	dev := start(t, server.Config{InMemory: true, Account: "dev"})
+	if _, err := dev.Client().CreateApi(context.Background(), &apigatewayv2.CreateApiInput{Name: aws.String("local"),
+		ProtocolType: types.ProtocolTypeHttp}); err != nil {
+		t.Fatal(err)
+	}
+	if got := consoleScopes(t, dev); !slices.Equal(got, []store.Scope{{Account: "dev", Region: "us-east-1"}}) {
+		t.Errorf("with --account dev: %v", got)
+	}
+}
+
+func testConsoleScopes(t *testing.T, srv *server.Server) {
 	ctx := context.Background()
-	// A node of a cluster (of one) keeps its lease in the directory's scope.
-	srv := start(t, server.Config{InMemory: true, AdvertiseURL: "http://127.0.0.1:1", ClusterSecret: "console-scopes-0123456789"})
 	directory := store.Scope{Account: "portico-cluster", Region: "-"}
 	stored := func() []store.Scope {
 		t.Helper()
@@ -102,9 +123,4 @@ func TestConsoleScopes(t *testing.T) {
 		t.Errorf("after a reset: %v", got)
 	}
 
-	dev := start(t, server.Config{InMemory: true, Account: "dev"})
-	mustAPI(dev.Client(), "local")
-	if got := consoleScopes(t, dev); !slices.Equal(got, []store.Scope{{Account: "dev", Region: "us-east-1"}}) {
-		t.Errorf("with --account dev: %v", got)
-	}
 }
