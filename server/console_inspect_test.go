@@ -144,7 +144,8 @@ func (c *consoleTab) replayedEntry() string {
 // body, and the bytes a base64 body stands for) as new entries that link
 // to the one they replay; an edited message reaches its client; the
 // connections page lists the open client, sends it a message it receives,
-// and closes it.
+// and closes it. With PORTICO_UPDATE_SCREENSHOT=1 it writes
+// docs/console-traffic.png.
 func TestConsoleInspectorPages(t *testing.T) {
 	const binaryBody = "\xff\xfe\x00binary"
 	backend := newRecordingBackend(t)
@@ -210,6 +211,7 @@ func TestConsoleInspectorPages(t *testing.T) {
 	}
 	c.mustShow("GET /dev/orders", "PUT /dev/orders/7", "PUT /dev/orders/8", "GET /orders", "PUT /orders/{id}", "$connect", "$default", "$disconnect", "401", "404")
 	c.screenshot("traffic")
+	c.docScreenshot("console-traffic")
 
 	// Filters narrow it to what matches.
 	for _, f := range []struct {
@@ -352,6 +354,22 @@ func TestConsoleInspectorPages(t *testing.T) {
 	}
 	c.visit("/traffic/" + closed[0].ID)
 	c.mustShow("Close code", "1000")
+}
+
+// TestConsoleInspectorOff: with recording off the traffic page says so,
+// in Portico's words, and the connections page still lists a live client.
+func TestConsoleInspectorOff(t *testing.T) {
+	srv := start(t, server.Config{InMemory: true, InspectEntries: -1})
+	live := liveAPI(t, srv.Client())
+	client, err := wsDial(t, srv, live)
+	must(t, err)
+	client.send(t, `{"action":"whoami"}`)
+	id := client.read(t)
+	c := openConsole(t, srv.URL)
+	c.visit("/traffic")
+	c.mustShow("Traffic not recorded", "--inspect-entries 0")
+	c.visit("/connections")
+	c.mustShow(id, "live")
 }
 
 // liveAPI is a WebSocket API on stage prod whose $default route answers

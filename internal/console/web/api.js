@@ -171,30 +171,35 @@ export const deleteStage = (id, s) => cp('DELETE', `/v2/apis/${enc(id)}/stages/$
 export const snapshot = (api, deployment) =>
   cp('GET', '/_portico/console/api/snapshot', { query: { api, deployment } });
 
-// The inspector (/_portico/inspect/...). Until it is part of this
-// Portico its endpoints answer 404: InspectorMissing.
-export class InspectorMissing extends Error {}
+// The inspector (/_portico/inspect/...). While recording is off
+// (--inspect-entries 0) the traffic endpoints answer 404 with Portico's
+// reason: InspectorOff, so that a page says that rather than "not found".
+// The live connections answer all the same.
+export class InspectorOff extends Error {}
 
-let inspectorKnown; // undefined: not asked yet
+let offReason; // undefined: not asked yet; '' while recording
 
-export async function inspectorAvailable() {
-  if (inspectorKnown === undefined) {
+async function inspectorOff() {
+  if (offReason === undefined) {
     try {
       await request('GET', '/_portico/inspect/traffic', { query: { limit: '1' } });
-      inspectorKnown = true;
+      offReason = '';
     } catch (e) {
       if (!(e instanceof ApiError) || e.status !== 404) throw e;
-      inspectorKnown = false;
+      offReason = e.message;
     }
   }
-  return inspectorKnown;
+  return offReason;
 }
 
 export async function inspect(method, path, opts) {
   try {
     return await request(method, '/_portico/inspect/' + path, opts);
   } catch (e) {
-    if (e instanceof ApiError && e.status === 404 && !(await inspectorAvailable())) throw new InspectorMissing();
+    if (e instanceof ApiError && e.status === 404) {
+      const why = await inspectorOff();
+      if (why) throw new InspectorOff(why);
+    }
     throw e;
   }
 }

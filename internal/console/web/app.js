@@ -96,14 +96,13 @@ async function render() {
 const round = (ms) => Math.round(ms * 10) / 10;
 
 function errorPage(e) {
-  if (e instanceof api.InspectorMissing) {
+  if (e instanceof api.InspectorOff) {
     return {
-      title: 'Inspector not available',
-      render: () => h('div', { class: 'page' }, h('h1', null, 'Inspector not available'),
-        section(null, h('p', { class: 'inspector-missing' },
-          'This Portico has no inspector: ', h('code', null, 'GET /_portico/inspect/…'), ' answered 404.'),
-        h('p', { class: 'muted' }, 'Live connections and the traffic log with replay come with the inspector endpoints. ' +
-          'Access-log tails work without them (Log tails).'))),
+      title: 'Traffic not recorded',
+      render: () => h('div', { class: 'page' }, h('h1', null, 'Traffic not recorded'),
+        section(null, h('p', { class: 'inspector-off' }, e.message),
+          h('p', { class: 'muted' }, 'Without --inspect-entries 0 Portico records its recent traffic. ' +
+            'Live connections and log tails work either way.'))),
     };
   }
   const detail = e instanceof api.ApiError ? `${e.status} ${e.type}` : '';

@@ -1,7 +1,7 @@
 // The inspector's traffic pages: the log (live over Server-Sent Events)
 // and one entry in detail with replay, on /_portico/inspect/... as
-// docs/inspector.md describes them; without the inspector they say so
-// (api.InspectorMissing).
+// docs/inspector.md describes them; while recording is off they say so
+// (api.InspectorOff).
 import * as api from '../api.js';
 import { h, table, kv, json, section, badge, link, fmtTime, fmtClock, toast, clear } from '../dom.js';
 
@@ -23,8 +23,10 @@ function statusBadge(s) {
   return badge(String(s), cls);
 }
 
+// ms is a latency in milliseconds, to the microsecond below 10 ms (the
+// inspector's precision), so that a column of them lines up.
 function ms(v) {
-  return v == null ? '' : `${v} ms`;
+  return v == null ? '' : `${v.toFixed(v < 10 ? 3 : 1)} ms`;
 }
 
 // what names an entry: a request and an @connections call by method and
@@ -41,12 +43,12 @@ function what(e, short = false) {
 function entryRow(e) {
   const tr = h('tr', { 'data-entry': e.id, class: 'clickable', onclick: () => { location.hash = `#/traffic/${enc(e.id)}`; } });
   for (const [v, cls] of [
-    [fmtClock(e.time), 'nowrap'], [badge(e.kind, 'kind')],
-    [h('a', { href: `#/traffic/${enc(e.id)}`, title: what(e) }, what(e, true) || e.id)],
+    [fmtClock(e.time)], [badge(e.kind, 'kind')],
+    [h('a', { href: `#/traffic/${enc(e.id)}`, title: what(e) }, what(e, true) || e.id), 'request'],
     // A request no route matched has no route key.
     [e.kind === 'http' ? e.routeKey || h('span', { class: 'muted' }, 'no route') : e.connectionId || ''],
     [`${e.apiId || ''}${e.stage ? ' / ' + e.stage : ''}`],
-    [statusBadge(e.status)], [ms(e.latencyMs), 'num nowrap'], [ms(e.integrationLatencyMs), 'num nowrap'],
+    [statusBadge(e.status)], [ms(e.latencyMs), 'num'], [ms(e.integrationLatencyMs), 'num'],
   ]) {
     const td = document.createElement('td');
     if (cls) td.className = cls;
