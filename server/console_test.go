@@ -183,6 +183,38 @@ func (c *consoleTab) screenshot(name string) []byte {
 	return b
 }
 
+// The documentation's pictures: a page's first screen in a viewport
+// smaller than the tests' own, so that the PNGs stay small.
+const docWidth, docHeight = 1366, 768
+
+// docScreenshot writes docs/name.png of the page as it is, when
+// PORTICO_UPDATE_SCREENSHOT=1, then puts the tests' viewport back.
+func (c *consoleTab) docScreenshot(name string) {
+	c.t.Helper()
+	if os.Getenv("PORTICO_UPDATE_SCREENSHOT") != "1" {
+		return
+	}
+	if err := chromedp.Do(c.ctx, chromedp.EmulateViewport(docWidth, docHeight)); err != nil {
+		c.t.Fatal(err)
+	}
+	// Laid out and painted in the new size: two frames.
+	if _, err := chromedp.Run(c.ctx, chromedp.Evaluate[any](`new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))`,
+		chromedp.EvalAwaitPromise)); err != nil {
+		c.t.Fatal(err)
+	}
+	shot, err := chromedp.Run(c.ctx, chromedp.CaptureScreenshot())
+	if err == nil {
+		err = chromedp.Do(c.ctx, chromedp.EmulateViewport(1400, 900))
+	}
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if err := os.WriteFile("../docs/"+name+".png", shot, 0o644); err != nil {
+		c.t.Fatal(err)
+	}
+	c.t.Logf("wrote docs/%s.png (%d bytes)", name, len(shot))
+}
+
 // consoleFixture is an HTTP API with routes, two deployments (the stage
 // serves the second), an access log and a custom domain; a WebSocket API;
 // and an API in another account and region.
@@ -362,17 +394,12 @@ func TestConsole(t *testing.T) {
 			t.Errorf("no %q among the commands to copy:\n%s", want, copies)
 		}
 	}
+	c.screenshot("routes")
+	c.docScreenshot("console")
 	// A copy button copies (or, where the clipboard is refused, selects
 	// and copies) and says so.
 	c.click(`tr[data-route-id="` + f.routes["GET /orders"] + `"] button[data-copy^="curl"]`)
 	c.waitFor(`document.querySelector('tr[data-route-id="` + f.routes["GET /orders"] + `"] button[data-copy^="curl"]').textContent == 'Copied'`)
-	shot := c.screenshot("routes")
-	if os.Getenv("PORTICO_UPDATE_SCREENSHOT") == "1" {
-		if err := os.WriteFile("../docs/console.png", shot, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		t.Log("wrote docs/console.png")
-	}
 
 	// A route's page: its CLI command and curl line.
 	c.act("/apis/"+f.orders+"/routes/"+f.routes["GET /orders/{id}"],
