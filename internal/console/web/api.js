@@ -43,7 +43,9 @@ function save(patch) {
 }
 
 export async function init() {
-  const [cfg] = await Promise.all([request('GET', '/_portico/console/api/config'), loadScopes()]);
+  // Without the scopes (a failing store) the selectors offer the default
+  // and the saved scope: the rest of the console still says what it can.
+  const [cfg] = await Promise.all([request('GET', '/_portico/console/api/config'), loadScopes().catch(() => [])]);
   scope.defaults = { account: cfg.account, region: cfg.region };
   scope.version = cfg.version;
   const s = saved();
