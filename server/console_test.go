@@ -4,25 +4,20 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/apigatewayv2"
 	"github.com/aws/aws-sdk-go-v2/service/apigatewayv2/types"
 	"github.com/chromedp/chromedp"
-	"github.com/gobwas/ws/wsutil"
 
 	"github.com/portico-dev/portico/internal/browsertest"
 	"github.com/portico-dev/portico/server"
@@ -188,6 +183,38 @@ func (c *consoleTab) screenshot(name string) []byte {
 	return b
 }
 
+// The documentation's pictures: a page's first screen in a viewport
+// smaller than the tests' own, so that the PNGs stay small.
+const docWidth, docHeight = 1366, 768
+
+// docScreenshot writes docs/name.png of the page as it is, when
+// PORTICO_UPDATE_SCREENSHOT=1, then puts the tests' viewport back.
+func (c *consoleTab) docScreenshot(name string) {
+	c.t.Helper()
+	if os.Getenv("PORTICO_UPDATE_SCREENSHOT") != "1" {
+		return
+	}
+	if err := chromedp.Do(c.ctx, chromedp.EmulateViewport(docWidth, docHeight)); err != nil {
+		c.t.Fatal(err)
+	}
+	// Laid out and painted in the new size: two frames.
+	if _, err := chromedp.Run(c.ctx, chromedp.Evaluate[any](`new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))`,
+		chromedp.EvalAwaitPromise)); err != nil {
+		c.t.Fatal(err)
+	}
+	shot, err := chromedp.Run(c.ctx, chromedp.CaptureScreenshot())
+	if err == nil {
+		err = chromedp.Do(c.ctx, chromedp.EmulateViewport(1400, 900))
+	}
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if err := os.WriteFile("../docs/"+name+".png", shot, 0o644); err != nil {
+		c.t.Fatal(err)
+	}
+	c.t.Logf("wrote docs/%s.png (%d bytes)", name, len(shot))
+}
+
 // consoleFixture is an HTTP API with routes, two deployments (the stage
 // serves the second), an access log and a custom domain; a WebSocket API;
 // and an API in another account and region.
@@ -317,7 +344,9 @@ func routeKeys(t *testing.T, c *apigatewayv2.Client, api string) []string {
 // deployment a stage serves, the diff of two deployments, deleting a
 // route through the confirmation dialog (cancelled once, then confirmed:
 // the SDK sees it gone), a custom domain's mappings, an access-log tail,
-// switching account and region, and deleting a stage and an API. With
+// the accounts and regions that hold state (and only those in the
+// selectors), switching account and region, and deleting a stage and an
+// API. With
 // PORTICO_UPDATE_SCREENSHOT=1 it writes docs/console.png.
 func TestConsole(t *testing.T) {
 	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -365,17 +394,12 @@ func TestConsole(t *testing.T) {
 			t.Errorf("no %q among the commands to copy:\n%s", want, copies)
 		}
 	}
+	c.screenshot("routes")
+	c.docScreenshot("console")
 	// A copy button copies (or, where the clipboard is refused, selects
 	// and copies) and says so.
 	c.click(`tr[data-route-id="` + f.routes["GET /orders"] + `"] button[data-copy^="curl"]`)
 	c.waitFor(`document.querySelector('tr[data-route-id="` + f.routes["GET /orders"] + `"] button[data-copy^="curl"]').textContent == 'Copied'`)
-	shot := c.screenshot("routes")
-	if os.Getenv("PORTICO_UPDATE_SCREENSHOT") == "1" {
-		if err := os.WriteFile("../docs/console.png", shot, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		t.Log("wrote docs/console.png")
-	}
 
 	// A route's page: its CLI command and curl line.
 	c.act("/apis/"+f.orders+"/routes/"+f.routes["GET /orders/{id}"],
@@ -485,7 +509,7 @@ func TestConsole(t *testing.T) {
 	// The inspector recorded that request: the traffic page lists it, and
 	// its page shows what the backend was sent and answered.
 	c.visit("/traffic")
-	c.mustShow("GET /_aws/execute-api/"+f.orders+"/dev/orders", "GET /orders", "200")
+	c.mustShow("GET /dev/orders", "GET /orders", "200")
 	resp, body := do(t, "GET", srv.URL+"/_portico/inspect/traffic?api="+f.orders+"&limit=1", "")
 	var list struct{ Entries []struct{ ID string } }
 	if err := json.Unmarshal([]byte(body), &list); resp.StatusCode != 200 || err != nil || len(list.Entries) != 1 {
@@ -497,15 +521,33 @@ func TestConsole(t *testing.T) {
 	c.visit("/traffic/999999")
 	c.mustShow("404")
 
-	// Accounts and regions: add another, then switch back with the
-	// selectors.
+	// Accounts and regions: exactly those that hold state, another
+	// account's among them unasked; the selectors offer those.
 	c.visit("/")
-	c.mustShow("000000000000", "us-east-1", "orders", "chat")
-	c.eval(`document.getElementById('add-account').value = '123456789012'; document.getElementById('add-region').value = 'eu-west-1'; true`)
-	c.act("/", chromedp.Click(chromedp.CSS("#add-scope")))
-	c.mustShow("123456789012", "eu-west-1", "billing")
+	scopeRows := func() string {
+		return c.eval(`[...document.querySelectorAll('[data-scope-row]')].map((r) => r.dataset.scopeRow).join(' ')`)
+	}
+	options := func(id string) string {
+		return c.eval(`[...document.getElementById('` + id + `').options].map((o) => o.value).join(' ')`)
+	}
+	if got := scopeRows(); got != "000000000000/us-east-1 123456789012/eu-west-1" {
+		t.Errorf("scopes in use: %q", got)
+	}
+	c.mustShow("orders", "chat", "billing", "2 account and region pairs hold state.")
+	if a, r := options("account"), options("region"); a != "000000000000 123456789012" || r != "us-east-1" {
+		t.Errorf("the selectors offer accounts %q, regions %q", a, r)
+	}
 	c.screenshot("accounts")
-	c.visit("/apis")
+	// A scope that holds nothing is listed while it is the current one.
+	c.eval(`document.getElementById('add-account').value = '222222222222'; document.getElementById('add-region').value = 'ap-south-1'; true`)
+	c.act("/", chromedp.Click(chromedp.CSS("#add-scope")))
+	if got := scopeRows(); got != "000000000000/us-east-1 123456789012/eu-west-1 222222222222/ap-south-1" {
+		t.Errorf("with an empty scope current: %q", got)
+	}
+	c.act("/apis", chromedp.Click(chromedp.CSS(`button[data-scope="123456789012/eu-west-1"]`)))
+	if a, r := options("account"), options("region"); a != "000000000000 123456789012" || r != "eu-west-1 us-east-1" {
+		t.Errorf("as 123456789012 in eu-west-1 the selectors offer accounts %q, regions %q", a, r)
+	}
 	c.mustShow("billing", "123456789012 · eu-west-1")
 	if strings.Contains(c.text(), "orders") {
 		t.Errorf("account 123456789012 lists the default account's APIs:\n%s", c.text())
@@ -767,6 +809,7 @@ const tries = {
   deleteRouteNoCors: fetch(p + "/v2/apis/" + api + "/routes/" + route, {method: "DELETE", mode: "no-cors"}),
   deploy: fetch(p + "/v2/apis/" + api + "/deployments", {method: "POST", mode: "no-cors", body: '{"description":"pwned"}'}),
   inspector: fetch(p + "/_portico/inspect/traffic"),
+  scopes: fetch(p + "/_portico/console/api/scopes"),
   logs: fetch(p + "/_portico/logs/orders-access"),
 };
 const out = {};
@@ -777,8 +820,8 @@ Promise.all(Object.entries(tries).map(([k, f]) => f.then(
 
 // TestHostilePageCannotUseTheConsolesCalls: a page on another origin, in
 // a real Chromium, makes the console's calls (its defaults, a snapshot,
-// the control plane as an account, a route delete, the inspector, a log
-// tail): it reads no answer and changes nothing. With every origin
+// the scopes in use, the control plane as an account, a route delete,
+// the inspector, a log tail): it reads no answer and changes nothing. With every origin
 // allowed the same page reads them, which shows the calls reach Portico.
 func TestHostilePageCannotUseTheConsolesCalls(t *testing.T) {
 	b := browsertest.New(t)
@@ -816,7 +859,7 @@ func TestHostilePageCannotUseTheConsolesCalls(t *testing.T) {
 			}
 			continue
 		}
-		for _, k := range []string{"config", "snapshot", "apis", "deleteRoute"} {
+		for _, k := range []string{"config", "snapshot", "apis", "deleteRoute", "scopes"} {
 			if !strings.HasPrefix(got[k], "read 2") {
 				t.Errorf("control: with every origin allowed %s should be read: %s", k, got[k])
 			}
@@ -825,320 +868,4 @@ func TestHostilePageCannotUseTheConsolesCalls(t *testing.T) {
 			t.Errorf("control: with every origin allowed the route should be deleted: %v", keys)
 		}
 	}
-}
-
-// fakeInspector answers the inspector's endpoints as their contract says
-// (the inspector is being built beside the console), and the
-// @connections calls, in front of a real Portico for everything else: the
-// console's inspector pages are tested against the contract before the
-// inspector lands.
-type fakeInspector struct {
-	apiID, wsID string
-	stream      chan string // summaries the stream sends
-	// conns, when set, are the connections listed (real ones: their
-	// @connections calls reach Portico).
-	conns []map[string]any
-
-	mu      sync.Mutex
-	queries []string // of GET /_portico/inspect/traffic
-	replays []string // bodies of the replays
-	posts   []string // "Authorization|body" of POST /@connections/{id}
-	deletes []string // ids of DELETE /@connections/{id}
-}
-
-func (f *fakeInspector) record(list *[]string, v string) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	*list = append(*list, v)
-}
-
-func (f *fakeInspector) recorded(list *[]string) []string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return slices.Clone(*list)
-}
-
-func (f *fakeInspector) entries() []map[string]any {
-	return []map[string]any{
-		{"id": "t-http", "time": "2026-01-02T10:00:03Z", "kind": "http", "account": "000000000000", "region": "us-east-1",
-			"apiId": f.apiID, "stage": "dev", "routeKey": "GET /orders", "requestId": "req-1", "method": "GET", "path": "/dev/orders",
-			"status": 200, "latencyMs": 12, "integrationLatencyMs": 9},
-		{"id": "t-msg", "time": "2026-01-02T10:00:02Z", "kind": "message", "account": "000000000000", "region": "us-east-1",
-			"apiId": f.wsID, "stage": "prod", "routeKey": "sendMessage", "connectionId": "conn-1", "requestId": "req-2", "status": 200, "latencyMs": 3},
-		{"id": "t-other", "time": "2026-01-02T10:00:01Z", "kind": "http", "account": "123456789012", "region": "eu-west-1",
-			"apiId": "billing0001", "stage": "$default", "routeKey": "$default", "method": "POST", "path": "/pay", "status": 502, "latencyMs": 30},
-	}
-}
-
-func (f *fakeInspector) detail(id string) map[string]any {
-	for _, e := range f.entries() {
-		if e["id"] != id {
-			continue
-		}
-		switch id {
-		case "t-http":
-			e["request"] = map[string]any{"method": "GET", "path": "/dev/orders", "query": "limit=5",
-				"headers": map[string]any{"accept": "application/json", "x-trace": "trace-abc"}, "body": ""}
-			e["response"] = map[string]any{"status": 200, "headers": map[string]any{"content-type": "application/json"}, "body": `{"orders":[1,2]}`}
-			e["integration"] = map[string]any{"type": "HTTP_PROXY", "uri": "http://backend.test/orders",
-				"request":  map[string]any{"method": "GET", "path": "/orders", "headers": map[string]any{"x-forwarded-for": "127.0.0.1"}},
-				"response": map[string]any{"status": 200, "bodyBase64": "eyJvcmRlcnMiOlsxLDJdfQ=="}}
-			e["authorizer"] = map[string]any{"type": "JWT", "name": "orders-jwt", "allowed": true, "context": map[string]any{"sub": "user-7"}}
-			e["templates"] = []map[string]any{{"name": "request $default", "output": `{"mapped":"yes"}`}}
-		case "t-msg":
-			e["request"] = map[string]any{"body": `{"action":"sendMessage","text":"hi"}`}
-			e["frames"] = []map[string]any{
-				{"direction": "in", "body": `{"action":"sendMessage","text":"hi"}`, "time": "2026-01-02T10:00:02Z"},
-				{"direction": "out", "body": `{"ok":true}`, "time": "2026-01-02T10:00:02Z"}}
-		}
-		return e
-	}
-	return nil
-}
-
-func (f *fakeInspector) ServeHTTP(w http.ResponseWriter, r *http.Request, portico http.Handler) {
-	p := r.URL.Path
-	writeJSON := func(status int, v any) {
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(status)
-		json.NewEncoder(w).Encode(v)
-	}
-	switch {
-	case p == "/_portico/inspect/traffic":
-		f.record(&f.queries, r.URL.RawQuery)
-		writeJSON(200, map[string]any{"entries": f.entries()})
-	case strings.HasPrefix(p, "/_portico/inspect/traffic/") && strings.HasSuffix(p, "/replay") && r.Method == "POST":
-		b, _ := io.ReadAll(r.Body)
-		f.record(&f.replays, string(b))
-		writeJSON(200, map[string]any{"entry": "t-replayed", "status": 201})
-	case strings.HasPrefix(p, "/_portico/inspect/traffic/"):
-		if d := f.detail(strings.TrimPrefix(p, "/_portico/inspect/traffic/")); d != nil {
-			writeJSON(200, d)
-		} else {
-			writeJSON(404, map[string]string{"message": "no such entry"})
-		}
-	case p == "/_portico/inspect/stream":
-		w.Header().Set("Content-Type", "text/event-stream")
-		w.WriteHeader(200)
-		w.(http.Flusher).Flush()
-		for {
-			select {
-			case e := <-f.stream:
-				fmt.Fprintf(w, "event: entry\ndata: %s\n\n", e)
-				w.(http.Flusher).Flush()
-			case <-r.Context().Done():
-				return
-			}
-		}
-	case p == "/_portico/inspect/connections" && f.conns != nil:
-		writeJSON(200, map[string]any{"connections": f.conns})
-	case p == "/_portico/inspect/connections":
-		writeJSON(200, map[string]any{"connections": []map[string]any{{"connectionId": "conn-1", "apiId": f.wsID, "stage": "prod",
-			"account": "000000000000", "region": "us-east-1", "connectedAt": "2026-01-02T10:00:00Z", "lastActiveAt": "2026-01-02T10:00:02Z",
-			"sourceIp": "127.0.0.1", "userAgent": "wscat/6"}}})
-	case p == "/@connections/conn-1" && r.Method == "POST":
-		b, _ := io.ReadAll(r.Body)
-		f.record(&f.posts, r.Header.Get("Authorization")+"|"+string(b))
-		w.WriteHeader(200)
-	case p == "/@connections/conn-1" && r.Method == "DELETE":
-		f.record(&f.deletes, "conn-1")
-		w.WriteHeader(204)
-	default:
-		portico.ServeHTTP(w, r)
-	}
-}
-
-// TestConsoleInspectorPages drives the traffic log (filters, the live
-// stream, an entry in detail, a replay with an edited request) and the
-// live connections (a message sent, a connection closed through the
-// dialog) against the inspector's contract, served by a fake in front of
-// a real Portico.
-func TestConsoleInspectorPages(t *testing.T) {
-	srv := start(t, server.Config{InMemory: true})
-	fx := buildConsoleFixture(t, srv, "http://127.0.0.1:9")
-	target, _ := url.Parse(srv.URL)
-	fake := &fakeInspector{apiID: fx.orders, wsID: fx.chat, stream: make(chan string, 1)}
-	portico := httputil.NewSingleHostReverseProxy(target)
-	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fake.ServeHTTP(w, r, portico) }))
-	defer front.Close()
-	c := openConsole(t, front.URL)
-
-	// The traffic log, newest first, and a filter.
-	c.visit("/traffic")
-	c.mustShow("GET /dev/orders", "sendMessage", "conn-1", "POST /pay", "502", "12 ms", "9 ms")
-	c.screenshot("traffic")
-	c.eval(`document.querySelector('.filters input').value = '` + fx.orders + `'; true`)
-	c.act("/traffic", chromedp.Click(chromedp.CSS("#apply-filters")))
-	if q := fake.recorded(&fake.queries); !strings.Contains(q[len(q)-1], "api="+fx.orders) || !strings.Contains(q[len(q)-1], "limit=200") {
-		t.Errorf("the filter did not reach the inspector: %q", q)
-	}
-
-	// An entry in detail, then replayed with another path.
-	c.act("/traffic/t-http", chromedp.Click(chromedp.CSS(`tr[data-entry="t-http"] a`)))
-	c.mustShow("x-trace", "trace-abc", `"orders"`, "HTTP_PROXY", "http://backend.test/orders", "x-forwarded-for",
-		"orders-jwt", "user-7", "request $default", `{"mapped":"yes"}`, "limit=5", "req-1")
-	c.screenshot("traffic-entry")
-	c.eval(`document.getElementById('replay-path').value = '/dev/orders/7'; true`)
-	c.click("#replay-edited")
-	c.waitFor(`document.querySelector('.replay-result a[href="#/traffic/t-replayed"]')`)
-	c.mustShow("201")
-	replays := fake.recorded(&fake.replays)
-	var sent struct {
-		Method, Path, Query, Body string
-		Headers                   map[string]string
-	}
-	if len(replays) != 1 || json.Unmarshal([]byte(replays[0]), &sent) != nil || sent.Method != "GET" || sent.Path != "/dev/orders/7" ||
-		sent.Query != "limit=5" || sent.Headers["x-trace"] != "trace-abc" {
-		t.Errorf("replay sent %q", replays)
-	}
-	c.eval(`document.querySelector('.replay-result').replaceChildren(); true`)
-	c.click("#replay-as-is")
-	c.waitFor(`document.querySelector('.replay-result a[href="#/traffic/t-replayed"]')`)
-	if replays := fake.recorded(&fake.replays); len(replays) != 2 || replays[1] != "" {
-		t.Errorf("a replay as recorded sends no body: %q", replays)
-	}
-
-	// A WebSocket message: its frames.
-	c.visit("/traffic/t-msg")
-	c.mustShow("→ in", "← out", `{"action":"sendMessage","text":"hi"}`, `{"ok":true}`, "conn-1")
-
-	// Live: an entry the stream sends appears at the top.
-	c.visit("/traffic?live=1")
-	fake.stream <- `{"id":"t-live","time":"2026-01-02T10:00:09Z","kind":"http","apiId":"` + fx.orders + `","method":"DELETE","path":"/dev/orders/9","status":204}`
-	c.waitFor(`document.querySelector('tbody tr:first-child[data-entry="t-live"]')`)
-
-	// Live connections: send a message, then close the connection.
-	c.visit("/connections")
-	c.mustShow("conn-1", "chat", "prod", "wscat/6", "127.0.0.1")
-	c.click(`button[data-send="conn-1"]`)
-	c.waitFor(`document.querySelector('dialog[open] #message')`)
-	if err := chromedp.Do(c.ctx, chromedp.SendKeys(chromedp.CSS("#message"), `{"note":"from the console"}`)); err != nil {
-		t.Fatal(err)
-	}
-	c.screenshot("connection-send")
-	c.click(`dialog[open] button[data-action="send"]`)
-	c.waitFor(`document.getElementById('toast').innerText.includes('Sent')`)
-	if posts := fake.recorded(&fake.posts); len(posts) != 1 || !strings.HasSuffix(posts[0], `|{"note":"from the console"}`) ||
-		!strings.Contains(posts[0], "Credential=000000000000/") {
-		t.Errorf("POST /@connections/conn-1 got %q", posts)
-	}
-	c.click(`button[data-disconnect="conn-1"]`)
-	c.waitFor(`document.querySelector('dialog.confirm[open]')`)
-	c.click(`dialog.confirm button[data-action="confirm"]`)
-	c.waitFor(`document.getElementById('toast').innerText.includes('Disconnected')`)
-	if d := fake.recorded(&fake.deletes); len(d) != 1 {
-		t.Errorf("DELETE /@connections/conn-1: %q", d)
-	}
-
-	// The accounts the inspector saw are among those asked.
-	c.visit("/")
-	c.mustShow("123456789012", "eu-west-1", "billing")
-}
-
-// liveAPI is a WebSocket API on stage prod whose $default route answers
-// each message with the sender's connection id (a MOCK integration and
-// its response template).
-func liveAPI(t *testing.T, sdk *apigatewayv2.Client) string {
-	t.Helper()
-	ctx := context.Background()
-	api, err := sdk.CreateApi(ctx, &apigatewayv2.CreateApiInput{Name: aws.String("live"), ProtocolType: types.ProtocolTypeWebsocket,
-		RouteSelectionExpression: aws.String("$request.body.action")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mock, err := sdk.CreateIntegration(ctx, &apigatewayv2.CreateIntegrationInput{ApiId: api.ApiId, IntegrationType: types.IntegrationTypeMock,
-		RequestTemplates: map[string]string{"$default": `{"statusCode": 200}`}, TemplateSelectionExpression: aws.String("\\$default")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := sdk.CreateIntegrationResponse(ctx, &apigatewayv2.CreateIntegrationResponseInput{ApiId: api.ApiId, IntegrationId: mock.IntegrationId,
-		IntegrationResponseKey: aws.String("$default"), ResponseTemplates: map[string]string{"$default": `$context.connectionId`}}); err != nil {
-		t.Fatal(err)
-	}
-	route, err := sdk.CreateRoute(ctx, &apigatewayv2.CreateRouteInput{ApiId: api.ApiId, RouteKey: aws.String("$default"),
-		Target: aws.String("integrations/" + *mock.IntegrationId), RouteResponseSelectionExpression: aws.String("$default")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := sdk.CreateRouteResponse(ctx, &apigatewayv2.CreateRouteResponseInput{ApiId: api.ApiId, RouteId: route.RouteId,
-		RouteResponseKey: aws.String("$default")}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := sdk.CreateStage(ctx, &apigatewayv2.CreateStageInput{ApiId: api.ApiId, StageName: aws.String("prod"), AutoDeploy: aws.Bool(true)}); err != nil {
-		t.Fatal(err)
-	}
-	return *api.ApiId
-}
-
-// sendAndClose has the console send a message to the connection id of a
-// real client, which must receive it, then close it through the dialog.
-func sendAndClose(t *testing.T, c *consoleTab, client *wsConn, apiID, id string) {
-	t.Helper()
-	c.visit("/connections?api=" + apiID + "&stage=prod")
-	c.mustShow(id, "live", "prod")
-	c.click(`button[data-send="` + id + `"]`)
-	c.waitFor(`document.querySelector('dialog[open] #message')`)
-	if err := chromedp.Do(c.ctx, chromedp.SendKeys(chromedp.CSS("#message"), `{"from":"the console"}`)); err != nil {
-		t.Fatal(err)
-	}
-	c.click(`dialog[open] button[data-action="send"]`)
-	if got := client.read(t); got != `{"from":"the console"}` {
-		t.Errorf("the client got %q", got)
-	}
-	c.waitFor(`document.getElementById('toast').innerText.includes('Sent')`)
-	c.click(`button[data-disconnect="` + id + `"]`)
-	c.waitFor(`document.querySelector('dialog.confirm[open]')`)
-	c.click(`dialog.confirm button[data-action="confirm"]`)
-	c.waitFor(`document.getElementById('toast').innerText.includes('Disconnected')`)
-	client.conn.SetReadDeadline(time.Now().Add(10 * time.Second))
-	if _, err := wsutil.ReadServerText(struct {
-		io.Reader
-		io.Writer
-	}{client.r, client.conn}); err == nil {
-		t.Error("the connection is still open after the console closed it")
-	}
-}
-
-// TestConsoleLiveConnection: the console lists a real WebSocket client's
-// connection, sends it a message the client receives, and closes it. It
-// needs the inspector's GET /_portico/inspect/connections, which lands on
-// main apart from the console: until then it is skipped
-// (TestConsoleSendsToARealConnection covers the same with the list from
-// a fake inspector).
-func TestConsoleLiveConnection(t *testing.T) {
-	srv := start(t, server.Config{InMemory: true})
-	if resp, body := do(t, "GET", srv.URL+"/_portico/inspect/connections", ""); resp.StatusCode != 200 {
-		t.Skipf("skipped: GET /_portico/inspect/connections answers %d (%.80s): this Portico has no inspector yet", resp.StatusCode, body)
-	}
-	apiID := liveAPI(t, srv.Client())
-	client, err := wsDial(t, srv, apiID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	client.send(t, `{"action":"whoami"}`)
-	id := client.read(t)
-	c := openConsole(t, srv.URL)
-	sendAndClose(t, c, client, apiID, id)
-}
-
-// TestConsoleSendsToARealConnection: what TestConsoleLiveConnection does,
-// with the connection listed by a fake inspector in front of Portico: the
-// console's @connections calls reach Portico and a real client.
-func TestConsoleSendsToARealConnection(t *testing.T) {
-	srv := start(t, server.Config{InMemory: true})
-	apiID := liveAPI(t, srv.Client())
-	client, err := wsDial(t, srv, apiID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	client.send(t, `{"action":"whoami"}`)
-	id := client.read(t)
-	target, _ := url.Parse(srv.URL)
-	fake := &fakeInspector{conns: []map[string]any{{"connectionId": id, "apiId": apiID, "stage": "prod",
-		"account": "000000000000", "region": "us-east-1", "connectedAt": time.Now().UTC().Format(time.RFC3339)}}}
-	portico := httputil.NewSingleHostReverseProxy(target)
-	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fake.ServeHTTP(w, r, portico) }))
-	defer front.Close()
-	c := openConsole(t, front.URL)
-	sendAndClose(t, c, client, apiID, id)
 }

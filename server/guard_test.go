@@ -70,6 +70,7 @@ func TestBrowserPagesCannotDriveTheControlPlane(t *testing.T) {
 		{"DNS rebinding, the console", "GET", "/_portico/console/app.js", map[string]string{"Host": "rebind.evil.example"}},
 		{"the console's snapshot from another origin", "GET", "/_portico/console/api/snapshot?api=x", map[string]string{"Origin": "https://evil.example"}},
 		{"the console's defaults from another site", "GET", "/_portico/console/api/config", map[string]string{"Sec-Fetch-Site": "same-site"}},
+		{"the accounts in use from another origin", "GET", "/_portico/console/api/scopes", map[string]string{"Origin": "https://evil.example"}},
 		{"a route delete from another origin", "DELETE", "/v2/apis/x/routes/y", map[string]string{"Origin": "https://evil.example"}},
 		{"the inspector from another origin", "GET", "/_portico/inspect/traffic", map[string]string{"Origin": "https://evil.example"}},
 		{"a log tail from another origin", "GET", "/_portico/logs/g", map[string]string{"Origin": "http://localhost:3000"}},

@@ -151,7 +151,9 @@ func (s *Server) inspectStream(w http.ResponseWriter, r *http.Request) {
 		_, err := fmt.Fprintf(w, "id: %s\nevent: entry\ndata: %s\n\n", e.ID, b)
 		return err
 	}
-	if f.SinceSeq > 0 || !f.SinceTime.IsZero() {
+	// Any since sends a backlog, since=0 too: a page that listed no entry
+	// asks for every one that came after it looked.
+	if q.Get("since") != "" {
 		backlog := s.inspect.List(f, s.inspect.Size())
 		for i := len(backlog) - 1; i >= 0; i-- {
 			if send(backlog[i]) != nil {

@@ -476,6 +476,13 @@ func TestInspectStream(t *testing.T) {
 	if ev, data := late.next(t); ev != "entry" || !strings.Contains(data, `"path":"/_aws/execute-api/`+api+`/orders/10"`) {
 		t.Errorf("backlog: %q %q", ev, data)
 	}
+	// since=0, as a page that listed nothing asks: every entry the ring
+	// holds comes first, the oldest first.
+	all := e.stream(t, "since=0")
+	all.next(t)
+	if ev, data := all.next(t); ev != "entry" || !strings.Contains(data, `"path":"/_aws/execute-api/`+api+`/orders/9"`) {
+		t.Errorf("backlog since 0: %q %q", ev, data)
+	}
 }
 
 // TestInspectReplayHTTP: a replay goes through the data plane again: a new

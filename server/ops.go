@@ -13,7 +13,6 @@ import (
 
 	"github.com/portico-dev/portico/internal/apigw"
 	"github.com/portico-dev/portico/internal/awsproto"
-	"github.com/portico-dev/portico/internal/console"
 	"github.com/portico-dev/portico/internal/dataplane"
 	"github.com/portico-dev/portico/internal/dataplane/integration"
 	"github.com/portico-dev/portico/internal/version"
@@ -64,10 +63,7 @@ func (s *Server) handler() http.Handler {
 		control: control,
 		guard:   newGuard(s.cfg.Listen, s.cfg.AllowedHosts, s.cfg.AllowedOrigins),
 		ops:     map[string]http.HandlerFunc{},
-		console: console.New(console.Config{Defaults: defaults, Version: version.Get().Version,
-			Snapshot: func(ctx context.Context, apiID, deploymentID string) (any, error) {
-				return service.DeploymentSnapshot(ctx, apiID, deploymentID)
-			}}),
+		console: s.console(service, defaults),
 	}
 	reset := func(w http.ResponseWriter, r *http.Request) {
 		if err := s.store.Reset(r.Context()); err != nil {

@@ -49,7 +49,7 @@ func IdentityOf(r *http.Request, defaults Identity) Identity {
 // credential as IdentityOf, so the two never disagree.
 func SignedAccount(r *http.Request) (account string, ok bool) {
 	scope := credentialScope(r)
-	if len(scope) >= 3 && isAccountID(scope[0]) {
+	if len(scope) >= 3 && IsAccountID(scope[0]) {
 		return scope[0], true
 	}
 	return "", false
@@ -77,7 +77,9 @@ func credentialScope(r *http.Request) []string {
 	return strings.Split(cred, "/")
 }
 
-func isAccountID(s string) bool {
+// IsAccountID reports whether s is an AWS account id, 12 digits: the
+// accounts a request can act as (with the configured default).
+func IsAccountID(s string) bool {
 	if len(s) != 12 {
 		return false
 	}

@@ -3,8 +3,8 @@
 // CDN), at /_portico/ with its files under /_portico/console/. The pages
 // call the control-plane API (/v2/...) and the operations endpoints as any
 // client does; the console adds only what those do not answer: the
-// default account and region, and a deployment's snapshot for the diff of
-// two deployments.
+// default account and region, the accounts and regions that hold state,
+// and a deployment's snapshot for the diff of two deployments.
 //
 // Every answer carries a strict Content-Security-Policy (scripts and
 // styles from Portico's origin only, nothing inline, no framing) and
@@ -26,6 +26,7 @@ import (
 	"strings"
 
 	"github.com/portico-dev/portico/internal/awsproto"
+	"github.com/portico-dev/portico/internal/store"
 )
 
 const (
@@ -55,6 +56,9 @@ type Config struct {
 	// "": the live configuration), as JSON-encodable data, for the
 	// identity in ctx; errors are the control plane's (*awsproto.Error).
 	Snapshot func(ctx context.Context, apiID, deploymentID string) (any, error)
+	// Scopes returns the accounts and regions that hold state, sorted,
+	// without the store's internal ones.
+	Scopes func(ctx context.Context) ([]store.Scope, error)
 }
 
 // Handler serves the console.
@@ -133,6 +137,8 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) error {
 		return h.config(w)
 	case p == apiPrefix+"snapshot":
 		return h.snapshot(w, r)
+	case p == apiPrefix+"scopes":
+		return h.scopes(w, r)
 	case strings.HasPrefix(p, apiPrefix):
 		return awsproto.NotFound("No console endpoint at %s", awsproto.Echo(p))
 	}
@@ -188,6 +194,30 @@ func (h *Handler) snapshot(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return writeJSON(w, snap)
+}
+
+type scopeJSON struct {
+	Account string `json:"account"`
+	Region  string `json:"region"`
+}
+
+// scopes answers GET .../api/scopes: {"scopes": [{"account", "region"}]},
+// the accounts and regions that hold state, so that the console lists and
+// offers exactly those instead of asking every region of every account it
+// knows of.
+func (h *Handler) scopes(w http.ResponseWriter, r *http.Request) error {
+	if h.cfg.Scopes == nil {
+		return awsproto.NotFound("The accounts and regions in use are not available")
+	}
+	list, err := h.cfg.Scopes(r.Context())
+	if err != nil {
+		return err
+	}
+	out := make([]scopeJSON, len(list))
+	for i, sc := range list {
+		out[i] = scopeJSON{sc.Account, sc.Region}
+	}
+	return writeJSON(w, map[string]any{"scopes": out})
 }
 
 func writeJSON(w http.ResponseWriter, v any) error {

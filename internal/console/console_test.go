@@ -2,6 +2,7 @@ package console
 
 import (
 	"context"
+	"errors"
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
@@ -11,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/portico-dev/portico/internal/awsproto"
+	"github.com/portico-dev/portico/internal/store"
 )
 
 func serve(h http.Handler, method, target string, header map[string]string) *httptest.ResponseRecorder {
@@ -89,6 +91,29 @@ func TestSnapshotUsesTheRequestScope(t *testing.T) {
 	}
 	if got != (awsproto.Identity{Account: "000000000000", Region: "us-east-1"}) {
 		t.Errorf("unsigned request as %v", got)
+	}
+}
+
+// TestScopes: the scopes in use as {"scopes": [...]}, an empty list as
+// [] (never null), a failing store as an internal error that says why.
+func TestScopes(t *testing.T) {
+	var list []store.Scope
+	var fail error
+	h := New(Config{Scopes: func(context.Context) ([]store.Scope, error) { return list, fail }})
+	if w := serve(h, "GET", "/_portico/console/api/scopes", nil); w.Code != 200 || w.Body.String() != `{"scopes":[]}` {
+		t.Errorf("none: %d %s", w.Code, w.Body)
+	}
+	list = []store.Scope{{Account: "000000000000", Region: "us-east-1"}, {Account: "123456789012", Region: "eu-west-1"}}
+	if w := serve(h, "GET", "/_portico/console/api/scopes", nil); w.Code != 200 || w.Body.String() !=
+		`{"scopes":[{"account":"000000000000","region":"us-east-1"},{"account":"123456789012","region":"eu-west-1"}]}` {
+		t.Errorf("two: %d %s", w.Code, w.Body)
+	}
+	fail = errors.New("the database is gone")
+	if w := serve(h, "GET", "/_portico/console/api/scopes", nil); w.Code != 500 || !strings.Contains(w.Body.String(), "the database is gone") {
+		t.Errorf("failing: %d %s", w.Code, w.Body)
+	}
+	if w := serve(New(Config{}), "GET", "/_portico/console/api/scopes", nil); w.Code != 404 {
+		t.Errorf("without Scopes: %d %s", w.Code, w.Body)
 	}
 }
 

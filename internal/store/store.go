@@ -72,6 +72,13 @@ type Store interface {
 	// for the one lookup that crosses scopes: the data plane knows an API
 	// by its id alone.
 	Locate(ctx context.Context, kind Kind, id string) ([]Scope, error)
+	// Scopes returns the scopes that hold at least one record, sorted by
+	// account, then region (bytewise), for the other listing that crosses
+	// scopes: which accounts and regions are in use. A scope whose last
+	// record was deleted, or that only a rolled-back Update wrote, holds
+	// none. It costs about one index lookup per scope, not a read of
+	// every record.
+	Scopes(ctx context.Context) ([]Scope, error)
 	// Reset deletes all state of every scope.
 	Reset(ctx context.Context) error
 	// Health returns nil while the store works, and an error saying why

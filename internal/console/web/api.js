@@ -8,6 +8,8 @@
 // that carries only the scope selects them: a 12-digit access key id is
 // the account.
 
+// REGIONS are AWS's regions: suggestions for a scope to add, not a list
+// to ask (GET /_portico/console/api/scopes says which hold state).
 export const REGIONS = [
   'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'ca-central-1', 'ca-west-1', 'mx-central-1', 'sa-east-1',
   'eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1', 'eu-central-2', 'eu-north-1', 'eu-south-1', 'eu-south-2',
@@ -41,7 +43,9 @@ function save(patch) {
 }
 
 export async function init() {
-  const cfg = await request('GET', '/_portico/console/api/config');
+  // Without the scopes (a failing store) the selectors offer the default
+  // and the saved scope: the rest of the console still says what it can.
+  const [cfg] = await Promise.all([request('GET', '/_portico/console/api/config'), loadScopes().catch(() => [])]);
   scope.defaults = { account: cfg.account, region: cfg.region };
   scope.version = cfg.version;
   const s = saved();
@@ -53,27 +57,32 @@ export function setScope(account, region) {
   scope.account = account;
   scope.region = region;
   save({ account, region });
-  rememberScope(account, region);
 }
 
-// known* are the accounts and regions the user has used or added: Portico
-// has no operation that lists the scopes holding state, so the overview
-// asks each known account in every region.
-export function knownAccounts() {
-  return [...new Set([scope.defaults.account, scope.account, ...(saved().accounts || [])])].filter((a) => ACCOUNT_RE.test(a));
+// inUse are the scopes that hold state, sorted, as Portico last said
+// (loadScopes): its store knows them exactly, so nothing is guessed.
+export let inUse = [];
+
+export async function loadScopes() {
+  inUse = (await request('GET', '/_portico/console/api/scopes'))?.scopes || [];
+  return inUse;
 }
 
-export function knownRegions() {
-  return [...new Set([scope.defaults.region, scope.region, ...REGIONS, ...(saved().regions || [])])].filter((r) => REGION_RE.test(r));
+// accounts are those the selector offers: the ones holding state, the
+// default and the current one.
+export function accounts() {
+  return [...new Set([scope.defaults.account, scope.account, ...inUse.map((s) => s.account)])].sort();
 }
 
-export function rememberScope(account, region) {
-  const s = saved();
-  const accounts = new Set(s.accounts || []);
-  const regions = new Set(s.regions || []);
-  if (account && ACCOUNT_RE.test(account)) accounts.add(account);
-  if (region && REGION_RE.test(region) && !REGIONS.includes(region)) regions.add(region);
-  save({ accounts: [...accounts], regions: [...regions] });
+// regionsOf are the regions where account holds state.
+export function regionsOf(account) {
+  return inUse.filter((s) => s.account === account).map((s) => s.region);
+}
+
+// regions are those the selector offers for the current account: where it
+// holds state, the default and the current one.
+export function regions() {
+  return [...new Set([scope.defaults.region, scope.region, ...regionsOf(scope.account)])].sort();
 }
 
 export function authorization(account = scope.account, region = scope.region) {
@@ -164,30 +173,35 @@ export const deleteStage = (id, s) => cp('DELETE', `/v2/apis/${enc(id)}/stages/$
 export const snapshot = (api, deployment) =>
   cp('GET', '/_portico/console/api/snapshot', { query: { api, deployment } });
 
-// The inspector (/_portico/inspect/...). Until it is part of this
-// Portico its endpoints answer 404: InspectorMissing.
-export class InspectorMissing extends Error {}
+// The inspector (/_portico/inspect/...). While recording is off
+// (--inspect-entries 0) the traffic endpoints answer 404 with Portico's
+// reason: InspectorOff, so that a page says that rather than "not found".
+// The live connections answer all the same.
+export class InspectorOff extends Error {}
 
-let inspectorKnown; // undefined: not asked yet
+let offReason; // undefined: not asked yet; '' while recording
 
-export async function inspectorAvailable() {
-  if (inspectorKnown === undefined) {
+async function inspectorOff() {
+  if (offReason === undefined) {
     try {
       await request('GET', '/_portico/inspect/traffic', { query: { limit: '1' } });
-      inspectorKnown = true;
+      offReason = '';
     } catch (e) {
       if (!(e instanceof ApiError) || e.status !== 404) throw e;
-      inspectorKnown = false;
+      offReason = e.message;
     }
   }
-  return inspectorKnown;
+  return offReason;
 }
 
 export async function inspect(method, path, opts) {
   try {
     return await request(method, '/_portico/inspect/' + path, opts);
   } catch (e) {
-    if (e instanceof ApiError && e.status === 404 && !(await inspectorAvailable())) throw new InspectorMissing();
+    if (e instanceof ApiError && e.status === 404) {
+      const why = await inspectorOff();
+      if (why) throw new InspectorOff(why);
+    }
     throw e;
   }
 }

@@ -6,6 +6,7 @@ import * as api from './api.js';
 import { h, clear, section } from './dom.js';
 import * as apis from './pages/apis.js';
 import * as domains from './pages/domains.js';
+import * as connections from './pages/connections.js';
 import * as inspector from './pages/inspector.js';
 import * as logs from './pages/logs.js';
 import * as overview from './pages/overview.js';
@@ -23,7 +24,7 @@ const routes = [
   [/^\/domains\/([^/]+)$/, domains.detail, 'domains'],
   [/^\/traffic$/, inspector.traffic, 'traffic'],
   [/^\/traffic\/([^/]+)$/, inspector.entry, 'traffic'],
-  [/^\/connections$/, inspector.connections, 'connections'],
+  [/^\/connections$/, connections.page, 'connections'],
   [/^\/logs$/, logs.page, 'logs'],
 ];
 
@@ -95,14 +96,13 @@ async function render() {
 const round = (ms) => Math.round(ms * 10) / 10;
 
 function errorPage(e) {
-  if (e instanceof api.InspectorMissing) {
+  if (e instanceof api.InspectorOff) {
     return {
-      title: 'Inspector not available',
-      render: () => h('div', { class: 'page' }, h('h1', null, 'Inspector not available'),
-        section(null, h('p', { class: 'inspector-missing' },
-          'This Portico has no inspector: ', h('code', null, 'GET /_portico/inspect/…'), ' answered 404.'),
-        h('p', { class: 'muted' }, 'Live connections and the traffic log with replay come with the inspector endpoints. ' +
-          'Access-log tails work without them (Log tails).'))),
+      title: 'Traffic not recorded',
+      render: () => h('div', { class: 'page' }, h('h1', null, 'Traffic not recorded'),
+        section(null, h('p', { class: 'inspector-off' }, e.message),
+          h('p', { class: 'muted' }, 'Without --inspect-entries 0 Portico records its recent traffic. ' +
+            'Live connections and log tails work either way.'))),
     };
   }
   const detail = e instanceof api.ApiError ? `${e.status} ${e.type}` : '';
@@ -116,10 +116,10 @@ function errorPage(e) {
 function fillScope() {
   const acct = document.getElementById('account');
   const region = document.getElementById('region');
-  acct.replaceChildren(...api.knownAccounts().map((a) =>
+  acct.replaceChildren(...api.accounts().map((a) =>
     h('option', { value: a }, a + (a === api.scope.defaults.account ? ' (default)' : ''))));
   acct.value = api.scope.account;
-  region.replaceChildren(...api.knownRegions().map((r) =>
+  region.replaceChildren(...api.regions().map((r) =>
     h('option', { value: r }, r + (r === api.scope.defaults.region ? ' (default)' : ''))));
   region.value = api.scope.region;
 }
@@ -144,9 +144,18 @@ async function start() {
   }
   document.getElementById('version').textContent = 'Portico ' + api.scope.version;
   fillScope();
-  const change = () => useScope(document.getElementById('account').value, document.getElementById('region').value);
-  document.getElementById('account').addEventListener('change', change);
-  document.getElementById('region').addEventListener('change', change);
+  // Another account keeps the region if it holds state there, else goes
+  // to the first region where it does.
+  document.getElementById('account').addEventListener('change', (e) => {
+    const account = e.target.value, used = api.regionsOf(account);
+    useScope(account, used.length && !used.includes(api.scope.region) ? used[0] : api.scope.region);
+  });
+  document.getElementById('region').addEventListener('change', (e) => useScope(api.scope.account, e.target.value));
+  // Back in the tab, the selectors catch up with what was made meanwhile
+  // (by the CLI, say).
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible') api.loadScopes().then(fillScope, () => {});
+  });
   window.addEventListener('hashchange', render);
   render();
 }

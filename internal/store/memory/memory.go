@@ -197,13 +197,41 @@ func (s *Store) Locate(ctx context.Context, kind store.Kind, id string) ([]store
 			scopes = append(scopes, sc)
 		}
 	}
+	sortScopes(scopes)
+	return scopes, nil
+}
+
+// Scopes implements store.Store. A scope stays in the map once written,
+// even when empty (its last record deleted, an Update rolled back): it
+// counts only while it holds records.
+func (s *Store) Scopes(ctx context.Context) ([]store.Scope, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return nil, errClosed
+	}
+	var scopes []store.Scope
+	for sc, st := range s.scopes {
+		if len(st.recs) > 0 {
+			scopes = append(scopes, sc)
+		}
+	}
+	sortScopes(scopes)
+	return scopes, nil
+}
+
+// sortScopes orders scopes by account, then region, as the SQL backends
+// do.
+func sortScopes(scopes []store.Scope) {
 	sort.Slice(scopes, func(i, j int) bool {
 		if scopes[i].Account != scopes[j].Account {
 			return scopes[i].Account < scopes[j].Account
 		}
 		return scopes[i].Region < scopes[j].Region
 	})
-	return scopes, nil
 }
 
 // Reset implements store.Store.

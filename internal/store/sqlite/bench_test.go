@@ -95,3 +95,51 @@ func BenchmarkInsertParallel(b *testing.B) {
 	})
 	b.ReportMetric(float64(b.N)/float64(s.commits.Load()-before), "members/commit")
 }
+
+// BenchmarkScopes lists the 4 scopes of 200,000 records: Store.Scopes,
+// which walks from scope to scope, against the SELECT DISTINCT it
+// replaces, which reads an entry of every record.
+func BenchmarkScopes(b *testing.B) {
+	s, _ := openTemp(b)
+	defer s.Close()
+	ctx := context.Background()
+	const scopes, records = 4, 200_000
+	for i := range scopes {
+		err := s.Update(ctx, store.Scope{Account: fmt.Sprintf("%012d", i), Region: "us-east-1"}, func(tx store.Tx) error {
+			for j := range records / scopes {
+				r := store.Record{Kind: "route", ID: fmt.Sprintf("r%06d", j), Parent: store.Ref{Kind: "api", ID: fmt.Sprintf("a%03d", j%300)},
+					Data: []byte(`{"routeKey":"GET /pets"}`)}
+				if err := tx.Insert(r); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.Run("walk", func(b *testing.B) {
+		for b.Loop() {
+			if got, err := s.Scopes(ctx); err != nil || len(got) != scopes {
+				b.Fatal(got, err)
+			}
+		}
+	})
+	b.Run("distinct", func(b *testing.B) {
+		for b.Loop() {
+			rows, err := s.r.QueryContext(ctx, `SELECT DISTINCT account, region FROM records ORDER BY account, region`)
+			if err != nil {
+				b.Fatal(err)
+			}
+			n := 0
+			for rows.Next() {
+				n++
+			}
+			rows.Close()
+			if n != scopes {
+				b.Fatal(n)
+			}
+		}
+	})
+}

@@ -38,6 +38,9 @@ const (
 	stInsert
 	stReplace
 	stDeleteTree
+	stScopesFirst
+	stScopesNextRegion
+	stScopesNextAccount
 	numStmts
 )
 
@@ -73,6 +76,14 @@ var queries = [numStmts]string{
 				ON r.account = ?1 AND r.region = ?2 AND r.parent_kind = tree.kind AND r.parent_id = tree.id
 		)
 		DELETE FROM records WHERE account = ?1 AND region = ?2 AND (kind, id) IN (SELECT kind, id FROM tree)`,
+	// Store.Scopes walks from one scope to the next: the first, then the
+	// account's next region, else the next account's first. Each is one
+	// seek in an index that starts with (account, region). A row value,
+	// (account, region) > (?1, ?2), would seek on account alone and read
+	// the rest of the account.
+	stScopesFirst:       `SELECT account, region FROM records WHERE account >= '' ORDER BY account, region LIMIT 1`,
+	stScopesNextRegion:  `SELECT region FROM records WHERE account = ?1 AND region > ?2 ORDER BY region LIMIT 1`,
+	stScopesNextAccount: `SELECT account, region FROM records WHERE account > ?1 ORDER BY account, region LIMIT 1`,
 }
 
 var errReadOnly = errors.New("store: write in a read-only transaction")
@@ -255,6 +266,36 @@ func (s *Store) Locate(ctx context.Context, kind store.Kind, id string) ([]store
 		scopes = append(scopes, sc)
 	}
 	if err := rows.Err(); err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	return scopes, nil
+}
+
+// Scopes implements store.Store. SELECT DISTINCT account, region reads
+// a whole index, an entry per record (SQLite skips no duplicates without
+// ANALYZE's statistics): 38 ms for 200,000 records in 4 scopes. This
+// seeks once or twice per scope in an index that starts with (account,
+// region) instead (BenchmarkScopes), in one read transaction, so that
+// the answer is one state of the store.
+func (s *Store) Scopes(ctx context.Context) ([]store.Scope, error) {
+	sqlTx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	defer sqlTx.Rollback()
+	stmt := func(i int) *sql.Stmt { return sqlTx.StmtContext(ctx, s.rStmts[i]) }
+	nextRegion, nextAccount := stmt(stScopesNextRegion), stmt(stScopesNextAccount)
+	var scopes []store.Scope
+	var sc store.Scope
+	err = stmt(stScopesFirst).QueryRowContext(ctx).Scan(&sc.Account, &sc.Region)
+	for err == nil {
+		scopes = append(scopes, sc)
+		err = nextRegion.QueryRowContext(ctx, sc.Account, sc.Region).Scan(&sc.Region)
+		if errors.Is(err, sql.ErrNoRows) {
+			err = nextAccount.QueryRowContext(ctx, sc.Account).Scan(&sc.Account, &sc.Region)
+		}
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
 		return nil, s.fail(ctx, err)
 	}
 	return scopes, nil

@@ -40,6 +40,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Orphans", testOrphans},
 		{"ScopeIsolation", testScopeIsolation},
 		{"Locate", testLocate},
+		{"Scopes", testScopes},
 		{"Reset", testReset},
 		{"Rollback", testRollback},
 		{"ReadYourWrites", testReadYourWrites},
@@ -1095,6 +1096,61 @@ func testLocate(t *testing.T, s store.Store) {
 	}
 }
 
+// testScopes: Scopes lists exactly the scopes that hold records, in
+// order (bytewise: "us-east-1" before "us-east-10", digits before
+// letters): none in an empty store; not a scope that only a rolled-back
+// Update wrote, nor one whose last record went (by a cascade); none after
+// Reset, and new ones after that.
+func testScopes(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	scopes := func(want ...store.Scope) {
+		t.Helper()
+		got, err := s.Scopes(ctx)
+		if err != nil || !slices.Equal(got, want) {
+			t.Fatalf("Scopes = %v, %v; want %v", got, err, want)
+		}
+	}
+	scopes()
+	internal := store.Scope{Account: "portico-cluster", Region: "-"}
+	sc4 := store.Scope{Account: "000000000000", Region: "us-east-10"}
+	tree(t, s, sc3)
+	insert(t, s, internal, rec(kAPI, "n1", store.Ref{}, "", ""))
+	tree(t, s, sc1)
+	insert(t, s, sc4, rec(kAPI, "a1", store.Ref{}, "", ""))
+	insert(t, s, sc2, rec(kAPI, "a1", store.Ref{}, "", ""), rec(kRoute, "r1", ref(kAPI, "a1"), "GET /", ""))
+	scopes(sc2, sc1, sc4, sc3, internal)
+
+	rolledBack := store.Scope{Account: "222222222222", Region: "ap-south-1"}
+	errBoom := errors.New("boom")
+	err := s.Update(ctx, rolledBack, func(tx store.Tx) error {
+		if err := tx.Insert(rec(kAPI, "a1", store.Ref{}, "", "")); err != nil {
+			return err
+		}
+		return errBoom
+	})
+	wantErr(t, "failing Update", err, errBoom)
+	scopes(sc2, sc1, sc4, sc3, internal)
+
+	update(t, s, sc1, func(tx store.Tx) error { return tx.Delete(kAPI, "a2") })
+	scopes(sc2, sc1, sc4, sc3, internal)
+	update(t, s, sc1, func(tx store.Tx) error { return tx.Delete(kAPI, "a1") }) // its last records, with it
+	update(t, s, sc2, func(tx store.Tx) error { return tx.Delete(kAPI, "a1") })
+	scopes(sc4, sc3, internal)
+
+	if err := s.Reset(ctx); err != nil {
+		t.Fatal(err)
+	}
+	scopes()
+	insert(t, s, sc2, rec(kAPI, "a1", store.Ref{}, "", ""))
+	scopes(sc2)
+
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	if got, err := s.Scopes(cancelled); !errors.Is(err, context.Canceled) {
+		t.Errorf("Scopes with a cancelled context: %v, %v", got, err)
+	}
+}
+
 // testCancelStorm cancels contexts at random points of every store call,
 // from many goroutines at once, the way clients that hang up mid-request
 // do. Every error must be one a caller can act on: nil, ErrNotFound or
@@ -1340,6 +1396,7 @@ func testHealth(t *testing.T, s store.Store) {
 	_ = s.Update(cancelled, sc1, func(tx store.Tx) error { return nil })
 	_ = s.View(cancelled, sc1, func(tx store.Tx) error { return nil })
 	_, _ = s.Locate(cancelled, kAPI, "a1")
+	_, _ = s.Scopes(cancelled)
 	_ = s.Reset(cancelled)
 	// Health itself, asked with an ended context, may not know: it answers
 	// nil or the context's error, and that does not stick.

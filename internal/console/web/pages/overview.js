@@ -1,7 +1,6 @@
-// Accounts and regions in use. Portico has no operation that lists the
-// scopes holding state, so the page asks the control plane, as each known
-// account (the default, the ones used or added here, the ones the
-// inspector saw), for the APIs and custom domains of every region.
+// Accounts and regions in use: the scopes that hold state, as Portico's
+// store lists them (GET /_portico/console/api/scopes), each with its APIs
+// and custom domains, and the current scope even while it holds nothing.
 import * as api from '../api.js';
 import { h, table, section, copyLine, badge, toast } from '../dom.js';
 
@@ -18,22 +17,15 @@ async function probe(account, region) {
 }
 
 export async function page(ctx) {
-  try {
-    if (await api.inspectorAvailable()) {
-      const [seen, conns] = await Promise.all([api.traffic({ limit: '500' }), api.connections({})]);
-      for (const e of [...(seen?.entries || []), ...(conns?.connections || [])]) api.rememberScope(e.account, e.region);
-    }
-  } catch { /* the inspector is a bonus here */ }
+  const inUse = await api.loadScopes();
   ctx.fillScope();
-  const accounts = api.knownAccounts();
-  const regions = api.knownRegions();
-  const results = await Promise.all(accounts.flatMap((a) => regions.map((r) => probe(a, r))));
-  const inUse = results.filter((r) => r.apis.length || r.domains ||
-    (r.account === api.scope.account && r.region === api.scope.region));
-  return { title: 'Accounts & regions', render: () => render(ctx, accounts, regions, inUse) };
+  const { account, region } = api.scope;
+  const listed = inUse.some((s) => s.account === account && s.region === region) ? inUse : [...inUse, { account, region }];
+  const results = await Promise.all(listed.map((s) => probe(s.account, s.region)));
+  return { title: 'Accounts & regions', render: () => render(ctx, inUse.length, results) };
 }
 
-function render(ctx, accounts, regions, inUse) {
+function render(ctx, used, rows) {
   const use = (account, region) => ctx.useScope(account, region, '/apis');
   const acct = h('input', { id: 'add-account', placeholder: '123456789012', inputmode: 'numeric', maxlength: '12', size: '14' });
   const region = h('input', { id: 'add-region', placeholder: api.scope.region, size: '14', list: 'regions' });
@@ -42,7 +34,6 @@ function render(ctx, accounts, regions, inUse) {
     const r = region.value.trim() || api.scope.region;
     if (!api.ACCOUNT_RE.test(a)) return toast('An account is 12 digits', 'bad');
     if (!api.REGION_RE.test(r)) return toast('A region is lower-case letters, digits and dashes', 'bad');
-    api.rememberScope(a, r);
     ctx.useScope(a, r, '/');
   };
   const d = api.scope.defaults;
@@ -64,13 +55,14 @@ function render(ctx, accounts, regions, inUse) {
             ? badge('current', 'ok')
             : h('button', { type: 'button', class: 'small', 'data-scope': r.account + '/' + r.region, onclick: () => use(r.account, r.region) }, 'Use'),
         },
-      ], inUse, { empty: 'Nothing yet.' }),
-      h('p', { class: 'muted' }, `Asked ${accounts.length} account${accounts.length > 1 ? 's' : ''} in ${regions.length} regions.`)),
+      ], rows, { empty: 'Nothing yet.', rowProps: (r) => ({ 'data-scope-row': r.account + '/' + r.region }) }),
+      h('p', { class: 'muted' }, used ? `${used} account and region pair${used > 1 ? 's hold' : ' holds'} state.` : 'Nothing holds state yet.')),
     section('Another account or region',
       h('div', { class: 'form-row' },
         h('label', null, 'Account ', acct), h('label', null, 'Region ', region),
-        h('datalist', { id: 'regions' }, regions.map((r) => h('option', { value: r }))),
-        h('button', { type: 'button', class: 'primary', id: 'add-scope', onclick: add }, 'Add and use')),
+        h('datalist', { id: 'regions' }, api.REGIONS.map((r) => h('option', { value: r }))),
+        h('button', { type: 'button', class: 'primary', id: 'add-scope', onclick: add }, 'Use')),
+      h('p', { class: 'muted' }, 'It is listed under In use once something is made in it.'),
       h('p', { class: 'muted' }, 'The console calls the control plane with ', h('code', null,
         'Authorization: AWS4-HMAC-SHA256 Credential=ACCOUNT/20260101/REGION/apigateway/aws4_request, …'),
       ': Portico reads the scope and does not verify control-plane signatures. The same with the AWS CLI:'),
