@@ -325,11 +325,19 @@ func (x *exchange) respond(in *compiledIntegration, status int, header http.Head
 	x.status = status
 	x.w.WriteHeader(status)
 	if body != nil {
-		io.Copy(x.w, body)
+		// io.Copy would allocate 32 KB per answer: the writer here is
+		// wrapped (status, inspector), so net/http's pooled ReadFrom is
+		// not reached.
+		buf := copyBufs.Get().(*[]byte)
+		io.CopyBuffer(x.w, body, *buf)
+		copyBufs.Put(buf)
 		return
 	}
 	x.w.Write(bodyBytes)
 }
+
+// copyBufs are the buffers answers are streamed through.
+var copyBufs = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
 
 // headerSize is the size of the request line and headers as sent (close
 // enough: the header lines are rebuilt from what net/http parsed).
