@@ -216,7 +216,9 @@ func (p *Engine) runConn(c *conn) {
 	c.readLoop()
 	p.conns.remove(c)
 	c.timer.Stop()
-	if p.cfg.Directory != nil {
+	if p.cfg.Directory != nil && !p.stopping.Load() {
+		// (A node shutting down leaves the directory with all its
+		// connections at once: no write per connection.)
 		p.cfg.Directory.Release(c.id)
 	}
 	start := time.Now()
