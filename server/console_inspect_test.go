@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os/exec"
 	"slices"
 	"strings"
 	"sync"
@@ -277,9 +278,23 @@ func TestConsoleInspectorPages(t *testing.T) {
 		t.Errorf("the binary body replayed, the backend got %+v", got)
 	}
 
+	// The page's curl line, run in a shell as a user would paste it,
+	// sends the request again: the backend gets the same method and body.
+	c.visit("/traffic/" + putOrder.ID)
+	line := c.eval(`document.querySelector('.cmd code').textContent`)
+	if !strings.HasPrefix(line, "curl -i -g -X PUT ") || !strings.Contains(line, "'Content-Type: application/json'") {
+		t.Fatalf("curl line %q", line)
+	}
+	hits = len(backend.received())
+	if out, err := exec.Command("sh", "-c", line+" -s -o /dev/null").CombinedOutput(); err != nil {
+		t.Fatalf("%s: %v %s", line, err, out)
+	}
+	if got := backend.received(); len(got) != hits+1 || got[hits] != (backendHit{"PUT", "", `{"qty":3}`}) {
+		t.Errorf("the curl line sent %+v", got[hits:])
+	}
+
 	// Replayed as recorded: the backend gets the request again, and the
 	// new entry links to the one it replays.
-	c.visit("/traffic/" + putOrder.ID)
 	hits = len(backend.received())
 	c.click("#replay-as-is")
 	again := c.replayedEntry()

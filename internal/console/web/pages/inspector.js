@@ -3,7 +3,8 @@
 // docs/inspector.md describes them; while recording is off they say so
 // (api.InspectorOff).
 import * as api from '../api.js';
-import { h, table, kv, json, section, badge, link, fmtTime, fmtClock, toast, clear } from '../dom.js';
+import { h, table, kv, json, section, badge, link, fmtTime, fmtClock, toast, clear, copyLine } from '../dom.js';
+import { shq } from '../cli.js';
 
 const enc = encodeURIComponent;
 const FILTERS = ['api', 'stage', 'route', 'connection', 'status', 'kind', 'since', 'limit'];
@@ -188,6 +189,7 @@ function renderEntry(e) {
       ['Latency', ms(e.latencyMs)], ['Integration latency', ms(e.integrationLatencyMs)],
     ])),
     messageView('Request', e.request),
+    e.kind === 'http' && e.request ? section('Send it again with curl', copyLine(curlOf(e.request))) : null,
     messageView('Response', e.response),
     // Before the integration: what the client sent and got back.
     e.frames?.length ? section('Frames', table([
@@ -205,6 +207,29 @@ function renderEntry(e) {
     e.templates?.length ? section('Templates', e.templates.map((t) => [h('h3', null, t.name), json(t.output ?? ''),
       t.truncated ? h('p', { class: 'muted' }, 'Truncated.') : null])) : null,
     REPLAYABLE.includes(e.kind) ? replayForm(e) : null);
+}
+
+// Headers curl sets itself, or that describe the connection, not the
+// request.
+const CURL_SKIPS = new Set(['host', 'content-length', 'connection', 'accept-encoding', 'user-agent', 'transfer-encoding']);
+
+// curlOf is the curl line that sends a recorded request again to this
+// Portico, as the client sent it (a body not valid UTF-8 is left out:
+// curl's command line cannot carry it; a cut body is marked).
+export function curlOf(req) {
+  const parts = ['curl', '-i', '-g'];
+  if (req.method && req.method !== 'GET') parts.push('-X', shq(req.method));
+  for (const [name, values] of Object.entries(req.headers || {})) {
+    if (CURL_SKIPS.has(name.toLowerCase())) continue;
+    for (const v of values) parts.push('-H', shq(`${name}: ${v}`));
+  }
+  if (req.body && !req.bodyBase64) parts.push('--data-binary', shq(req.body));
+  const q = req.query ? '?' + req.query : '';
+  parts.push(shq(location.origin + (req.path || '/') + q));
+  let line = parts.join(' ');
+  if (req.truncated) line += '   # the body was cut by the inspector';
+  else if (req.bodyBase64) line += '   # the binary body is not on this line';
+  return line;
 }
 
 // replayForm replays an HTTP request (edited: method, path, query,
