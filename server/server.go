@@ -206,6 +206,7 @@ func Defaults() Config {
 		AuthorizerEgress:     "any",
 		WebSocketIdleTimeout: 10 * time.Minute,
 		WebSocketMaxDuration: 2 * time.Hour,
+		ClusterLease:         cluster.DefaultLease,
 		InspectEntries:       inspect.DefaultEntries,
 		InspectBodyBytes:     inspect.DefaultBodyBytes,
 	}

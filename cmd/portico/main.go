@@ -33,7 +33,7 @@ usage:
   portico version                   print the version (also: portico --version)
   portico health [--listen ADDR]    ask a running Portico whether it is healthy (exit 0 if so)
   portico ca [--data-dir DIR]       print the path of the local CA certificate (trust it for https:// and wss://)
-  portico backup --to FILE [--force] [--data-dir DIR]
+  portico backup --to FILE [--force] [--data-dir DIR | --store sqlite:///FILE]
                                     copy the database consistently, also while Portico runs on it
                                     (to restore: portico backup --help)
   portico bench websocket [flags]   load-test a running Portico's WebSocket data plane
@@ -126,7 +126,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	f.boolean(&quotasOff, "no-quotas", "do not enforce AWS's default quotas (300 routes per API, 10 stages, ...)")
 	f.str(&cfg.AdvertiseURL, "advertise-url", "`URL` the other nodes of a cluster on one shared store reach this node on (http://host:port); turns on @connections across nodes")
 	f.str(&cfg.ClusterSecret, "cluster-secret", "shared `secret` (16+ characters, the same on every node) that authenticates node-to-node requests")
-	f.duration(&cfg.ClusterLease, "cluster-lease", "how `long` a node that stops renewing keeps its WebSocket connections in the cluster's directory (default 15s)")
+	f.duration(&cfg.ClusterLease, "cluster-lease", "how `long` a node that stops renewing keeps its WebSocket connections in the cluster's directory")
 	f.integer(&cfg.InspectEntries, 0, "inspect-entries", "`number` of recent data-plane exchanges the inspector keeps (/_portico/inspect/, docs/inspector.md); 0 turns recording off")
 	f.integer(&cfg.InspectBodyBytes, 1, "inspect-body-bytes", "how many `bytes` of each body the inspector keeps; longer bodies are cut and marked truncated")
 	f.boolean(&cfg.Pprof, "pprof", "serve Go's profiler under /_portico/debug/pprof/")
