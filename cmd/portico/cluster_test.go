@@ -1,14 +1,12 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"os/exec"
 	"strings"
 	"sync"
@@ -33,7 +31,8 @@ type node struct {
 	url string
 }
 
-// startNode runs a node on a port of its own, advertised to the others.
+// startNode runs a node on a port of its own, advertised to the others
+// (the later --listen is the one the flag package keeps).
 func startNode(t *testing.T, bin, storeURL string) *node {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -42,35 +41,9 @@ func startNode(t *testing.T, bin, storeURL string) *node {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	cmd := exec.Command(bin, "serve", "--listen", addr, "--store", storeURL, "--data-dir", t.TempDir(),
+	cmd, url := startBinary(t, bin, t.TempDir(), "--listen", addr, "--store", storeURL,
 		"--advertise-url", "http://"+addr, "--cluster-secret", clusterSecret, "--cluster-lease", "3s", "--no-quotas")
-	cmd.Env = append(os.Environ(), "PORTICO_LOG_LEVEL=info")
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	found := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			if m := listeningLine.FindStringSubmatch(sc.Text()); m != nil {
-				found <- m[1]
-				break
-			}
-		}
-		io.Copy(io.Discard, stderr)
-	}()
-	select {
-	case url := <-found:
-		return &node{cmd: cmd, url: url}
-	case <-time.After(30 * time.Second):
-		t.Fatal("portico did not start")
-		return nil
-	}
+	return &node{cmd: cmd, url: url}
 }
 
 // TestCluster: three real portico processes on one PostgreSQL database

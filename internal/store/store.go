@@ -7,6 +7,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 )
 
 // Scope isolates state the way AWS does: by account and region.
@@ -132,4 +133,17 @@ type Tx interface {
 	// rolls back. A topic named twice in one transaction is delivered
 	// once. Fails on a View transaction.
 	Notify(topic string) error
+}
+
+// Validate rejects records no backend could store sensibly: every backend
+// checks Insert and Replace with it, so all refuse the same records with
+// the same words.
+func Validate(r Record) error {
+	if r.Kind == "" || r.ID == "" {
+		return fmt.Errorf("store: record needs a kind and an id (got %q, %q)", r.Kind, r.ID)
+	}
+	if (r.Parent.Kind == "") != (r.Parent.ID == "") {
+		return fmt.Errorf("store: parent %+v of %s %q is half set", r.Parent, r.Kind, r.ID)
+	}
+	return nil
 }

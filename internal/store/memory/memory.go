@@ -351,7 +351,7 @@ func (t *tx) Insert(r store.Record) error {
 	if err := t.check(true); err != nil {
 		return err
 	}
-	if err := validate(r); err != nil {
+	if err := store.Validate(r); err != nil {
 		return err
 	}
 	ref := store.Ref{Kind: r.Kind, ID: r.ID}
@@ -372,7 +372,7 @@ func (t *tx) Replace(r store.Record) error {
 	if err := t.check(true); err != nil {
 		return err
 	}
-	if err := validate(r); err != nil {
+	if err := store.Validate(r); err != nil {
 		return err
 	}
 	ref := store.Ref{Kind: r.Kind, ID: r.ID}
@@ -434,15 +434,4 @@ func (e *entry) record(ref store.Ref) store.Record {
 // other's bytes. The result is never nil.
 func clone(b []byte) []byte {
 	return append(make([]byte, 0, len(b)), b...)
-}
-
-// validate rejects records no backend could store sensibly.
-func validate(r store.Record) error {
-	if r.Kind == "" || r.ID == "" {
-		return fmt.Errorf("store: record needs a kind and an id (got %q, %q)", r.Kind, r.ID)
-	}
-	if (r.Parent.Kind == "") != (r.Parent.ID == "") {
-		return fmt.Errorf("store: parent %+v of %s %q is half set", r.Parent, r.Kind, r.ID)
-	}
-	return nil
 }

@@ -33,6 +33,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -135,6 +136,11 @@ func (s *Store) Locate(ctx context.Context, kind store.Kind, id string) ([]store
 	if err != nil {
 		return nil, ctxOr(ctx, err)
 	}
+	return scanScopes(ctx, rows)
+}
+
+// scanScopes reads rows of (account, region).
+func scanScopes(ctx context.Context, rows pgx.Rows) ([]store.Scope, error) {
 	defer rows.Close()
 	var scopes []store.Scope
 	for rows.Next() {
@@ -173,19 +179,7 @@ func (s *Store) Scopes(ctx context.Context) ([]store.Scope, error) {
 	if err != nil {
 		return nil, ctxOr(ctx, err)
 	}
-	defer rows.Close()
-	var scopes []store.Scope
-	for rows.Next() {
-		var sc store.Scope
-		if err := rows.Scan(&sc.Account, &sc.Region); err != nil {
-			return nil, ctxOr(ctx, err)
-		}
-		scopes = append(scopes, sc)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, ctxOr(ctx, err)
-	}
-	return scopes, nil
+	return scanScopes(ctx, rows)
 }
 
 // Reset implements store.Store: every node hears it as Notice{All: true}.

@@ -163,7 +163,7 @@ func (t *tx) Insert(r store.Record) error {
 	if err := t.check(true); err != nil {
 		return err
 	}
-	if err := validate(r); err != nil {
+	if err := store.Validate(r); err != nil {
 		return err
 	}
 	if !storable(t.sc.Account, t.sc.Region, string(r.Kind), r.ID, string(r.Parent.Kind), r.Parent.ID) {
@@ -196,7 +196,7 @@ func (t *tx) Replace(r store.Record) error {
 	if err := t.check(true); err != nil {
 		return err
 	}
-	if err := validate(r); err != nil {
+	if err := store.Validate(r); err != nil {
 		return err
 	}
 	if !storable(t.sc.Account, t.sc.Region, string(r.Kind), r.ID, string(r.Parent.Kind), r.Parent.ID) {
@@ -316,16 +316,4 @@ func nonNil(b []byte) []byte {
 		return []byte{}
 	}
 	return b
-}
-
-// validate rejects records no backend could store sensibly; it matches the
-// other backends'.
-func validate(r store.Record) error {
-	if r.Kind == "" || r.ID == "" {
-		return fmt.Errorf("store: record needs a kind and an id (got %q, %q)", r.Kind, r.ID)
-	}
-	if (r.Parent.Kind == "") != (r.Parent.ID == "") {
-		return fmt.Errorf("store: parent %+v of %s %q is half set", r.Parent, r.Kind, r.ID)
-	}
-	return nil
 }

@@ -459,7 +459,7 @@ func (t *tx) Insert(r store.Record) error {
 	if err := t.check(true); err != nil {
 		return err
 	}
-	if err := validate(r); err != nil {
+	if err := store.Validate(r); err != nil {
 		return err
 	}
 	_, err := t.stmt(stInsert).ExecContext(t.run, t.writeArgs(r)...)
@@ -470,7 +470,7 @@ func (t *tx) Replace(r store.Record) error {
 	if err := t.check(true); err != nil {
 		return err
 	}
-	if err := validate(r); err != nil {
+	if err := store.Validate(r); err != nil {
 		return err
 	}
 	res, err := t.stmt(stReplace).ExecContext(t.run, t.writeArgs(r)...)
@@ -535,16 +535,4 @@ func nonNil(b []byte) []byte {
 		return []byte{}
 	}
 	return b
-}
-
-// validate rejects records no backend could store sensibly; it matches the
-// memory backend's.
-func validate(r store.Record) error {
-	if r.Kind == "" || r.ID == "" {
-		return fmt.Errorf("store: record needs a kind and an id (got %q, %q)", r.Kind, r.ID)
-	}
-	if (r.Parent.Kind == "") != (r.Parent.ID == "") {
-		return fmt.Errorf("store: parent %+v of %s %q is half set", r.Parent, r.Kind, r.ID)
-	}
-	return nil
 }

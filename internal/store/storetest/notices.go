@@ -45,6 +45,16 @@ func topics(ns []store.Notice) []string {
 	return out
 }
 
+// bumpAndNotify adds one to counter "c" and names its new value as a
+// notice topic.
+func bumpAndNotify(tx store.Tx) error {
+	n, err := bump(tx)
+	if err != nil {
+		return err
+	}
+	return tx.Notify(strconv.Itoa(n))
+}
+
 // testNoticesAfterCommit: a commit's notices reach every subscriber
 // before Update returns, once each, in the transaction's scope, and the
 // subscriber already sees the committed state.
@@ -168,16 +178,7 @@ func testNoticesInCommitOrder(t *testing.T, s store.Store) {
 		wg.Go(func() {
 			for range rounds {
 				err := s.Update(context.Background(), sc1, func(tx store.Tx) error {
-					r, err := tx.Get(kCount, "c")
-					if err != nil {
-						return err
-					}
-					n, _ := strconv.Atoi(string(r.Data))
-					r.Data = []byte(strconv.Itoa(n + 1))
-					if err := tx.Replace(r); err != nil {
-						return err
-					}
-					return tx.Notify(strconv.Itoa(n + 1))
+					return bumpAndNotify(tx)
 				})
 				if err != nil {
 					errs <- err
@@ -228,27 +229,12 @@ func RunShared(t *testing.T, open func(t *testing.T) (a, b store.Store)) {
 	defer b.Subscribe(onB.add)()
 
 	insert(t, a, sc1, rec(kCount, "c", store.Ref{}, "", "0"))
-	bump := func(s store.Store) {
-		t.Helper()
-		update(t, s, sc1, func(tx store.Tx) error {
-			r, err := tx.Get(kCount, "c")
-			if err != nil {
-				return err
-			}
-			n, _ := strconv.Atoi(string(r.Data))
-			r.Data = []byte(strconv.Itoa(n + 1))
-			if err := tx.Replace(r); err != nil {
-				return err
-			}
-			return tx.Notify(strconv.Itoa(n + 1))
-		})
-	}
 	for i := range 20 {
-		if i%2 == 0 {
-			bump(a)
-		} else {
-			bump(b)
+		node := a
+		if i%2 == 1 {
+			node = b
 		}
+		update(t, node, sc1, bumpAndNotify)
 	}
 	a.Update(context.Background(), sc1, func(tx store.Tx) error {
 		tx.Notify("rolled back")

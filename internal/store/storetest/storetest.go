@@ -906,6 +906,21 @@ func testContext(t *testing.T, s store.Store) {
 	insert(t, s, sc1, rec(kAPI, "a1", store.Ref{}, "", ""))
 }
 
+// bump adds one to counter "c", a read-modify-write, and returns the new
+// value.
+func bump(tx store.Tx) (int, error) {
+	r, err := tx.Get(kCount, "c")
+	if err != nil {
+		return 0, err
+	}
+	n, err := strconv.Atoi(string(r.Data))
+	if err != nil {
+		return 0, err
+	}
+	r.Data = []byte(strconv.Itoa(n + 1))
+	return n + 1, tx.Replace(r)
+}
+
 func testConcurrentIncrements(t *testing.T, s store.Store) {
 	const workers, rounds = 8, 50
 	insert(t, s, sc1, rec(kCount, "c", store.Ref{}, "", "0"))
@@ -915,16 +930,8 @@ func testConcurrentIncrements(t *testing.T, s store.Store) {
 		wg.Go(func() {
 			for range rounds {
 				err := s.Update(context.Background(), sc1, func(tx store.Tx) error {
-					r, err := tx.Get(kCount, "c")
-					if err != nil {
-						return err
-					}
-					n, err := strconv.Atoi(string(r.Data))
-					if err != nil {
-						return err
-					}
-					r.Data = []byte(strconv.Itoa(n + 1))
-					return tx.Replace(r)
+					_, err := bump(tx)
+					return err
 				})
 				if err != nil {
 					errs <- err
